@@ -1,0 +1,1 @@
+//! Questionnaire definitions (questionnaires/), xlsx templates, reading and evaluating answers.

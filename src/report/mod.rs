@@ -1,0 +1,1 @@
+//! The compliance workbook (xlsx), written from plain data.
