@@ -1,1 +1,107 @@
-fn main() {}
+//! The `manumit` command line: serve, audit (offline), keys, migrate, and the sandboxed parser worker.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use manumit::config::Settings;
+use manumit::domain::Role;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "manumit", version, about = "Audits supply chains for labour-trafficking risk.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default when no command is given).
+    Serve(Settings),
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/manumit.db")]
+        database_url: String,
+    },
+    /// Internal: the sandboxed file parser (reads a file on stdin, writes JSON on stdout).
+    #[command(hide = true)]
+    Worker {
+        #[arg(value_parser = ["parse"])]
+        what: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key (and the organisation, if it does not exist) and print it.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/manumit.db")]
+        database_url: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Worker { .. }) = &cli.command {
+        return ExitCode::from(u8::try_from(manumit::ingest_worker_main()).unwrap_or(1));
+    }
+    manumit::telemetry::init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(Settings::parse_from_env()),
+        Some(Command::Serve(s)) => serve(s),
+        Some(Command::Keys { command: KeysCommand::Create { org, role, name, database_url } }) => {
+            let role = Role::from_id(&role)
+                .with_context(|| format!("unknown role `{role}`: use admin, procurement, auditor or integration"))?;
+            let store = manumit::store::Store::open(&database_url, 2)?;
+            let key = manumit::cli::create_key(&store, &org, role, &name)?;
+            println!("{key}");
+            Ok(())
+        }
+        Some(Command::Migrate { database_url }) => {
+            manumit::store::Store::open(&database_url, 1)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::Worker { .. }) => unreachable!("handled before logging starts"),
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(manumit::app::serve(settings))
+}
+
+trait FromEnv {
+    fn parse_from_env() -> Self;
+}
+
+impl FromEnv for Settings {
+    /// `manumit` with no command: the serve settings from the environment and defaults.
+    fn parse_from_env() -> Settings {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            s: Settings,
+        }
+        Only::parse_from(["manumit"]).s
+    }
+}

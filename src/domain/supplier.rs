@@ -18,12 +18,7 @@ pub enum AddressType {
 
 impl AddressType {
     pub fn parse(raw: &str) -> Option<AddressType> {
-        let s: String = raw
-            .trim()
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect();
+        let s: String = raw.trim().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
         match s.split_whitespace().collect::<Vec<_>>().join(" ").as_str() {
             "own" | "owned" | "own premises" => Some(AddressType::Own),
             "leased industrial" | "leased" | "industrial" | "rented industrial" => Some(AddressType::LeasedIndustrial),

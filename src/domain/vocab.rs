@@ -98,12 +98,7 @@ impl Tier {
 impl Sector {
     /// Parses a sector as people write it: the identifier or a common synonym (DOMAIN.md §1).
     pub fn parse(raw: &str) -> Option<Sector> {
-        let s: String = raw
-            .trim()
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect();
+        let s: String = raw.trim().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
         if let Some(x) = Sector::from_id(&s) {
             return Some(x);

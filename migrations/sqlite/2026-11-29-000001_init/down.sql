@@ -1,0 +1,12 @@
+DROP TABLE audit_log;
+DROP TABLE idempotency_keys;
+DROP TABLE screening_decisions;
+DROP TABLE watchlists;
+DROP TABLE findings;
+DROP TABLE assessments;
+DROP TABLE questionnaire_responses;
+DROP TABLE upload_rows;
+DROP TABLE suppliers;
+DROP TABLE uploads;
+DROP TABLE api_keys;
+DROP TABLE organisations;

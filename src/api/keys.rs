@@ -1,0 +1,136 @@
+//! API key management (admin only): create, list, revoke. Every change is audited.
+
+use crate::auth::{generate_key, Perm, Principal};
+use crate::domain::Role;
+use crate::error::{Error, ProblemItem, Result};
+use crate::store::{audit, keys, new_id, now, write_tx, Store};
+use actix_web::{delete, get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKey {
+    /// A name people recognise, e.g. "SAP Ariba connector".
+    #[validate(length(min = 1, max = 100), non_control_character)]
+    pub name: String,
+    /// `admin`, `procurement`, `auditor` or `integration`.
+    pub role: String,
+}
+
+/// A key as listed: never the plain key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    /// The first characters of the key, to tell keys apart.
+    pub prefix: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A key just created: the plain key is in `key`, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedKey {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub key: String,
+    pub created_at: String,
+}
+
+pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn view(k: &keys::ApiKeyRow) -> KeyView {
+    KeyView {
+        id: k.id.clone(),
+        name: k.name.clone(),
+        role: k.role.clone(),
+        prefix: format!("mnm_{}", k.key_prefix),
+        created_at: rfc3339(k.created_at),
+        revoked_at: k.revoked_at.map(rfc3339),
+    }
+}
+
+/// Creates a key in the caller's organisation.
+#[utoipa::path(tag = "keys", request_body = CreateKey, security(("bearer" = [])),
+    responses((status = 201, body = CreatedKey), (status = 401), (status = 403), (status = 422)))]
+#[post("/keys")]
+pub async fn create_key(p: Principal, store: web::Data<Store>, body: web::Json<CreateKey>) -> Result<HttpResponse> {
+    p.require(Perm::ManageKeys)?;
+    body.validate()?;
+    let role = Role::from_id(&body.role).ok_or_else(|| {
+        Error::invalid(
+            "validation_failed",
+            "The request body has invalid fields; see `errors`.",
+            vec![ProblemItem::field(
+                "role",
+                "unknown_role",
+                "`role` must be one of admin, procurement, auditor, integration",
+            )],
+        )
+    })?;
+    let name = body.name.trim().to_string();
+    let created = store
+        .run(move |c| {
+            let k = generate_key();
+            let row = keys::ApiKeyRow {
+                id: new_id(),
+                org_id: p.org_id.clone(),
+                name,
+                role: role.to_string(),
+                key_prefix: k.prefix,
+                key_hash: k.hash,
+                created_at: now(),
+                revoked_at: None,
+            };
+            write_tx(c, |c| {
+                keys::insert_key(c, &row)?;
+                audit::record(
+                    c,
+                    p.event("key.create", Some(row.id.clone()), json!({"name": row.name, "role": row.role})),
+                )
+            })?;
+            Ok(CreatedKey {
+                id: row.id,
+                name: row.name,
+                role: row.role,
+                key: k.plain,
+                created_at: rfc3339(row.created_at),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Lists the organisation's keys (revoked ones included, marked).
+#[utoipa::path(tag = "keys", security(("bearer" = [])), responses((status = 200, body = Vec<KeyView>), (status = 401), (status = 403)))]
+#[get("/keys")]
+pub async fn list_keys(p: Principal, store: web::Data<Store>) -> Result<HttpResponse> {
+    p.require(Perm::ManageKeys)?;
+    let rows = store.run(move |c| keys::list_keys(c, &p.org_id)).await?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(view).collect::<Vec<_>>()))
+}
+
+/// Revokes a key: from then on it gets 401.
+#[utoipa::path(tag = "keys", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+#[delete("/keys/{id}")]
+pub async fn revoke_key(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::ManageKeys)?;
+    let id = id.into_inner();
+    store
+        .run(move |c| {
+            write_tx(c, |c| {
+                let k = keys::revoke_key(c, &p.org_id, &id)?;
+                audit::record(c, p.event("key.revoke", Some(k.id.clone()), json!({"name": k.name, "role": k.role})))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

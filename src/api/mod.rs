@@ -1,0 +1,25 @@
+//! HTTP handlers, one module per resource. Handlers parse, call the store and the core, answer.
+
+pub mod assessments;
+pub mod audit_log;
+pub mod health;
+pub mod idempotency;
+pub mod keys;
+pub mod openapi;
+pub mod suppliers;
+pub mod views;
+
+use actix_web::web;
+
+/// The `/api/v1` routes that need a key.
+pub fn v1(cfg: &mut web::ServiceConfig) {
+    cfg.service(keys::create_key)
+        .service(keys::list_keys)
+        .service(keys::revoke_key)
+        .service(suppliers::list)
+        .service(suppliers::get_one)
+        .service(suppliers::risk)
+        .service(suppliers::history)
+        .service(assessments::get_one)
+        .service(audit_log::list);
+}

@@ -1,0 +1,155 @@
+//! Supplier reads: list with filters and pagination, one supplier with its sources, its risk
+//! and its assessment history.
+
+use crate::api::keys::rfc3339;
+use crate::api::views::{self, Page, PageQuery};
+use crate::auth::{Perm, Principal};
+use crate::domain::{Sector, Tier};
+use crate::error::{Error, ProblemItem, Result};
+use crate::store::{assessments, suppliers, uploads, Store};
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// agriculture, construction, hospitality or manufacturing.
+    pub sector: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+    /// low, medium, high or critical (of the latest assessment).
+    pub tier: Option<String>,
+    /// Part of the supplier's name.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Parses the shared filters (sector, country, tier); errors name the parameter.
+pub fn parse_filters(
+    sector: Option<&str>,
+    country: Option<&str>,
+    tier: Option<&str>,
+) -> Result<(Option<Sector>, Option<String>, Option<Tier>)> {
+    let mut items = Vec::new();
+    let sector = match sector.filter(|s| !s.is_empty()) {
+        Some(s) => Sector::from_id(s).or_else(|| {
+            items.push(ProblemItem::field("sector", "unknown_sector", format!("`{s}` is not a sector")));
+            None
+        }),
+        None => None,
+    };
+    let country = match country.filter(|s| !s.is_empty()) {
+        Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),
+        Some(c) => {
+            items.push(ProblemItem::field(
+                "country",
+                "invalid_country",
+                format!("`{c}` is not an ISO 3166 alpha-2 code"),
+            ));
+            None
+        }
+        None => None,
+    };
+    let tier = match tier.filter(|s| !s.is_empty()) {
+        Some(t) => Tier::from_id(t).or_else(|| {
+            items.push(ProblemItem::field(
+                "tier",
+                "unknown_tier",
+                format!("`{t}` is not one of low, medium, high, critical"),
+            ));
+            None
+        }),
+        None => None,
+    };
+    if !items.is_empty() {
+        return Err(Error::invalid("invalid_query", "Some filters are not valid; see `errors`.", items));
+    }
+    Ok((sector, country, tier))
+}
+
+/// Lists the organisation's suppliers, ordered by name then id (stable across pages).
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, description = "`{items, page, per_page, total}`"), (status = 401), (status = 422)))]
+#[get("/suppliers")]
+pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let q = q.into_inner();
+    let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
+    let (sector, country, tier) = parse_filters(q.sector.as_deref(), q.country.as_deref(), q.tier.as_deref())?;
+    let filter = suppliers::Filter {
+        sector: sector.map(|s| s.to_string()),
+        country,
+        tier: tier.map(|t| t.to_string()),
+        q: q.q.filter(|s| !s.trim().is_empty()),
+        ids: None,
+    };
+    let (rows, total) = store.run(move |c| suppliers::list(c, &p.org_id, &filter, offset, per_page)).await?;
+    let items: Vec<Value> = rows.iter().map(views::supplier_summary).collect();
+    Ok(HttpResponse::Ok().json(Page { items, page, per_page, total }))
+}
+
+/// One supplier: all its fields, extra attributes, the rows it came from, its latest assessment.
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200), (status = 401), (status = 404)))]
+#[get("/suppliers/{id}")]
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let id = id.into_inner();
+    let v = store
+        .run(move |c| {
+            let s = suppliers::get(c, &p.org_id, &id)?;
+            let mut v = views::supplier_full(&s)?;
+            let sources: Vec<Value> = uploads::supplier_sources(c, &s.id)?
+                .into_iter()
+                .map(|(upload_id, filename, row, raw, at)| {
+                    json!({"upload_id": upload_id, "filename": filename, "row": row,
+                           "raw": serde_json::from_str::<Value>(&raw).unwrap_or(Value::Null),
+                           "uploaded_at": rfc3339(at)})
+                })
+                .collect();
+            v["sources"] = json!(sources);
+            v["latest_assessment"] = match &s.latest_assessment_id {
+                Some(a) => views::risk_view(&assessments::get(c, &p.org_id, a)?)?,
+                None => Value::Null,
+            };
+            Ok(v)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// The latest assessment, compact (404 until the supplier has been assessed).
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200), (status = 401), (status = 404)))]
+#[get("/suppliers/{id}/risk")]
+pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let id = id.into_inner();
+    let v = store
+        .run(move |c| {
+            let s = suppliers::get(c, &p.org_id, &id)?;
+            let aid = s.latest_assessment_id.ok_or(Error::NotFound("assessment"))?;
+            views::risk_view(&assessments::get(c, &p.org_id, &aid)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// The supplier's assessments, newest first.
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200), (status = 401), (status = 404)))]
+#[get("/suppliers/{id}/assessments")]
+pub async fn history(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let id = id.into_inner();
+    let v = store
+        .run(move |c| {
+            let s = suppliers::get(c, &p.org_id, &id)?;
+            let rows = assessments::history(c, &p.org_id, &s.id)?;
+            rows.iter().map(views::risk_view).collect::<Result<Vec<_>>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": v, "total": v.len()})))
+}

@@ -1,0 +1,122 @@
+//! Builds the actix application and runs the server; used by `main` and by tests.
+
+use crate::api;
+use crate::auth::generate_key;
+use crate::config::Settings;
+use crate::error::{self, Error};
+use crate::store::{audit, keys, new_id, now, write_tx, Store};
+use actix_web::{middleware, web, App, HttpResponse, HttpServer};
+use serde_json::json;
+use std::io::Write;
+
+/// On an empty database: creates organisation `default` and one admin key, returned once.
+/// When two instances start together, the unique organisation name lets only one win.
+pub fn bootstrap(store: &Store) -> anyhow::Result<Option<String>> {
+    let mut conn = store.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let r = write_tx(&mut conn, |c| {
+        if keys::count_orgs(c)? > 0 {
+            return Ok(None);
+        }
+        let org = keys::Organisation { id: new_id(), name: "default".into(), created_at: now() };
+        diesel::RunQueryDsl::execute(diesel::insert_into(crate::store::schema::organisations::table).values(&org), c)?;
+        let k = generate_key();
+        let row = keys::ApiKeyRow {
+            id: new_id(),
+            org_id: org.id.clone(),
+            name: "bootstrap admin".into(),
+            role: "admin".into(),
+            key_prefix: k.prefix,
+            key_hash: k.hash,
+            created_at: now(),
+            revoked_at: None,
+        };
+        keys::insert_key(c, &row)?;
+        audit::record(
+            c,
+            audit::AuditEvent {
+                org_id: Some(org.id),
+                key_id: None,
+                actor: "serve".into(),
+                action: "key.create",
+                target: Some(row.id),
+                detail: json!({"name": row.name, "role": "admin", "bootstrap": true}),
+                request_id: None,
+            },
+        )?;
+        Ok(Some(k.plain))
+    });
+    match r {
+        Ok(v) => Ok(v),
+        // Another instance bootstrapped first.
+        Err(Error::Internal(msg)) if msg.contains("UNIQUE") || msg.contains("unique") => Ok(None),
+        Err(e) => Err(anyhow::anyhow!("bootstrap failed: {e}")),
+    }
+}
+
+/// Registers every route on an App.
+pub fn configure(settings: &Settings) -> impl Fn(&mut web::ServiceConfig) + Clone {
+    let json_limit = settings.max_json_bytes;
+    move |cfg: &mut web::ServiceConfig| {
+        let doc = api::openapi::document();
+        cfg.app_data(web::JsonConfig::default().limit(json_limit).error_handler(error::json_error))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .service(api::health::healthz)
+            .service(api::health::readyz)
+            .service(web::resource("/api/v1/openapi.json").route(web::get().to(move || {
+                let doc = doc.clone();
+                async move { HttpResponse::Ok().json(doc) }
+            })))
+            .service(web::redirect("/docs", "/docs/"))
+            .service(
+                utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+            )
+            .service(web::scope("/api/v1").configure(api::v1))
+            .default_service(web::to(not_found));
+    }
+}
+
+async fn not_found() -> Result<HttpResponse, Error> {
+    Err(Error::NotFound("resource"))
+}
+
+/// Opens the store, bootstraps, binds and serves until stopped.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = Store::open(&settings.database_url, settings.db_pool)?;
+    crate::questionnaire_startup_check()?;
+    let admin_key = bootstrap(&store)?;
+    let store_data = web::Data::new(store);
+    let settings_data = web::Data::new(settings.clone());
+    let routes = configure(&settings);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(store_data.clone())
+            .app_data(settings_data.clone())
+            .wrap(middleware::from_fn(crate::telemetry::request_id))
+            .configure(routes.clone())
+    })
+    .client_request_timeout(std::time::Duration::from_secs(60));
+    if let Some(w) = settings.workers {
+        server = server.workers(w.max(1));
+    }
+    let server = server.bind(&settings.bind)?;
+    let addrs = server.addrs();
+    let addr = addrs.first().map(|a| a.to_string()).unwrap_or_else(|| settings.bind.clone());
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Manumit is listening on http://{addr}")?;
+        if let Some(k) = admin_key {
+            writeln!(
+                out,
+                "Created organisation 'default' with an admin API key. It is shown only this once; keep it safe:"
+            )?;
+            writeln!(out, "{k}")?;
+        }
+        writeln!(out, "API docs: http://{addr}/docs/  (OpenAPI: http://{addr}/api/v1/openapi.json)")?;
+        out.flush()?;
+    }
+    tracing::info!(%addr, "serving");
+    server.run().await?;
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Settings from flags and environment (12-factor): every setting is a flag and an env var.
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "MANUMIT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Database: sqlite://PATH or postgres://...
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/manumit.db")]
+    pub database_url: String,
+    /// Largest accepted upload, in bytes (413 above).
+    #[arg(long, env = "MANUMIT_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+    /// Largest accepted JSON body, in bytes.
+    #[arg(long, env = "MANUMIT_MAX_JSON_BYTES", default_value_t = 1024 * 1024)]
+    pub max_json_bytes: usize,
+    /// Database connections per process.
+    #[arg(long, env = "MANUMIT_DB_POOL", default_value_t = 16)]
+    pub db_pool: u32,
+    /// Uploads parsed at once per process; more get 503 with Retry-After.
+    #[arg(long, env = "MANUMIT_UPLOAD_CONCURRENCY", default_value_t = 4)]
+    pub upload_concurrency: usize,
+    /// Requests per minute per API key (0 = unlimited); over it, 429 with Retry-After.
+    #[arg(long, env = "MANUMIT_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit_per_minute: u32,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, env = "MANUMIT_REQUEST_TIMEOUT", default_value_t = 300)]
+    pub request_timeout_secs: u64,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "MANUMIT_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://./data/manumit.db".into(),
+            max_upload_bytes: 50 * 1024 * 1024,
+            max_json_bytes: 1024 * 1024,
+            db_pool: 16,
+            upload_concurrency: 4,
+            rate_limit_per_minute: 0,
+            request_timeout_secs: 300,
+            workers: None,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Assessments (immutable, append-only) and their findings; questionnaire responses.
+
+use super::schema::{assessments, findings, questionnaire_responses};
+use super::{new_id, now, suppliers, DbConn};
+use crate::domain::{Assessment, QuestionnaireEvidence};
+use crate::error::{Error, Result};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assessments)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub org_id: String,
+    pub supplier_id: String,
+    pub methodology_version: String,
+    pub tier: String,
+    pub overall: f64,
+    pub forced_labour_likely: bool,
+    pub completeness: f64,
+    pub inputs_hash: String,
+    pub upload_id: Option<String>,
+    pub cause: String,
+    pub body_json: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl AssessmentRow {
+    pub fn body(&self) -> Result<Assessment> {
+        serde_json::from_str(&self.body_json).map_err(|e| Error::internal(format!("assessment {}: {e}", self.id)))
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = findings)]
+struct FindingRow {
+    assessment_id: String,
+    seq: i32,
+    indicator: String,
+    dimension: String,
+    severity: String,
+    points: f64,
+    title: String,
+    explanation: String,
+    evidence_json: String,
+}
+
+/// Stores a new assessment with its findings and makes it the supplier's latest.
+pub fn insert(
+    conn: &mut DbConn,
+    org_id: &str,
+    supplier_id: &str,
+    a: &Assessment,
+    upload_id: Option<&str>,
+    cause: &str,
+) -> Result<AssessmentRow> {
+    let row = AssessmentRow {
+        id: new_id(),
+        org_id: org_id.to_string(),
+        supplier_id: supplier_id.to_string(),
+        methodology_version: a.methodology_version.clone(),
+        tier: a.tier.to_string(),
+        overall: a.overall,
+        forced_labour_likely: a.forced_labour_likely,
+        completeness: a.completeness,
+        inputs_hash: a.inputs_hash.clone(),
+        upload_id: upload_id.map(str::to_string),
+        cause: cause.to_string(),
+        body_json: serde_json::to_string(a).map_err(Error::internal)?,
+        created_at: now(),
+    };
+    diesel::insert_into(assessments::table).values(&row).execute(conn)?;
+    let frows: Vec<FindingRow> = a
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FindingRow {
+            assessment_id: row.id.clone(),
+            seq: i as i32,
+            indicator: f.indicator.clone(),
+            dimension: f.dimension.to_string(),
+            severity: f.severity.to_string(),
+            points: f.points,
+            title: f.title.clone(),
+            explanation: f.explanation.clone(),
+            evidence_json: serde_json::to_string(&f.evidence).unwrap_or_else(|_| "[]".into()),
+        })
+        .collect();
+    // Batch inserts don't compile through MultiConnection: run them on the concrete backend.
+    for chunk in frows.chunks(500) {
+        match conn {
+            DbConn::Sqlite(c) => {
+                diesel::insert_into(findings::table).values(chunk).execute(c)?;
+            }
+            DbConn::Pg(c) => {
+                diesel::insert_into(findings::table).values(chunk).execute(c)?;
+            }
+        }
+    }
+    suppliers::set_latest(conn, supplier_id, &row.id, &row.tier, row.overall)?;
+    Ok(row)
+}
+
+pub fn get(conn: &mut DbConn, org_id: &str, id: &str) -> Result<AssessmentRow> {
+    assessments::table
+        .filter(assessments::id.eq(id))
+        .filter(assessments::org_id.eq(org_id))
+        .select(AssessmentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("assessment"))
+}
+
+pub fn many(conn: &mut DbConn, org_id: &str, ids: &[String]) -> Result<Vec<AssessmentRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(
+            assessments::table
+                .filter(assessments::org_id.eq(org_id))
+                .filter(assessments::id.eq_any(chunk))
+                .select(AssessmentRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// The supplier's assessments, newest first.
+pub fn history(conn: &mut DbConn, org_id: &str, supplier_id: &str) -> Result<Vec<AssessmentRow>> {
+    Ok(assessments::table
+        .filter(assessments::org_id.eq(org_id))
+        .filter(assessments::supplier_id.eq(supplier_id))
+        .order((assessments::created_at.desc(), assessments::id.desc()))
+        .select(AssessmentRow::as_select())
+        .load(conn)?)
+}
+
+pub fn ids_for_upload(conn: &mut DbConn, org_id: &str, upload_id: &str) -> Result<Vec<String>> {
+    Ok(assessments::table
+        .filter(assessments::org_id.eq(org_id))
+        .filter(assessments::upload_id.eq(upload_id))
+        .order(assessments::id.asc())
+        .select(assessments::id)
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = questionnaire_responses)]
+pub struct ResponseRow {
+    pub id: String,
+    pub org_id: String,
+    pub supplier_id: String,
+    pub questionnaire_id: String,
+    pub version: String,
+    pub upload_id: Option<String>,
+    pub answers_json: String,
+    pub evidence_json: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_response(conn: &mut DbConn, row: &ResponseRow) -> Result<()> {
+    diesel::insert_into(questionnaire_responses::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn new_response_id() -> String {
+    new_id()
+}
+
+/// The latest evaluated questionnaire of each supplier of the organisation.
+pub fn latest_responses(
+    conn: &mut DbConn,
+    org_id: &str,
+) -> Result<std::collections::HashMap<String, QuestionnaireEvidence>> {
+    let rows: Vec<(String, String)> = questionnaire_responses::table
+        .filter(questionnaire_responses::org_id.eq(org_id))
+        .order((questionnaire_responses::created_at.asc(), questionnaire_responses::id.asc()))
+        .select((questionnaire_responses::supplier_id, questionnaire_responses::evidence_json))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (sid, ev) in rows {
+        if let Ok(e) = serde_json::from_str::<QuestionnaireEvidence>(&ev) {
+            out.insert(sid, e);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,215 @@
+//! Storage: the only module that knows diesel and SQL. One code path for SQLite (default,
+//! embedded) and PostgreSQL (production), through diesel's `MultiConnection`.
+
+pub mod assessments;
+pub mod audit;
+pub mod idempotency;
+pub mod keys;
+pub mod schema;
+pub mod suppliers;
+pub mod uploads;
+
+use crate::error::{Error, Result};
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Backend-specific queries `match` on it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which database a URL names. Unknown schemes are refused, never guessed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Result<DbUrl, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbUrl::Postgres(url.to_string()))
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err("DATABASE_URL sqlite:// needs a file path, e.g. sqlite://./data/manumit.db".into());
+            }
+            Ok(DbUrl::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with sqlite:// or postgres:// (got `{}`)",
+                url.split("://").next().unwrap_or(url)
+            ))
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbUrl::Sqlite(_))
+    }
+}
+
+/// r2d2 manager that dispatches on the URL scheme and sets SQLite's pragmas on every connection.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> std::result::Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DbUrl::Postgres(u) => {
+                Ok(DbConn::Pg(diesel::PgConnection::establish(u).map_err(r2d2::Error::ConnectionError)?))
+            }
+            DbUrl::Sqlite(p) => {
+                let mut c =
+                    diesel::SqliteConnection::establish(&p.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the one writer; FULL makes every commit durable
+                // across power loss; busy_timeout makes writers queue instead of failing.
+                diesel::sql_query(
+                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .execute(&mut c)
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> std::result::Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type DbPool = Pool<Manager>;
+pub type Conn = PooledConnection<Manager>;
+
+/// The handle the shell uses: a pool plus helpers to run blocking work off the async threads.
+#[derive(Clone)]
+pub struct Store {
+    pub pool: DbPool,
+    pub url: DbUrl,
+}
+
+impl Store {
+    /// Opens (creating the SQLite file and folder if needed) and migrates the database.
+    pub fn open(url: &str, max_connections: u32) -> anyhow::Result<Store> {
+        let url = DbUrl::parse(url).map_err(anyhow::Error::msg)?;
+        if let DbUrl::Sqlite(p) = &url {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let pool = Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(Duration::from_secs(30))
+            .build(Manager { url: url.clone() })?;
+        let store = Store { pool, url };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock keeps two instances that
+    /// start together from migrating at once.
+    pub fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.get()?;
+        match &mut *conn {
+            DbConn::Sqlite(c) => {
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+            }
+            DbConn::Pg(c) => {
+                diesel::sql_query("SELECT pg_advisory_lock(727274)").execute(c)?;
+                let r = c
+                    .run_pending_migrations(PG_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+                diesel::sql_query("SELECT pg_advisory_unlock(727274)").execute(c)?;
+                r?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `f` with a pooled connection on actix's blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("blocking task: {e}")))?
+    }
+
+    /// A connection for synchronous callers (CLI).
+    pub fn conn(&self) -> Result<Conn> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// Runs `f` in one write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so two
+/// writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
+pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    if let DbConn::Sqlite(c) = conn {
+        let depth =
+            <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(c)
+                .transaction_depth()
+                .map_err(Error::from)?;
+        if depth.is_some() {
+            // Already inside a write transaction: nest as a savepoint.
+            return conn.transaction(f);
+        }
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(Error::from)?;
+        let r = f(conn);
+        let DbConn::Sqlite(c) = conn else { return Err(Error::internal("connection changed backend")) };
+        match r {
+            Ok(v) => {
+                if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
+                    let _ = AnsiTransactionManager::rollback_transaction(c);
+                    return Err(e.into());
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                Err(e)
+            }
+        }
+    } else {
+        conn.transaction(f)
+    }
+}
+
+/// True when a diesel error is a unique-constraint violation (a lost race with another writer).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// Now, as stored: UTC without offset, microsecond precision on both backends.
+pub fn now() -> chrono::NaiveDateTime {
+    let n = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(n, chrono::TimeDelta::microseconds(1)).unwrap_or(n)
+}
+
+/// A new time-ordered id (UUIDv7, as text).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,333 @@
+//! Suppliers: matching (external ref → registration number + country → name + country),
+//! create-or-update under unique constraints, listing with filters.
+
+use super::schema::suppliers;
+use super::{new_id, now, DbConn};
+use crate::domain::{FieldSource, SupplierFields, SupplierRecord};
+use crate::error::{Error, Result};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = suppliers)]
+pub struct SupplierRow {
+    pub id: String,
+    pub org_id: String,
+    pub match_key: String,
+    pub external_ref: Option<String>,
+    pub legal_name: String,
+    pub name_key: String,
+    pub country: String,
+    pub sector: String,
+    pub commodity: Option<String>,
+    pub registration_number: Option<String>,
+    pub fields_json: String,
+    pub extra_json: String,
+    pub source_json: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub latest_assessment_id: Option<String>,
+    pub latest_tier: Option<String>,
+    pub latest_overall: Option<f64>,
+}
+
+impl SupplierRow {
+    pub fn fields(&self) -> Result<SupplierFields> {
+        serde_json::from_str(&self.fields_json)
+            .map_err(|e| Error::internal(format!("supplier {} fields: {e}", self.id)))
+    }
+    pub fn extra(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.extra_json).unwrap_or_default()
+    }
+    pub fn source(&self) -> FieldSource {
+        serde_json::from_str(&self.source_json).unwrap_or_default()
+    }
+    pub fn record(&self) -> Result<SupplierRecord> {
+        Ok(SupplierRecord { id: self.id.clone(), fields: self.fields()?, source: self.source() })
+    }
+}
+
+/// Case-, accent- and punctuation-insensitive form of a name, for matching.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn reg_key(reg: &str) -> String {
+    reg.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+}
+
+/// The identity a new supplier is created under (unique per organisation).
+fn match_key(f: &SupplierFields, country: &str) -> String {
+    if let Some(r) = f.external_ref.as_deref().filter(|r| !r.trim().is_empty()) {
+        format!("ref:{}", r.trim())
+    } else if let Some(reg) = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()) {
+        format!("reg:{country}:{reg}")
+    } else {
+        format!("name:{country}:{}", name_key(&f.legal_name))
+    }
+}
+
+/// Finds the supplier these fields describe: by external ref, else registration number +
+/// country, else normalised legal name + country.
+pub fn find_match(conn: &mut DbConn, org_id: &str, f: &SupplierFields) -> Result<Option<SupplierRow>> {
+    let country = f.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+    if let Some(r) = f.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        let hit = suppliers::table
+            .filter(suppliers::org_id.eq(org_id))
+            .filter(suppliers::external_ref.eq(r))
+            .select(SupplierRow::as_select())
+            .first(conn)
+            .optional()?;
+        if hit.is_some() {
+            return Ok(hit);
+        }
+    }
+    let keyed = |k: String, conn: &mut DbConn| -> Result<Option<SupplierRow>> {
+        Ok(suppliers::table
+            .filter(suppliers::org_id.eq(org_id))
+            .filter(suppliers::match_key.eq(k))
+            .select(SupplierRow::as_select())
+            .first(conn)
+            .optional()?)
+    };
+    if let Some(reg) = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()) {
+        if let Some(hit) = keyed(format!("reg:{country}:{reg}"), conn)? {
+            return Ok(Some(hit));
+        }
+        let hit = suppliers::table
+            .filter(suppliers::org_id.eq(org_id))
+            .filter(suppliers::country.eq(&country))
+            .filter(suppliers::registration_number.eq(reg))
+            .select(SupplierRow::as_select())
+            .first(conn)
+            .optional()?;
+        if hit.is_some() {
+            return Ok(hit);
+        }
+    }
+    let nk = name_key(&f.legal_name);
+    if let Some(hit) = keyed(format!("name:{country}:{nk}"), conn)? {
+        return Ok(Some(hit));
+    }
+    // A supplier created under its ref or registration number, now named without them.
+    if f.external_ref.is_none() {
+        return Ok(suppliers::table
+            .filter(suppliers::org_id.eq(org_id))
+            .filter(suppliers::country.eq(&country))
+            .filter(suppliers::name_key.eq(nk))
+            .order(suppliers::created_at.asc())
+            .select(SupplierRow::as_select())
+            .first(conn)
+            .optional()?);
+    }
+    Ok(None)
+}
+
+/// Newer values win; a value missing from the new source keeps the old one.
+pub fn merge_fields(old: &SupplierFields, new: &SupplierFields) -> Result<SupplierFields> {
+    let mut a = serde_json::to_value(old).map_err(Error::internal)?;
+    let b = serde_json::to_value(new).map_err(Error::internal)?;
+    if let (Value::Object(a), Value::Object(b)) = (&mut a, b) {
+        for (k, v) in b {
+            let empty = v.is_null() || v.as_array().is_some_and(|x| x.is_empty());
+            if !empty {
+                a.insert(k, v);
+            }
+        }
+    }
+    serde_json::from_value(a).map_err(Error::internal)
+}
+
+/// Outcome of [`upsert`].
+pub struct Upserted {
+    pub row: SupplierRow,
+    pub created: bool,
+}
+
+/// Creates or updates the supplier that `fields` describe. Safe against a concurrent writer:
+/// a lost insert race (unique violation, rolled back to a savepoint) re-reads and updates.
+pub fn upsert(
+    conn: &mut DbConn,
+    org_id: &str,
+    fields: &SupplierFields,
+    extra: &BTreeMap<String, String>,
+    source: &FieldSource,
+) -> Result<Upserted> {
+    for _attempt in 0..3 {
+        if let Some(old) = find_match(conn, org_id, fields)? {
+            let merged = merge_fields(&old.fields()?, fields)?;
+            let mut all_extra = old.extra();
+            all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let row = update(conn, &old, &merged, &all_extra, source)?;
+            return Ok(Upserted { row, created: false });
+        }
+        let country = fields.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+        let t = now();
+        let row = SupplierRow {
+            id: new_id(),
+            org_id: org_id.to_string(),
+            match_key: match_key(fields, &country),
+            external_ref: fields.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+            legal_name: fields.legal_name.clone(),
+            name_key: name_key(&fields.legal_name),
+            country,
+            sector: fields.sector.map(|s| s.to_string()).unwrap_or_default(),
+            commodity: fields.commodity.clone(),
+            registration_number: fields.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()),
+            fields_json: serde_json::to_string(fields).map_err(Error::internal)?,
+            extra_json: serde_json::to_string(extra).map_err(Error::internal)?,
+            source_json: serde_json::to_string(source).map_err(Error::internal)?,
+            created_at: t,
+            updated_at: t,
+            latest_assessment_id: None,
+            latest_tier: None,
+            latest_overall: None,
+        };
+        let inserted = conn.transaction(|c| diesel::insert_into(suppliers::table).values(&row).execute(c));
+        match inserted {
+            Ok(_) => return Ok(Upserted { row, created: true }),
+            Err(e) if super::is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::problem(
+        409,
+        "concurrent_update",
+        "The supplier was changed by another request at the same time; retry.",
+    ))
+}
+
+fn update(
+    conn: &mut DbConn,
+    old: &SupplierRow,
+    f: &SupplierFields,
+    extra: &BTreeMap<String, String>,
+    source: &FieldSource,
+) -> Result<SupplierRow> {
+    let mut row = old.clone();
+    row.legal_name = f.legal_name.clone();
+    row.name_key = name_key(&f.legal_name);
+    if let Some(c) = &f.country {
+        row.country = c.as_str().to_string();
+    }
+    if let Some(s) = f.sector {
+        row.sector = s.to_string();
+    }
+    row.commodity = f.commodity.clone();
+    row.registration_number = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty());
+    if row.external_ref.is_none() {
+        row.external_ref = f.external_ref.clone();
+    }
+    row.fields_json = serde_json::to_string(f).map_err(Error::internal)?;
+    row.extra_json = serde_json::to_string(extra).map_err(Error::internal)?;
+    row.source_json = serde_json::to_string(source).map_err(Error::internal)?;
+    row.updated_at = now();
+    diesel::update(suppliers::table.find(&row.id))
+        .set((
+            suppliers::legal_name.eq(&row.legal_name),
+            suppliers::name_key.eq(&row.name_key),
+            suppliers::country.eq(&row.country),
+            suppliers::sector.eq(&row.sector),
+            suppliers::commodity.eq(&row.commodity),
+            suppliers::registration_number.eq(&row.registration_number),
+            suppliers::external_ref.eq(&row.external_ref),
+            suppliers::fields_json.eq(&row.fields_json),
+            suppliers::extra_json.eq(&row.extra_json),
+            suppliers::source_json.eq(&row.source_json),
+            suppliers::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// One supplier of this organisation (another organisation's is "not found").
+pub fn get(conn: &mut DbConn, org_id: &str, id: &str) -> Result<SupplierRow> {
+    suppliers::table
+        .filter(suppliers::id.eq(id))
+        .filter(suppliers::org_id.eq(org_id))
+        .select(SupplierRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("supplier"))
+}
+
+pub fn by_ref(conn: &mut DbConn, org_id: &str, external_ref: &str) -> Result<Option<SupplierRow>> {
+    Ok(suppliers::table
+        .filter(suppliers::org_id.eq(org_id))
+        .filter(suppliers::external_ref.eq(external_ref))
+        .select(SupplierRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every supplier of the organisation, for network detection and rescoring.
+pub fn all(conn: &mut DbConn, org_id: &str) -> Result<Vec<SupplierRow>> {
+    Ok(suppliers::table
+        .filter(suppliers::org_id.eq(org_id))
+        .order(suppliers::id.asc())
+        .select(SupplierRow::as_select())
+        .load(conn)?)
+}
+
+/// Filters of GET /suppliers (and of the workbook).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub sector: Option<String>,
+    pub country: Option<String>,
+    pub tier: Option<String>,
+    pub q: Option<String>,
+    pub ids: Option<Vec<String>>,
+}
+
+/// A page of suppliers in a stable order (name, then id), and the total.
+pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<SupplierRow>, i64)> {
+    let build = || {
+        let mut q = suppliers::table.filter(suppliers::org_id.eq(org_id.to_string())).into_boxed();
+        if let Some(s) = &f.sector {
+            q = q.filter(suppliers::sector.eq(s.clone()));
+        }
+        if let Some(c) = &f.country {
+            q = q.filter(suppliers::country.eq(c.clone()));
+        }
+        if let Some(t) = &f.tier {
+            q = q.filter(suppliers::latest_tier.eq(t.clone()));
+        }
+        if let Some(text) = &f.q {
+            // name_key is already lower-case and accent-free, so LIKE behaves the same on both backends.
+            let pat = format!("%{}%", name_key(text).replace(['%', '_'], ""));
+            q = q.filter(suppliers::name_key.like(pat));
+        }
+        if let Some(ids) = &f.ids {
+            q = q.filter(suppliers::id.eq_any(ids.clone()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .order((suppliers::name_key.asc(), suppliers::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(SupplierRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn set_latest(conn: &mut DbConn, supplier_id: &str, assessment_id: &str, tier: &str, overall: f64) -> Result<()> {
+    diesel::update(suppliers::table.find(supplier_id))
+        .set((
+            suppliers::latest_assessment_id.eq(Some(assessment_id)),
+            suppliers::latest_tier.eq(Some(tier)),
+            suppliers::latest_overall.eq(Some(overall)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
