@@ -57,6 +57,7 @@ struct Formats {
     header: Format,
     locked_wrap: Format,
     input: Format,
+    input_date: Format,
 }
 
 impl Formats {
@@ -72,6 +73,12 @@ impl Formats {
             input: Format::new()
                 .set_unlocked()
                 .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0xFFF2CC))
+                .set_border(FormatBorder::Thin),
+            input_date: Format::new()
+                .set_unlocked()
+                .set_num_format("yyyy-mm-dd")
                 .set_align(FormatAlign::Top)
                 .set_background_color(Color::RGB(0xFFF2CC))
                 .set_border(FormatBorder::Thin),
@@ -240,7 +247,7 @@ fn questionnaire_sheet(
         put_text(ws, row, 1, &section.title, &f.locked_wrap)?;
         put_text(ws, row, 2, &question.text, &f.locked_wrap)?;
         let answer = answers.get(&question.id).map(String::as_str).unwrap_or("");
-        put_text(ws, row, 3, answer, &f.input)?;
+        write_answer(ws, row, question, answer, f)?;
         put_text(ws, row, 4, "", &f.input)?;
         ws.add_data_validation(row, 3, row, 3, &validation(question)?)?;
         let lines = (question.text.chars().count() / 75 + 1).min(6) as f64;
@@ -250,6 +257,36 @@ fn questionnaire_sheet(
     ws.autofilter(0, 0, row.saturating_sub(1), 4)?;
     ws.protect_with_options(&protection());
     Ok(())
+}
+
+/// A pre-filled answer in its own type: numbers as numbers, ISO dates as dates, else text.
+fn write_answer(
+    ws: &mut Worksheet,
+    row: u32,
+    q: &Question,
+    answer: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let trimmed = answer.trim();
+    match q.answer_type {
+        AnswerType::Number | AnswerType::Percent => {
+            if let Ok(x) = trimmed.parse::<f64>() {
+                if x.is_finite() {
+                    ws.write_number_with_format(row, 3, x, &f.input)?;
+                    return Ok(());
+                }
+            }
+        }
+        AnswerType::Date => {
+            if let Ok(d) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+                ws.write_datetime_with_format(row, 3, d, &f.input_date)?;
+                return Ok(());
+            }
+            return put_text(ws, row, 3, answer, &f.input_date);
+        }
+        _ => {}
+    }
+    put_text(ws, row, 3, answer, &f.input)
 }
 
 fn meta_sheet(

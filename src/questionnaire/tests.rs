@@ -705,3 +705,162 @@ fn within_days_needs_today() {
         .findings
         .is_empty());
 }
+
+/// The answers of the LibreOffice fixture (manufacturing, filled, then re-saved by soffice).
+fn fixture_answers(q: &SectorQuestionnaire) -> BTreeMap<String, String> {
+    let mut a = clean_answers(q);
+    a.insert("DM1".into(), "Employer".into());
+    a.insert("RF6".into(), "40".into());
+    a.insert("HR1".into(), "72".into());
+    a.insert("CI1".into(), "2021-03-12".into());
+    a.insert("RF1".into(), "Unknown".into());
+    a
+}
+
+/// Writes the source of tests/fixtures/questionnaire/manufacturing-filled-libreoffice.xlsx:
+/// `MANUMIT_FIXTURE_OUT=/tmp/src.xlsx cargo test --lib write_fixture_source -- --ignored`, then
+/// `soffice --headless --convert-to xlsx --outdir OUT /tmp/src.xlsx`.
+#[test]
+#[ignore]
+fn write_fixture_source() {
+    let q = cat().for_sector(Sector::Manufacturing);
+    let bytes = write_template_prefilled(q, Some(&supplier()), &fixture_answers(q)).expect("xlsx");
+    let out = std::env::var("MANUMIT_FIXTURE_OUT").expect("MANUMIT_FIXTURE_OUT");
+    std::fs::write(out, bytes).expect("write");
+}
+
+#[test]
+fn prefilled_answers_keep_their_types() {
+    let q = cat().for_sector(Sector::Manufacturing);
+    let wb = filled(q, &fixture_answers(q));
+    let sheet = wb.sheet("Questionnaire").expect("q");
+    let row = |id: &str| {
+        sheet
+            .rows
+            .iter()
+            .find(|r| r.cells[0].display() == id)
+            .expect("row")
+    };
+    assert_eq!(row("HR1").cells[3], Cell::Number(72.0));
+    assert!(matches!(row("CI1").cells[3], Cell::Date(_)));
+    assert_eq!(row("DM1").cells[3], Cell::Text("Employer".into()));
+}
+
+#[test]
+fn libreoffice_resaved_template_is_read() {
+    let bytes =
+        include_bytes!("../../tests/fixtures/questionnaire/manufacturing-filled-libreoffice.xlsx");
+    let wb = xlsx_to_workbook(bytes);
+    assert!(is_template(&wb));
+    assert!(
+        wb.sheet("_manumit").expect("meta").hidden,
+        "LibreOffice keeps the sheet hidden"
+    );
+    let f = read_filled(&wb).expect("reads");
+    let q = f.questionnaire;
+    assert_eq!(q.sector, Sector::Manufacturing);
+    assert_eq!(f.meta.supplier_id.as_deref(), Some("sup-42"));
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.answers.len(), q.question_count());
+    let get = |id: &str| {
+        f.answers
+            .iter()
+            .find(|a| a.question_id == id)
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(get("HR1"), Some(AnswerValue::Number(72.0)));
+    assert_eq!(
+        get("CI1"),
+        chrono::NaiveDate::from_ymd_opt(2021, 3, 12).map(AnswerValue::Date)
+    );
+    assert_eq!(get("RF6"), Some(AnswerValue::Percent(40.0)));
+    assert_eq!(get("RF1"), Some(AnswerValue::Unknown));
+    let legal = f
+        .supplier_fields
+        .iter()
+        .find(|(k, _, _)| k == "legal_name")
+        .expect("legal_name");
+    assert_eq!(legal.1, Cell::Text("=HYPERLINK(\"http://evil\")".into()));
+    let ev = evaluate(q, &f.answers, &upload());
+    assert!(ev
+        .findings
+        .iter()
+        .any(|x| x.indicator == "retention_of_identity_documents" && x.severity == Severity::High));
+    assert!(ev
+        .findings
+        .iter()
+        .any(|x| x.indicator == "deception" && x.dimension == Dimension::Involuntariness));
+    assert!(ev
+        .findings
+        .iter()
+        .any(|x| x.indicator == "excessive_overtime"));
+    assert!(ev.unanswered_core.iter().any(|u| u.0 == "RF1"));
+    assert_eq!(ev.core_answered + 1, ev.core_total);
+    // The XML LibreOffice wrote still carries the drop-downs and the protection.
+    let sheet3 = zip_entry(bytes, "xl/worksheets/sheet3.xml");
+    assert!(sheet3.contains("<dataValidation"));
+    assert!(sheet3.contains("<sheetProtection"));
+}
+
+#[test]
+fn older_versions_stay_readable_and_newest_is_current() {
+    let sectors: Vec<(String, String)> = Sector::ALL
+        .iter()
+        .map(|s| (format!("{s}.toml"), sector_file(s.as_str())))
+        .collect();
+    let newer = sector_file("agriculture")
+        .replace(
+            "version = \"1.0.0\"\nsector",
+            "version = \"1.10.0\"\nsector",
+        )
+        .replace("gt = 60", "gt = 48");
+    let mut files: Vec<(&str, &str)> = vec![("core.toml", CORE_OK), ("agri-1.10.toml", &newer)];
+    files.extend(sectors.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+    let c = Catalogue::from_sources(&files).expect("ok");
+    assert_eq!(
+        c.for_sector(Sector::Agriculture).version,
+        "1.10.0",
+        "1.10 > 1.9 > 1.0"
+    );
+    let old = c.by_id_version("agriculture-q", "1.0.0").expect("old kept");
+    assert_eq!(
+        old.question("BB1").expect("BB1").indicators[0].when,
+        When::Range {
+            gt: Some(60.0),
+            gte: None,
+            lt: None,
+            lte: None
+        }
+    );
+    assert_eq!(
+        c.list()
+            .iter()
+            .filter(|l| l.sector == Sector::Agriculture)
+            .count(),
+        1
+    );
+    // The same id and version twice is an error.
+    let mut dup = files.clone();
+    dup.push(("again.toml", &newer));
+    assert!(Catalogue::from_sources(&dup)
+        .expect_err("dup")
+        .reason
+        .contains("defined twice"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn parsing_any_text_never_panics(s in ".{0,40}", n in proptest::num::f64::ANY) {
+        let q = cat().for_sector(Sector::Hospitality);
+        for (_, question) in q.questions() {
+            let _ = parse_cell(question, &Cell::Text(s.clone()));
+            let _ = parse_cell(question, &Cell::Number(n));
+            let _ = parse_json(question, &serde_json::json!(s));
+            if let Ok(Some(v)) = parse_cell(question, &Cell::Text(s.clone())) {
+                for rule in &question.indicators {
+                    let _ = matches(&rule.when, &v, chrono::NaiveDate::from_ymd_opt(2026, 1, 1));
+                }
+            }
+        }
+    }
+}
