@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// One answer value, normalised. Percent is on a 0–100 scale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum AnswerValue {
     Yes,
@@ -42,7 +42,7 @@ impl AnswerValue {
 }
 
 /// One answered question. `row`/`cell` are set for answers read from a spreadsheet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Answer {
     pub question_id: String,
     pub value: AnswerValue,
@@ -57,7 +57,7 @@ pub struct Answer {
 }
 
 /// A rejected answer, in the `errors` shape of API.md (`row`, `column`, `value`, `code`, `message`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnswerError {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub row: Option<u32>,

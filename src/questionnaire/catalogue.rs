@@ -37,7 +37,7 @@ const CURRENT: &[(&str, &str)] = &[
 const ARCHIVE: &[(&str, &str)] = &[];
 
 /// One line of `GET /api/v1/questionnaires`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QuestionnaireSummary {
     pub sector: Sector,
     pub id: String,

@@ -26,7 +26,7 @@ impl fmt::Display for DefinitionError {
 impl std::error::Error for DefinitionError {}
 
 /// The kind of answer a question takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerType {
     YesNo,
@@ -99,16 +99,18 @@ impl Serialize for When {
 }
 
 /// One indicator a question can evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct IndicatorRule {
     pub indicator: String,
     pub dimension: Dimension,
+    /// An answer (`"Yes"`), `{"in": [...]}`, `{"gt"|"gte"|"lt"|"lte": n}` or `{"within_days": n}`.
+    #[schema(value_type = Object)]
     pub when: When,
     pub severity: Severity,
 }
 
 /// One question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Question {
     pub id: String,
     pub text: String,
@@ -130,7 +132,7 @@ impl Question {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Section {
     pub id: String,
     pub title: String,
@@ -138,7 +140,7 @@ pub struct Section {
 }
 
 /// What a supplier of one sector answers: the common core plus the sector's items.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SectorQuestionnaire {
     pub sector: Sector,
     pub id: String,
