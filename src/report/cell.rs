@@ -4,40 +4,42 @@
 //! [`Styles::num`] / [`Styles::datetime`]. Nothing here ever writes a formula or a hyperlink.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rust_xlsxwriter::{Color, ColNum, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError,
+};
 use std::borrow::Cow;
 
 /// Excel's limit on the length of a cell's text, in UTF-16 code units.
 pub const MAX_CELL_LEN: usize = 32_767;
 
 /// True when a spreadsheet could read the text as the start of a formula (`= + - @`, their
-/// full-width forms) or when it begins with a tab, CR, LF or other control character.
+/// full-width forms), when it begins with a tab, CR, LF or other control character, or with
+/// an OOXML escape `_xHHHH_` that Excel would decode into such a character.
 pub fn needs_quote_prefix(s: &str) -> bool {
     match s.chars().next() {
         Some(c) => {
-            matches!(c, '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}')
-                || c.is_control()
+            matches!(
+                c,
+                '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+            ) || c.is_control()
+                || starts_with_ooxml_escape(s.as_bytes())
         }
         None => false,
     }
 }
 
-/// The text as it will be stored: cut to Excel's 32,767 UTF-16 units on a character boundary,
-/// and with any literal `_xHHHH_` escaped as `_x005F_xHHHH_` so that Excel shows it as typed.
+/// The text as it will be stored: cut to Excel's 32,767 UTF-16 units on a character boundary.
+///
+/// A literal `_xHHHH_` is left as typed: Excel decodes it as an escaped character, but
+/// LibreOffice and calamine show inline strings as written, so escaping it would garble
+/// the text for them; [`needs_quote_prefix`] covers the one case where decoding matters.
 pub fn cell_text(s: &str) -> Cow<'_, str> {
     // UTF-16 units never exceed UTF-8 bytes, so short byte strings need no count.
-    let mut out: Cow<'_, str> = if s.len() > MAX_CELL_LEN && s.encode_utf16().count() > MAX_CELL_LEN {
+    if s.len() > MAX_CELL_LEN && s.encode_utf16().count() > MAX_CELL_LEN {
         Cow::Owned(truncate_utf16(s, MAX_CELL_LEN - 12).to_string() + " [truncated]")
     } else {
         Cow::Borrowed(s)
-    };
-    if has_ooxml_escape(&out) {
-        out = Cow::Owned(escape_ooxml(&out));
-        if out.encode_utf16().count() > MAX_CELL_LEN {
-            out = Cow::Owned(truncate_utf16(&out, MAX_CELL_LEN).to_string());
-        }
     }
-    out
 }
 
 fn truncate_utf16(s: &str, max_units: usize) -> &str {
@@ -51,32 +53,14 @@ fn truncate_utf16(s: &str, max_units: usize) -> &str {
     s
 }
 
-fn is_escape_at(b: &[u8], i: usize) -> bool {
-    i + 7 <= b.len()
-        && b[i] == b'_'
-        && (b[i + 1] == b'x' || b[i + 1] == b'X')
-        && b[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
-        && b[i + 6] == b'_'
-}
-
-fn has_ooxml_escape(s: &str) -> bool {
-    let b = s.as_bytes();
-    (0..b.len()).any(|i| is_escape_at(b, i))
-}
-
-fn escape_ooxml(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut last = 0;
-    for i in 0..b.len() {
-        if is_escape_at(b, i) {
-            out.push_str(&s[last..i]);
-            out.push_str("_x005F_");
-            last = i + 1;
-        }
-    }
-    out.push_str(&s[last..]);
-    out
+/// True when the text starts with an OOXML escape `_xHHHH_` (Excel shows it as one character,
+/// which could be `=`).
+fn starts_with_ooxml_escape(b: &[u8]) -> bool {
+    b.len() >= 7
+        && b[0] == b'_'
+        && (b[1] == b'x' || b[1] == b'X')
+        && b[2..6].iter().all(u8::is_ascii_hexdigit)
+        && b[6] == b'_'
 }
 
 /// The formats shared by every sheet.
@@ -110,7 +94,9 @@ impl Styles {
             datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             score: Format::new().set_num_format("0.0"),
-            input: Format::new().set_background_color(input_fill).set_unlocked(),
+            input: Format::new()
+                .set_background_color(input_fill)
+                .set_unlocked(),
             input_date: Format::new()
                 .set_num_format("yyyy-mm-dd")
                 .set_background_color(input_fill)
@@ -119,7 +105,13 @@ impl Styles {
     }
 
     /// Writes user (or any) text as a string cell: never a formula, never a link.
-    pub fn text(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str) -> Result<(), XlsxError> {
+    pub fn text(
+        &self,
+        ws: &mut Worksheet,
+        row: RowNum,
+        col: ColNum,
+        s: &str,
+    ) -> Result<(), XlsxError> {
         if s.is_empty() {
             return Ok(());
         }
@@ -133,7 +125,14 @@ impl Styles {
     }
 
     /// Text with a given format; the quote prefix wins when needed.
-    pub fn text_fmt(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, f: &Format) -> Result<(), XlsxError> {
+    pub fn text_fmt(
+        &self,
+        ws: &mut Worksheet,
+        row: RowNum,
+        col: ColNum,
+        s: &str,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
         let t = cell_text(s);
         if needs_quote_prefix(&t) {
             ws.write_string_with_format(row, col, t.as_ref(), &f.clone().set_quote_prefix())?;
@@ -144,7 +143,13 @@ impl Styles {
     }
 
     /// A number rounded to 2 decimals; NaN/infinite values leave the cell empty.
-    pub fn num(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, v: f64) -> Result<(), XlsxError> {
+    pub fn num(
+        &self,
+        ws: &mut Worksheet,
+        row: RowNum,
+        col: ColNum,
+        v: f64,
+    ) -> Result<(), XlsxError> {
         if v.is_finite() {
             ws.write_number(row, col, (v * 100.0).round() / 100.0)?;
         }
@@ -152,7 +157,13 @@ impl Styles {
     }
 
     /// A date-time cell (UTC); outside Excel's 1900–9999 range it is written as ISO text.
-    pub fn datetime(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, t: &DateTime<Utc>) -> Result<(), XlsxError> {
+    pub fn datetime(
+        &self,
+        ws: &mut Worksheet,
+        row: RowNum,
+        col: ColNum,
+        t: &DateTime<Utc>,
+    ) -> Result<(), XlsxError> {
         if (1900..=9999).contains(&t.year()) {
             ws.write_datetime_with_format(row, col, t.naive_utc(), &self.datetime)?;
         } else {
@@ -162,7 +173,14 @@ impl Styles {
     }
 
     /// A date cell with the given format (Excel range checked as for [`Styles::datetime`]).
-    pub fn date(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, d: NaiveDate, f: &Format) -> Result<(), XlsxError> {
+    pub fn date(
+        &self,
+        ws: &mut Worksheet,
+        row: RowNum,
+        col: ColNum,
+        d: NaiveDate,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
         if (1900..=9999).contains(&d.year()) {
             ws.write_datetime_with_format(row, col, d, f)?;
         } else {
@@ -172,7 +190,12 @@ impl Styles {
     }
 
     /// Writes a header row at row 0 with our own fixed titles, freezes it and sets widths.
-    pub fn header(&self, ws: &mut Worksheet, titles: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+    pub fn header(
+        &self,
+        ws: &mut Worksheet,
+        titles: &[&str],
+        widths: &[f64],
+    ) -> Result<(), XlsxError> {
         for (c, t) in titles.iter().enumerate() {
             ws.write_string_with_format(0, c as ColNum, *t, &self.header)?;
         }
@@ -209,7 +232,9 @@ mod tests {
 
     #[test]
     fn formula_looking_text_needs_prefix() {
-        for s in ["=1+1", "+1 evil", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\u{1}x", "＝1"] {
+        for s in [
+            "=1+1", "+1 evil", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\u{1}x", "＝1",
+        ] {
             assert!(needs_quote_prefix(s), "{s:?}");
         }
         for s in ["", "Acme Ltd", "1=1", " =x", "a@b.com"] {
@@ -229,9 +254,10 @@ mod tests {
     }
 
     #[test]
-    fn literal_ooxml_escapes_are_escaped() {
-        assert_eq!(cell_text("a_x0041_b"), "a_x005F_x0041_b");
-        assert_eq!(cell_text("a_x00g1_b"), "a_x00g1_b");
+    fn literal_ooxml_escapes_are_kept_and_prefixed_at_the_start() {
+        assert_eq!(cell_text("a_x0041_b"), "a_x0041_b");
+        assert!(needs_quote_prefix("_x003D_HYPERLINK(1)"));
+        assert!(!needs_quote_prefix("_x00g1_"));
     }
 
     #[test]

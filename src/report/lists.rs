@@ -4,8 +4,15 @@ use super::cell::{row_num, Styles};
 use super::ReportInput;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-pub const NETWORK_HEADERS: [&str; 7] =
-    ["Cluster", "Supplier ID", "Supplier", "Shared", "Value", "External ref", "Members"];
+pub const NETWORK_HEADERS: [&str; 7] = [
+    "Cluster",
+    "Supplier ID",
+    "Supplier",
+    "Shared",
+    "Value",
+    "External ref",
+    "Members",
+];
 
 pub const SCREENING_HEADERS: [&str; 9] = [
     "Supplier ID",
@@ -21,9 +28,19 @@ pub const SCREENING_HEADERS: [&str; 9] = [
 
 /// One row per (member, shared identifier): an auditor filters `Value` to see every supplier
 /// sharing that bank account or phone, or `Supplier ID` to see what one supplier shares.
-pub fn write_networks(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Networks")?;
-    st.header(ws, &NETWORK_HEADERS, &[20.0, 14.0, 34.0, 14.0, 40.0, 14.0, 9.0])?;
+pub fn write_networks(
+    wb: &mut Workbook,
+    input: &ReportInput,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let ws = wb
+        .add_worksheet_with_constant_memory()?
+        .set_name("Networks")?;
+    st.header(
+        ws,
+        &NETWORK_HEADERS,
+        &[20.0, 14.0, 34.0, 14.0, 40.0, 14.0, 9.0],
+    )?;
     let total: usize = input
         .networks
         .iter()
@@ -58,10 +75,25 @@ pub fn write_networks(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Re
     Ok(())
 }
 
-pub fn write_screening(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Screening")?;
-    st.header(ws, &SCREENING_HEADERS, &[14.0, 30.0, 24.0, 34.0, 8.0, 14.0, 14.0, 30.0, 10.0])?;
-    let total: usize = input.suppliers.iter().map(|s| s.assessment.screening_matches.len()).sum();
+pub fn write_screening(
+    wb: &mut Workbook,
+    input: &ReportInput,
+    order: &[usize],
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let ws = wb
+        .add_worksheet_with_constant_memory()?
+        .set_name("Screening")?;
+    st.header(
+        ws,
+        &SCREENING_HEADERS,
+        &[14.0, 30.0, 24.0, 34.0, 8.0, 14.0, 14.0, 30.0, 10.0],
+    )?;
+    let total: usize = input
+        .suppliers
+        .iter()
+        .map(|s| s.assessment.screening_matches.len())
+        .sum();
     let last_row = if total == 0 { 0 } else { row_num(total - 1)? };
     ws.autofilter(0, 0, last_row, (SCREENING_HEADERS.len() - 1) as u16)?;
     let mut k = 0usize;

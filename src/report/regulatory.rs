@@ -30,7 +30,8 @@ const EU_FLR: &str = "EU Forced Labour Regulation (EU) 2024/3015";
 const LKSG: &str = "German LkSG";
 const UK_MSA: &str = "UK Modern Slavery Act 2015";
 const AU_MSA: &str = "Australian Modern Slavery Act 2018";
-const CA_S211: &str = "Canada S-211 (Fighting Against Forced Labour and Child Labour in Supply Chains Act)";
+const CA_S211: &str =
+    "Canada S-211 (Fighting Against Forced Labour and Child Labour in Supply Chains Act)";
 const CA_TISCA: &str = "California Transparency in Supply Chains Act (Civ. Code s.1714.43)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,10 +61,14 @@ impl Group {
     }
     fn where_to_look(self) -> &'static str {
         match self {
-            Group::Ilo => "Findings: Dimension = involuntariness or menace_of_penalty; ILO indicators sheet",
+            Group::Ilo => {
+                "Findings: Dimension = involuntariness or menace_of_penalty; ILO indicators sheet"
+            }
             Group::Child => "Findings: Indicator contains 'child'",
             Group::Front => "Findings: Dimension = front_business; Networks sheet",
-            Group::Xinjiang => "Findings: Dimension = screening, Indicator or Finding mentions Xinjiang",
+            Group::Xinjiang => {
+                "Findings: Dimension = screening, Indicator or Finding mentions Xinjiang"
+            }
             Group::EntityList => "Screening sheet; Findings: Dimension = screening",
             Group::Inherent => "Findings: Dimension = inherent or context",
             Group::Controls => "Findings: Dimension = control",
@@ -78,12 +83,17 @@ impl Group {
         match self {
             Group::Ilo => {
                 IloIndicator::from_id(&f.indicator).is_some()
-                    || matches!(f.dimension, Dimension::Involuntariness | Dimension::MenaceOfPenalty)
+                    || matches!(
+                        f.dimension,
+                        Dimension::Involuntariness | Dimension::MenaceOfPenalty
+                    )
             }
             Group::Child => f.indicator.to_lowercase().contains("child"),
             Group::Front => f.dimension == Dimension::FrontBusiness,
             Group::Xinjiang => mentions(&["xinjiang", "xuar", "uyghur"]),
-            Group::EntityList => f.dimension == Dimension::Screening && !mentions(&["xinjiang", "xuar", "uyghur"]),
+            Group::EntityList => {
+                f.dimension == Dimension::Screening && !mentions(&["xinjiang", "xuar", "uyghur"])
+            }
             Group::Inherent => matches!(f.dimension, Dimension::Inherent | Dimension::Context),
             Group::Controls => f.dimension == Dimension::Control,
             Group::Remediation => false,
@@ -133,7 +143,9 @@ const MAP: &[(Group, &str, &str, &str)] = &[
 ];
 
 /// Per group: (findings, suppliers, highest tier).
-fn counts(input: &ReportInput, g: Group) -> (u64, u64, Option<Tier>) {
+type Counts = (u64, u64, Option<Tier>);
+
+fn counts(input: &ReportInput, g: Group) -> Counts {
     let (mut nf, mut ns, mut top) = (0u64, 0u64, None);
     for s in &input.suppliers {
         let a = &s.assessment;
@@ -158,9 +170,20 @@ fn counts(input: &ReportInput, g: Group) -> (u64, u64, Option<Tier>) {
 
 pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Regulatory map")?;
-    st.header(ws, &REGULATORY_HEADERS, &[30.0, 40.0, 40.0, 60.0, 10.0, 10.0, 10.0, 45.0])?;
-    ws.insert_note(0, 0, &Note::new(NOTE).set_author("Manumit").set_width(420).set_height(140))?;
-    let mut cache: Vec<(Group, (u64, u64, Option<Tier>))> = Vec::new();
+    st.header(
+        ws,
+        &REGULATORY_HEADERS,
+        &[30.0, 40.0, 40.0, 60.0, 10.0, 10.0, 10.0, 45.0],
+    )?;
+    ws.insert_note(
+        0,
+        0,
+        &Note::new(NOTE)
+            .set_author("Manumit")
+            .set_width(420)
+            .set_height(140),
+    )?;
+    let mut cache: Vec<(Group, Counts)> = Vec::new();
     for (k, (g, law, provision, why)) in MAP.iter().enumerate() {
         let c = match cache.iter().find(|(x, _)| x == g) {
             Some((_, c)) => *c,
@@ -182,7 +205,12 @@ pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), 
         }
         ws.write_string(r, 7, g.where_to_look())?;
     }
-    ws.autofilter(0, 0, MAP.len() as u32, (REGULATORY_HEADERS.len() - 1) as u16)?;
+    ws.autofilter(
+        0,
+        0,
+        MAP.len() as u32,
+        (REGULATORY_HEADERS.len() - 1) as u16,
+    )?;
     let last = MAP.len() as u32;
     super::register::colour_text(ws, (1, last), (6, 6), &super::register::TIER_COLOURS)?;
     Ok(())
