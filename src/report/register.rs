@@ -46,6 +46,9 @@ pub(crate) fn colour_text(
     Ok(())
 }
 
+/// Registers up to this many suppliers are a worksheet table; larger ones a filtered range.
+pub const TABLE_MAX_ROWS: usize = 20_000;
+
 pub fn write_register(
     wb: &mut Workbook,
     input: &ReportInput,
@@ -65,12 +68,14 @@ pub fn write_register(
             17.0, 16.0,
         ],
     )?;
-    if n == 0 {
-        // A table needs at least one data row: an empty register is a plain filtered header.
+    if n == 0 || n > TABLE_MAX_ROWS {
+        // A table needs at least one data row, and rust_xlsxwriter keeps one map entry per
+        // table cell (about 50 MB for 100k rows): an empty or very large register gets the
+        // same header, autofilter, colours and data bars without the table object.
         for (c, h) in RISK_REGISTER_HEADERS.iter().enumerate() {
             ws.write_string_with_format(0, c as ColNum, *h, &st.header)?;
         }
-        ws.autofilter(0, 0, 0, last_col)?;
+        ws.autofilter(0, 0, last_row, last_col)?;
     } else {
         // In constant-memory mode the table (which writes the header row) must come first.
         let cols: Vec<TableColumn> = RISK_REGISTER_HEADERS
@@ -83,6 +88,8 @@ pub fn write_register(
             .collect();
         let table = Table::new().set_name("RiskRegister").set_columns(&cols);
         ws.add_table(0, 0, last_row, last_col, &table)?;
+    }
+    if n > 0 {
         colour_text(ws, (1, last_row), (6, 6), &TIER_COLOURS)?;
         let bar = ConditionalFormatDataBar::new()
             .set_minimum(ConditionalFormatType::Number, 0)

@@ -77,8 +77,8 @@ impl Group {
     }
     fn matches(self, f: &Finding) -> bool {
         let mentions = |w: &[&str]| {
-            let (i, t) = (f.indicator.to_lowercase(), f.title.to_lowercase());
-            w.iter().any(|x| i.contains(x) || t.contains(x))
+            w.iter()
+                .any(|x| contains_ci(&f.indicator, x) || contains_ci(&f.title, x))
         };
         match self {
             Group::Ilo => {
@@ -88,7 +88,7 @@ impl Group {
                         Dimension::Involuntariness | Dimension::MenaceOfPenalty
                     )
             }
-            Group::Child => f.indicator.to_lowercase().contains("child"),
+            Group::Child => contains_ci(&f.indicator, "child"),
             Group::Front => f.dimension == Dimension::FrontBusiness,
             Group::Xinjiang => mentions(&["xinjiang", "xuar", "uyghur"]),
             Group::EntityList => {
@@ -99,6 +99,12 @@ impl Group {
             Group::Remediation => false,
         }
     }
+}
+
+/// ASCII case-insensitive substring test without allocating (`needle` is lower case).
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// (group, law, provision, why it bears).

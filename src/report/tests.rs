@@ -598,3 +598,28 @@ fn libreoffice_opens_the_workbook() {
         "pdf written"
     );
 }
+
+#[test]
+fn a_very_large_register_is_a_filtered_range_not_a_table() {
+    let mut input = sample();
+    let proto = input.suppliers[1].clone();
+    input.suppliers = (0..=super::register::TABLE_MAX_ROWS)
+        .map(|i| {
+            let mut s = proto.clone();
+            s.id = format!("s{i:06}");
+            s.assessment.overall = (i % 100) as f64;
+            s
+        })
+        .collect();
+    let b = bytes(&input);
+    let xml = zip_file(&b, "xl/worksheets/sheet2.xml");
+    assert!(!xml.contains("<tablePart"));
+    assert!(xml.contains("<autoFilter ref=\"A1:P20002\""));
+    assert!(xml.contains("dataBar") && xml.contains("ySplit=\"1\""));
+    let r = sheet(&b, "Risk register");
+    assert_eq!(r.height(), TABLE_MAX_ROWS_PLUS_HEADER);
+    assert_eq!(s(&r, 0, 0), "Supplier ID");
+    assert_eq!(n(&r, 1, 7), 99.0);
+}
+
+const TABLE_MAX_ROWS_PLUS_HEADER: usize = super::register::TABLE_MAX_ROWS + 2;
