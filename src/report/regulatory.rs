@@ -90,7 +90,10 @@ impl Group {
             }
             Group::Child => contains_ci(&f.indicator, "child"),
             Group::Front => f.dimension == Dimension::FrontBusiness,
-            Group::Xinjiang => mentions(&["xinjiang", "xuar", "uyghur"]),
+            Group::Xinjiang => {
+                IloIndicator::from_id(&f.indicator).is_none()
+                    && mentions(&["xinjiang", "xuar", "uyghur"])
+            }
             Group::EntityList => {
                 f.dimension == Dimension::Screening && !mentions(&["xinjiang", "xuar", "uyghur"])
             }
