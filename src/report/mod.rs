@@ -1,1 +1,184 @@
-//! The compliance workbook (xlsx), written from plain data.
+//! The compliance workbook (xlsx), written from plain data: input types and `write_workbook`.
+//!
+//! The nine sheets, their names and order, and the Risk register's headers are a contract
+//! (API.md "Assessments and reports"). Every cell built from user data goes through
+//! [`cell`], which writes text as text (never a formula) and quote-prefixes formula-looking text.
+
+pub mod cell;
+mod findings;
+mod lists;
+mod methodology;
+mod register;
+mod regulatory;
+mod summary;
+#[cfg(test)]
+mod tests;
+
+use crate::domain::{Assessment, NetworkCluster, Tier};
+use chrono::{DateTime, Utc};
+use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// The sheet names, in workbook order (API.md contract).
+pub const SHEET_NAMES: [&str; 9] = [
+    "Summary",
+    "Risk register",
+    "Findings",
+    "ILO indicators",
+    "Networks",
+    "Screening",
+    "Corrective actions",
+    "Regulatory map",
+    "Methodology",
+];
+
+/// The Risk register's column headers, in order (API.md contract).
+pub const RISK_REGISTER_HEADERS: [&str; 16] = [
+    "Supplier ID",
+    "External ref",
+    "Supplier",
+    "Country",
+    "Sector",
+    "Commodity",
+    "Tier",
+    "Overall",
+    "Forced labour",
+    "Front business",
+    "Inherent",
+    "Forced labour likely",
+    "Top drivers",
+    "Recommended action",
+    "Assessed at",
+    "Assessment ID",
+];
+
+/// Everything the workbook shows; the shell fills it from the store (already filtered to
+/// the caller's organisation and the request's filters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportInput {
+    /// The filters applied, as (filter name, value); empty means "All suppliers".
+    pub scope: Vec<(String, String)>,
+    pub generated_at: DateTime<Utc>,
+    /// Who asked for the workbook (user or key name), written on Summary.
+    pub generated_by: String,
+    pub methodology_version: String,
+    /// (questionnaire id, version) of the questionnaires whose answers were used.
+    pub questionnaire_versions: Vec<(String, String)>,
+    /// Reference file → edition.
+    pub reference_editions: BTreeMap<String, String>,
+    pub suppliers: Vec<ReportSupplier>,
+    pub networks: Vec<NetworkCluster>,
+    pub sources: Vec<SourceFile>,
+}
+
+/// One supplier with its latest assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSupplier {
+    pub id: String,
+    pub external_ref: Option<String>,
+    pub legal_name: String,
+    /// ISO alpha-2 code (or empty when unknown).
+    pub country: String,
+    /// Sector id (`agriculture`, ...) or empty when unknown.
+    pub sector: String,
+    pub commodity: Option<String>,
+    pub assessment_id: String,
+    pub assessed_at: DateTime<Utc>,
+    pub assessment: Assessment,
+}
+
+/// An uploaded file the assessments were computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    pub name: String,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub uploaded_by: String,
+}
+
+/// Why a workbook could not be written (I/O on the temp files or the output, or a limit of
+/// the xlsx format such as more than 1,048,575 data rows on one sheet).
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] XlsxError),
+}
+
+/// Days from `generated_at` to a corrective action's due date, by tier; None below medium
+/// (no corrective action rows for low-tier suppliers).
+pub fn due_days(tier: Tier) -> Option<u64> {
+    match tier {
+        Tier::Critical => Some(7),
+        Tier::High => Some(30),
+        Tier::Medium => Some(60),
+        Tier::Low => None,
+    }
+}
+
+/// Writes the nine-sheet workbook to `out` (a file, a `Vec<u8>`, a pipe to the client).
+/// Large sheets use rust_xlsxwriter's constant-memory mode (temp files in the system temp
+/// dir), so memory stays bounded by the input, not by the workbook.
+pub fn write_workbook<W: Write + Send>(input: &ReportInput, out: W) -> Result<(), ReportError> {
+    let mut wb = build_workbook(input)?;
+    wb.save_to_writer(out)?;
+    Ok(())
+}
+
+/// Builds the workbook in memory / temp files without saving it.
+fn build_workbook(input: &ReportInput) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("Manumit compliance workbook")
+            .set_subject("Indicators of forced-labour and trafficking risk in the supply chain")
+            .set_author("Manumit")
+            .set_comment("Manumit reports indicators of risk, not findings of forced labour."),
+    );
+    let st = cell::Styles::new();
+    let order = risk_order(&input.suppliers);
+    summary::write(&mut wb, input, &order, &st)?;
+    register::write_register(&mut wb, input, &order, &st)?;
+    findings::write_findings(&mut wb, input, &order, &st)?;
+    register::write_ilo(&mut wb, input, &order, &st)?;
+    lists::write_networks(&mut wb, input, &st)?;
+    lists::write_screening(&mut wb, input, &order, &st)?;
+    findings::write_actions(&mut wb, input, &order, &st)?;
+    regulatory::write(&mut wb, input, &st)?;
+    methodology::write(&mut wb, input, &st)?;
+    Ok(wb)
+}
+
+/// Supplier indices sorted by overall score descending (non-finite scores last), then id.
+pub(crate) fn risk_order(suppliers: &[ReportSupplier]) -> Vec<usize> {
+    let key = |s: &ReportSupplier| {
+        let v = s.assessment.overall;
+        if v.is_finite() {
+            v
+        } else {
+            f64::NEG_INFINITY
+        }
+    };
+    let mut order: Vec<usize> = (0..suppliers.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (sa, sb) = (&suppliers[a], &suppliers[b]);
+        key(sb).total_cmp(&key(sa)).then_with(|| sa.id.cmp(&sb.id))
+    });
+    order
+}
+
+/// The titles of the (up to) three findings with the most points, joined with "; ".
+pub(crate) fn top_drivers(a: &Assessment) -> String {
+    let mut idx: Vec<usize> = (0..a.findings.len()).collect();
+    idx.sort_by(|&x, &y| {
+        a.findings[y]
+            .points
+            .total_cmp(&a.findings[x].points)
+            .then(x.cmp(&y))
+    });
+    idx.iter()
+        .take(3)
+        .map(|&i| a.findings[i].title.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
