@@ -3,8 +3,8 @@
 
 pub use super::headers::CANONICAL_FIELDS;
 use super::values::{
-    excel_serial_date, parse_date, parse_list, parse_money, parse_number, parse_percent,
-    parse_sector, percent_from_number, DateError,
+    excel_serial_date, is_ambiguous_number, parse_date, parse_list, parse_money, parse_number,
+    parse_percent, parse_sector, percent_from_number, DateError,
 };
 use super::{clean_text, parse_country};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
@@ -83,6 +83,15 @@ fn date_of(cx: &Ctx<'_>, today: NaiveDate) -> Result<NaiveDate, RowError> {
     }
 }
 
+/// The error for text that is not a number: `ambiguous_number` for `1.250`, else `invalid_number`.
+fn not_a_number(cx: &Ctx<'_>, what: &str) -> RowError {
+    if is_ambiguous_number(&cx.text) {
+        cx.err("ambiguous_number", "This number could mean a decimal or thousands (1.250 = 1.25 or 1250); write it without separators.")
+    } else {
+        cx.err("invalid_number", format!("This is not {what}."))
+    }
+}
+
 fn percent_of(cx: &Ctx<'_>) -> Result<f64, RowError> {
     let v = match &cx.fv.cell {
         Cell::Number(n) => Some(percent_from_number(*n)),
@@ -91,10 +100,7 @@ fn percent_of(cx: &Ctx<'_>) -> Result<f64, RowError> {
     match v {
         Some(p) if (0.0..=100.0).contains(&p) => Ok(p),
         Some(_) => Err(cx.err("out_of_range", "A percentage must be between 0 and 100.")),
-        None => Err(cx.err(
-            "invalid_number",
-            "This is not a percentage (write 35%, 35 or 0.35).",
-        )),
+        None => Err(not_a_number(cx, "a percentage (write 35%, 35 or 0.35)")),
     }
 }
 
@@ -183,7 +189,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
                 "incorporation_date" => f.incorporation_date = Some(date_of(&cx, today)?),
                 "last_audit_date" => f.last_audit_date = Some(date_of(&cx, today)?),
                 "employee_count" => {
-                    let n = number_of(&fv.cell, &text).ok_or_else(|| cx.err("invalid_number", "This is not a number."))?;
+                    let n = number_of(&fv.cell, &text).ok_or_else(|| not_a_number(&cx, "a number"))?;
                     if n < 0.0 {
                         return Err(cx.err("out_of_range", "The number of employees cannot be negative."));
                     }
@@ -198,7 +204,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
                 "annual_revenue" => {
                     let (v, cur) = match &fv.cell {
                         Cell::Number(n) => (*n, None),
-                        _ => parse_money(&text).ok_or_else(|| cx.err("invalid_number", "This is not an amount of money."))?,
+                        _ => parse_money(&text).ok_or_else(|| not_a_number(&cx, "an amount of money"))?,
                     };
                     if v < 0.0 {
                         return Err(cx.err("out_of_range", "Annual revenue cannot be negative."));

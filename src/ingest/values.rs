@@ -36,6 +36,9 @@ pub fn parse_number(raw: &str) -> Option<f64> {
         let parts: Vec<&str> = s.split(sep).collect();
         !parts[0].is_empty() && parts[0].len() <= 3 && parts[1..].iter().all(|p| p.len() == 3)
     };
+    if is_ambiguous_number(&body) {
+        return None;
+    }
     let normal: String = match (dots, commas) {
         (0, 0) | (1, 0) => body.clone(),
         (0, 1) => {
@@ -69,6 +72,23 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     };
     let v: f64 = normal.parse().ok()?;
     v.is_finite().then_some(if neg { -v } else { v })
+}
+
+/// True for text like `1.250` or `12.500`: one dot, 1–3 leading digits (not starting with 0)
+/// and exactly three after it — thousands in Europe, a decimal elsewhere. [`parse_number`]
+/// refuses it.
+pub fn is_ambiguous_number(raw: &str) -> bool {
+    let t = raw.trim().trim_start_matches(['-', '+']);
+    match t.split_once('.') {
+        Some((int, frac)) => {
+            (1..=3).contains(&int.len())
+                && !int.starts_with('0')
+                && int.chars().all(|c| c.is_ascii_digit())
+                && frac.len() == 3
+                && frac.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
 }
 
 /// Parses a percentage to the 0–100 scale. Rule: text with `%` is a percent (`35%` → 35);
@@ -330,7 +350,14 @@ mod tests {
         assert_eq!(parse_number("-3.5"), Some(-3.5));
         assert_eq!(parse_number("1,2,3"), None);
         assert_eq!(parse_number("12.500.5"), None);
+        assert_eq!(parse_number("12.5"), Some(12.5));
         assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number("1.250"), None, "ambiguous: 1.25 or 1250");
+        assert!(
+            is_ambiguous_number("12.500")
+                && !is_ambiguous_number("0.125")
+                && !is_ambiguous_number("12.5")
+        );
         assert_eq!(parse_number(""), None);
     }
 
