@@ -221,7 +221,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, DateError> {
     }
     // Month names: "12 Mar 2021", "12-Mar-2021", "Mar 12, 2021", "March 12 2021".
     let words: Vec<&str> = t
-        .split(|c: char| c == ' ' || c == '-' || c == ',' || c == '/')
+        .split([' ', '-', ',', '/'])
         .filter(|w| !w.is_empty())
         .collect();
     if words.len() == 3 {
