@@ -149,6 +149,7 @@ pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestErr
         while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
+        let start = start.max(scanned);
         lines_before += text.as_bytes()[scanned..start]
             .iter()
             .filter(|&&b| b == b'\n')

@@ -4,6 +4,7 @@
 use super::{clean_text, IngestError, Limits};
 use crate::domain::{Cell, Sheet, SheetRow};
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsb, Xlsx};
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -25,11 +26,15 @@ fn calamine_err(e: impl std::fmt::Display) -> IngestError {
     IngestError::unreadable(format!("the workbook is damaged ({msg})"))
 }
 
-/// Builds sparse rows from cells in row order, enforcing the caps.
+/// Builds sparse rows from cells (normally in row order; out-of-order rows are merged),
+/// enforcing the row, column and cell caps.
 pub(crate) struct SheetBuilder<'l> {
     limits: &'l Limits,
     rows: Vec<SheetRow>,
-    cur: Option<SheetRow>,
+    /// Index in `rows` of the row being filled.
+    cur: Option<usize>,
+    /// Row number → index in `rows`, to merge out-of-order rows in O(1).
+    index: HashMap<u32, usize>,
     cells_total: &'l mut u64,
 }
 
@@ -39,6 +44,7 @@ impl<'l> SheetBuilder<'l> {
             limits,
             rows: Vec::new(),
             cur: None,
+            index: HashMap::new(),
             cells_total,
         }
     }
@@ -60,42 +66,36 @@ impl<'l> SheetBuilder<'l> {
             });
         }
         let row1 = row.saturating_add(1);
-        if self.cur.as_ref().map(|r| r.row) != Some(row1) {
-            self.finish_row()?;
-            // Out-of-order rows (rare, legal in xlsx) go to an existing row if there is one.
-            if let Some(pos) = self.rows.iter().rposition(|r| r.row == row1) {
-                self.cur = Some(self.rows.remove(pos));
-            } else {
-                self.cur = Some(SheetRow {
-                    row: row1,
-                    cells: Vec::new(),
-                });
-            }
+        let idx = match self.cur {
+            Some(i) if self.rows[i].row == row1 => i,
+            _ => match self.index.get(&row1) {
+                Some(&i) => i,
+                None => {
+                    if self.rows.len() as u64 >= self.limits.max_rows {
+                        return Err(IngestError::TooManyRows {
+                            limit: self.limits.max_rows,
+                        });
+                    }
+                    self.rows.push(SheetRow {
+                        row: row1,
+                        cells: Vec::new(),
+                    });
+                    self.index.insert(row1, self.rows.len() - 1);
+                    self.rows.len() - 1
+                }
+            },
+        };
+        self.cur = Some(idx);
+        let r = &mut self.rows[idx];
+        let c = col as usize;
+        if r.cells.len() <= c {
+            r.cells.resize(c + 1, Cell::Empty);
         }
-        if let Some(r) = self.cur.as_mut() {
-            let c = col as usize;
-            if r.cells.len() <= c {
-                r.cells.resize(c + 1, Cell::Empty);
-            }
-            r.cells[c] = cell;
-        }
+        r.cells[c] = cell;
         Ok(())
     }
 
-    fn finish_row(&mut self) -> Result<(), IngestError> {
-        if let Some(r) = self.cur.take() {
-            self.rows.push(r);
-            if self.rows.len() as u64 > self.limits.max_rows {
-                return Err(IngestError::TooManyRows {
-                    limit: self.limits.max_rows,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) fn finish(mut self, name: String, hidden: bool) -> Result<Sheet, IngestError> {
-        self.finish_row()?;
+    pub(crate) fn finish(self, name: String, hidden: bool) -> Result<Sheet, IngestError> {
         let mut rows = self.rows;
         if rows.windows(2).any(|w| w[0].row > w[1].row) {
             rows.sort_by_key(|r| r.row);
@@ -284,10 +284,13 @@ mod tests {
         for r in 0..2 {
             b.push(r, 0, Cell::Bool(true)).unwrap();
         }
-        b.push(2, 0, Cell::Bool(true)).unwrap();
+        b.push(0, 1, Cell::Bool(false)).unwrap(); // back to row 1: merged, not a new row
         assert_eq!(
-            b.finish("S".into(), false).unwrap_err().code(),
+            b.push(2, 0, Cell::Bool(true)).unwrap_err().code(),
             "too_many_rows"
         );
+        let s = b.finish("S".into(), false).unwrap();
+        assert_eq!(s.rows[0].cells, vec![Cell::Bool(true), Cell::Bool(false)]);
+        assert_eq!(s.rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 2]);
     }
 }

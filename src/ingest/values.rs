@@ -419,3 +419,44 @@ mod tests {
         assert_eq!(parse_sector("mining"), None);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = parse_number(&s);
+            let _ = parse_percent(&s);
+            let _ = parse_date(&s);
+            let _ = parse_money(&s);
+            let _ = parse_list(&s);
+            let _ = parse_sector(&s);
+            let _ = crate::ingest::parse_country(&s);
+        }
+
+        #[test]
+        fn grouped_numbers_round_trip(n in 0u64..10_000_000_000) {
+            let s = n.to_string();
+            let mut grouped = String::new();
+            for (i, c) in s.chars().enumerate() {
+                if i > 0 && (s.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            prop_assert_eq!(parse_number(&grouped), Some(n as f64));
+        }
+
+        #[test]
+        fn numeric_dates_parse_or_refuse(d in 1u32..=31, m in 1u32..=12, y in 1950i32..2030) {
+            let s = format!("{d:02}.{m:02}.{y}");
+            match NaiveDate::from_ymd_opt(y, m, d) {
+                Some(want) => prop_assert_eq!(parse_date(&s), Ok(want)),
+                None => prop_assert_eq!(parse_date(&s), Err(DateError::Invalid)),
+            }
+        }
+    }
+}
