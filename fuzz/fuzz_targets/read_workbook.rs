@@ -6,7 +6,11 @@ use libfuzzer_sys::fuzz_target;
 use manumit::ingest::{map_supplier_list, read_workbook, Limits};
 
 fuzz_target!(|data: &[u8]| {
-    let limits = Limits { max_cells: 200_000, max_rows: 20_000, ..Limits::default() };
+    let limits = Limits {
+        max_cells: 200_000,
+        max_rows: 20_000,
+        ..Limits::default()
+    };
     if let Ok(wb) = read_workbook(data, &limits) {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
         let _ = map_supplier_list(&wb, None, today);

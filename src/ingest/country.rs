@@ -69,17 +69,14 @@ const VARIANTS: &[(&str, &str)] = &[
 
 /// Lower-case ASCII letters and digits only, diacritics removed, a leading "the" dropped.
 fn key(raw: &str) -> String {
-    let k: String = raw
-        .nfd()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '&')
-        .map(|c| {
-            if c == '&' {
-                "and".to_string()
-            } else {
-                c.to_ascii_lowercase().to_string()
-            }
-        })
-        .collect();
+    let mut k = String::with_capacity(raw.len());
+    for c in raw.nfd() {
+        if c == '&' {
+            k.push_str("and");
+        } else if c.is_ascii_alphanumeric() {
+            k.push(c.to_ascii_lowercase());
+        }
+    }
     match k.strip_prefix("the") {
         Some(rest) if rest.len() > 3 && raw.trim().to_lowercase().starts_with("the ") => {
             rest.to_string()

@@ -44,7 +44,7 @@ pub struct ParsedFields {
 struct Ctx<'a> {
     row: u32,
     fv: &'a FieldValue,
-    text: String,
+    text: &'a str,
 }
 
 impl Ctx<'_> {
@@ -52,7 +52,7 @@ impl Ctx<'_> {
         RowError {
             row: self.row,
             column: Some(self.fv.header.clone()),
-            value: Some(self.text.clone()),
+            value: Some(self.text.to_string()),
             code: code.to_string(),
             message: message.into(),
         }
@@ -70,7 +70,7 @@ fn date_of(cx: &Ctx<'_>, today: NaiveDate) -> Result<NaiveDate, RowError> {
     let d = match &cx.fv.cell {
         Cell::Date(dt) => Ok(dt.date()),
         Cell::Number(n) => excel_serial_date(*n).ok_or(DateError::Invalid),
-        _ => parse_date(&cx.text),
+        _ => parse_date(cx.text),
     };
     match d {
         Ok(d) if d > today => Err(cx.err("future_date", format!("The date {d} is in the future."))),
@@ -85,7 +85,7 @@ fn date_of(cx: &Ctx<'_>, today: NaiveDate) -> Result<NaiveDate, RowError> {
 
 /// The error for text that is not a number: `ambiguous_number` for `1.250`, else `invalid_number`.
 fn not_a_number(cx: &Ctx<'_>, what: &str) -> RowError {
-    if is_ambiguous_number(&cx.text) {
+    if is_ambiguous_number(cx.text) {
         cx.err("ambiguous_number", "This number could mean a decimal or thousands (1.250 = 1.25 or 1250); write it without separators.")
     } else {
         cx.err("invalid_number", format!("This is not {what}."))
@@ -95,7 +95,7 @@ fn not_a_number(cx: &Ctx<'_>, what: &str) -> RowError {
 fn percent_of(cx: &Ctx<'_>) -> Result<f64, RowError> {
     let v = match &cx.fv.cell {
         Cell::Number(n) => Some(percent_from_number(*n)),
-        _ => parse_percent(&cx.text),
+        _ => parse_percent(cx.text),
     };
     match v {
         Some(p) if (0.0..=100.0).contains(&p) => Ok(p),
@@ -107,7 +107,7 @@ fn percent_of(cx: &Ctx<'_>) -> Result<f64, RowError> {
 fn yes_no_of(cx: &Ctx<'_>) -> Result<YesNo, RowError> {
     let v = match &cx.fv.cell {
         Cell::Bool(b) => Some(if *b { YesNo::Yes } else { YesNo::No }),
-        _ => YesNo::parse(&cx.text),
+        _ => YesNo::parse(cx.text),
     };
     v.ok_or_else(|| cx.err("invalid_yes_no", "Expected Yes, No or Unknown."))
 }
@@ -128,12 +128,13 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
         }
         seen.push(fv.field.as_str());
         let mut text = clean_text(&fv.cell.display());
-        if text.chars().count() > MAX_CELL_CHARS {
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
             text = text.chars().take(MAX_CELL_CHARS).collect();
+            let short: String = text.chars().take(80).collect();
             let cx = Ctx {
                 row,
                 fv,
-                text: text.chars().take(80).collect(),
+                text: &short,
             };
             warnings.push(cx.err(
                 "truncated",
@@ -143,7 +144,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
         let cx = Ctx {
             row,
             fv,
-            text: text.clone(),
+            text: &text,
         };
         let r: Result<(), RowError> = (|| {
             match fv.field.as_str() {
