@@ -1,0 +1,284 @@
+//! Fixture tests: real files from LibreOffice, Python's csv and the sample generator, read end to end.
+
+use super::*;
+use chrono::NaiveDate;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ingest")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+}
+
+fn list(name: &str) -> SupplierList {
+    let wb =
+        read_workbook(&fixture(name), &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    map_supplier_list(&wb, None, today()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+#[ignore]
+fn dump() {
+    for n in [
+        "suppliers_messy_utf8.csv",
+        "suppliers_messy_utf8.xlsx",
+        "suppliers_messy_utf8.xls",
+        "suppliers_messy_utf8.ods",
+        "suppliers_cp1252_semicolon.csv",
+        "suppliers_utf16le_tab.tsv",
+    ] {
+        let l = list(n);
+        println!(
+            "== {n} sheet={} header={} cols={:?}",
+            l.sheet, l.header_row, l.columns
+        );
+        for r in &l.rows {
+            match &r.outcome {
+                RowOutcome::Accepted {
+                    fields,
+                    extra,
+                    warnings,
+                } => println!(
+                    "{} OK {:?} {:?} {:?} | {:?}",
+                    r.row, fields, extra, warnings, r.raw
+                ),
+                RowOutcome::Rejected { errors } => println!("{} REJ {:?}", r.row, errors),
+            }
+        }
+        println!("skipped {:?}", l.skipped);
+    }
+}
+
+fn accepted(l: &SupplierList, row: u32) -> &crate::domain::SupplierFields {
+    match l.rows.iter().find(|r| r.row == row).map(|r| &r.outcome) {
+        Some(RowOutcome::Accepted { fields, .. }) => fields,
+        o => panic!("row {row}: {o:?}"),
+    }
+}
+
+fn rejected(l: &SupplierList, row: u32) -> Vec<(String, Option<String>)> {
+    match l.rows.iter().find(|r| r.row == row).map(|r| &r.outcome) {
+        Some(RowOutcome::Rejected { errors }) => errors
+            .iter()
+            .map(|e| (e.code.clone(), e.column.clone()))
+            .collect(),
+        o => panic!("row {row}: {o:?}"),
+    }
+}
+
+fn d(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, dd)
+}
+
+/// The same messy list as csv (UTF-8 BOM, comma) and as LibreOffice's xlsx, xls and ods.
+#[test]
+fn messy_list_in_every_format() {
+    use crate::domain::{FileFormat, Sector, YesNo};
+    for (name, fmt) in [
+        ("suppliers_messy_utf8.csv", FileFormat::Csv),
+        ("suppliers_messy_utf8.xlsx", FileFormat::Xlsx),
+        ("suppliers_messy_utf8.xls", FileFormat::Xls),
+        ("suppliers_messy_utf8.ods", FileFormat::Ods),
+    ] {
+        assert_eq!(sniff(&fixture(name)).unwrap(), fmt, "{name}");
+        let l = list(name);
+        assert_eq!(l.header_row, 3, "{name}: two title rows above the header");
+        let mapped: Vec<Option<&str>> = l.columns.iter().map(|c| c.field.as_deref()).collect();
+        assert_eq!(mapped[0], Some("external_ref"));
+        assert_eq!(mapped[4], Some("employee_count"));
+        assert_eq!(mapped[8], Some("annual_revenue"));
+        assert_eq!(mapped[10], None, "{name}: Notes is kept as an extra");
+        // Blank rows 6, 17 and 19 are skipped silently; the footer on row 20 is reported.
+        let rows: Vec<u32> = l.rows.iter().map(|r| r.row).collect();
+        assert_eq!(
+            rows,
+            vec![4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18],
+            "{name}"
+        );
+        assert_eq!(l.skipped.len(), 1);
+        assert_eq!(
+            (l.skipped[0].row, l.skipped[0].reason.as_str()),
+            (20, "footer row")
+        );
+
+        let f = accepted(&l, 4);
+        assert_eq!(f.legal_name, "Golden Harvest Co.");
+        assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("VN"));
+        assert_eq!(
+            f.employee_count,
+            Some(1250),
+            "{name}: 1,250 as text or number"
+        );
+        assert_eq!(f.migrant_worker_pct, Some(35.0));
+        assert_eq!(
+            f.incorporation_date,
+            d(2001, 3, 12),
+            "{name}: dotted date is day-first"
+        );
+        assert_eq!(
+            (f.annual_revenue, f.currency.as_deref()),
+            (Some(2_500_000.0), Some("EUR"))
+        );
+        let f = accepted(&l, 5);
+        assert_eq!(f.legal_name, "Société Générale Textiles");
+        assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("CI"));
+        assert_eq!(f.sector, Some(Sector::Manufacturing));
+        assert_eq!(f.migrant_worker_pct, Some(20.0), "0.2 is a fraction");
+        assert_eq!(f.annual_revenue, Some(1_200_000.0), "EUR 1.2m");
+        assert_eq!(f.last_audit_date, d(2023, 3, 15), "15 Mar 2023");
+        assert_eq!(f.uses_labour_agency, Some(YesNo::No));
+        assert_eq!(accepted(&l, 8).employee_count, Some(12500));
+        assert_eq!(
+            accepted(&l, 9).country.as_ref().map(|c| c.as_str()),
+            Some("TR")
+        );
+        assert_eq!(
+            accepted(&l, 10).country.as_ref().map(|c| c.as_str()),
+            Some("GB")
+        );
+        assert_eq!(accepted(&l, 11).sector, Some(Sector::Hospitality));
+        assert_eq!(
+            accepted(&l, 18).country.as_ref().map(|c| c.as_str()),
+            Some("CI")
+        );
+        match &l.rows.iter().find(|r| r.row == 11).unwrap().outcome {
+            RowOutcome::Accepted { extra, .. } => assert_eq!(
+                extra.get("Notes").map(String::as_str),
+                Some("multi\nline note")
+            ),
+            o => panic!("{o:?}"),
+        }
+
+        let col = |s: &str| Some(s.to_string());
+        assert_eq!(
+            rejected(&l, 12),
+            vec![("unknown_country".into(), col("Country/Region"))]
+        );
+        assert_eq!(
+            rejected(&l, 13),
+            vec![("missing_required".into(), col("Supplier Name"))]
+        );
+        assert_eq!(
+            rejected(&l, 14),
+            vec![("out_of_range".into(), col("No. of Employees"))]
+        );
+        assert_eq!(
+            rejected(&l, 16),
+            vec![("future_date".into(), col("Date of incorporation"))]
+        );
+        if fmt == FileFormat::Csv {
+            // As text, 03/04/2022 is ambiguous and 150% out of range.
+            assert_eq!(
+                rejected(&l, 7),
+                vec![("ambiguous_date".into(), col("Last audit"))]
+            );
+            assert_eq!(
+                rejected(&l, 15),
+                vec![("out_of_range".into(), col("Migrant workers (%)"))]
+            );
+        } else {
+            // LibreOffice (en-US) stored 03/04/2022 as a real date, so it is not ambiguous;
+            // and 150% as the number 1.5, which the percent rule reads as 1.5 %.
+            assert_eq!(accepted(&l, 7).last_audit_date, d(2022, 3, 4));
+            assert_eq!(accepted(&l, 15).migrant_worker_pct, Some(1.5));
+        }
+    }
+}
+
+#[test]
+fn windows_1252_semicolon_csv() {
+    let l = list("suppliers_cp1252_semicolon.csv");
+    assert_eq!(l.header_row, 1);
+    let f = accepted(&l, 3);
+    assert_eq!(f.legal_name, "Société Agricole du Sénégal");
+    assert_eq!(f.city.as_deref(), Some("Thiès"));
+    assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("SN"));
+    assert_eq!(f.annual_revenue, Some(1_234_567.0), "European 1.234.567,00");
+    assert_eq!(f.incorporation_date, d(2004, 9, 15));
+    assert_eq!(accepted(&l, 4).legal_name, "Café Açaí Ltda");
+    assert_eq!(accepted(&l, 4).annual_revenue, Some(980_000.0));
+    assert_eq!(
+        rejected(&l, 2),
+        vec![(
+            "ambiguous_number".to_string(),
+            Some("Employees".to_string())
+        )]
+    );
+    assert_eq!(
+        rejected(&l, 5),
+        vec![("invalid_date".to_string(), Some("Founded".to_string()))]
+    );
+}
+
+#[test]
+fn utf16le_tab_with_quoted_newline() {
+    use crate::domain::YesNo;
+    let l = list("suppliers_utf16le_tab.tsv");
+    assert_eq!(l.rows.len(), 2);
+    let f = accepted(&l, 2);
+    assert_eq!(f.legal_name, "Penang Gloves Sdn Bhd");
+    assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("MY"));
+    assert_eq!(f.directors, vec!["A. Tan", "B. Lim"]);
+    assert_eq!(f.address.as_deref(), Some("12 Jalan Besar\nPenang"));
+    assert_eq!(f.migrant_worker_pct, Some(62.0));
+    assert_eq!(f.beneficial_owners_disclosed, Some(YesNo::No));
+    let f = accepted(&l, 3);
+    assert_eq!(f.directors, vec!["C. Khan", "D. Rahman"]);
+    assert_eq!(f.migrant_worker_pct, Some(95.0));
+}
+
+/// The generator's sample, as xlsx and csv: snake_case headers, same rows both ways.
+#[test]
+fn generated_sample_300() {
+    let x = list("suppliers_300.xlsx");
+    let c = list("suppliers_300.csv");
+    for l in [&x, &c] {
+        assert_eq!(l.header_row, 1);
+        assert_eq!(l.rows.len(), 300);
+        let by_header = |h: &str| {
+            l.columns
+                .iter()
+                .find(|c| c.header == h)
+                .and_then(|c| c.field.clone())
+        };
+        assert_eq!(by_header("supplier_id").as_deref(), Some("external_ref"));
+        assert_eq!(by_header("address_line").as_deref(), Some("address"));
+        assert_eq!(
+            by_header("uses_labor_agency").as_deref(),
+            Some("uses_labour_agency")
+        );
+        assert_eq!(
+            by_header("recruitment_fees_charged_to_workers").as_deref(),
+            Some("recruitment_fees_paid_by_workers")
+        );
+        assert_eq!(
+            by_header("annual_revenue_usd").as_deref(),
+            Some("annual_revenue")
+        );
+        assert_eq!(
+            by_header("beneficial_owner_disclosed").as_deref(),
+            Some("beneficial_owners_disclosed")
+        );
+        assert_eq!(by_header("notes"), None);
+        let f = accepted(l, 2);
+        assert_eq!(f.external_ref.as_deref(), Some("SUP-0000001"));
+        assert_eq!(f.legal_name, "Lotus Works Ltd.");
+        assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("MY"));
+        assert_eq!(f.employee_count, Some(525));
+        assert_eq!(f.currency.as_deref(), Some("USD"));
+        assert_eq!(f.annual_revenue, Some(15_620_182.84));
+        assert_eq!(f.last_audit_date, d(2021, 8, 20));
+    }
+    let ok = |l: &SupplierList| {
+        l.rows
+            .iter()
+            .filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. }))
+            .count()
+    };
+    assert!(ok(&x) >= 270, "xlsx accepted {}", ok(&x));
+    assert!(ok(&c) >= 270, "csv accepted {}", ok(&c));
+}

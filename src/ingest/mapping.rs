@@ -1,0 +1,461 @@
+//! Supplier-list mapping: finds the header row, maps columns to canonical fields, and turns
+//! each data row into an accepted or rejected [`ListRow`]; footers and what follows are skipped.
+
+use super::fields::{parse_fields, FieldValue, RowError, CANONICAL_FIELDS};
+use super::headers::{header_currency, match_header};
+use super::{clean_text, IngestError};
+use crate::domain::{Cell, Sheet, SupplierFields, Workbook};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Rows scanned from the top of each sheet when looking for the header.
+const HEADER_SCAN_ROWS: usize = 30;
+
+/// One column of the file and the canonical field it was mapped to (None: kept as extra).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnMapping {
+    pub header: String,
+    pub field: Option<String>,
+}
+
+/// What became of one data row. (Not boxed: the brief's shape, and most rows are accepted.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RowOutcome {
+    Accepted {
+        fields: SupplierFields,
+        extra: BTreeMap<String, String>,
+        warnings: Vec<RowError>,
+    },
+    Rejected {
+        errors: Vec<RowError>,
+    },
+}
+
+/// One data row: the spreadsheet's 1-based row number, its cells under their headers as
+/// written (display text), and the outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListRow {
+    pub row: u32,
+    pub raw: Vec<(String, String)>,
+    pub outcome: RowOutcome,
+}
+
+/// A non-blank row that was neither accepted nor rejected: a footer ("Grand total: 412
+/// suppliers") and anything below it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedRow {
+    pub row: u32,
+    pub reason: String,
+    pub raw: Vec<(String, String)>,
+}
+
+/// A supplier list as read: which sheet and header row, how columns map, every data row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplierList {
+    pub sheet: String,
+    pub header_row: u32,
+    pub columns: Vec<ColumnMapping>,
+    pub rows: Vec<ListRow>,
+    pub skipped: Vec<SkippedRow>,
+}
+
+fn norm_header(h: &str) -> String {
+    h.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Column letters for a 0-based index: 0 → A, 26 → AA.
+fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Maps each header cell; the override (matched ignoring case and spacing) wins.
+fn map_columns(
+    cells: &[Cell],
+    mapping: Option<&BTreeMap<String, String>>,
+) -> Result<Vec<ColumnMapping>, IngestError> {
+    let overrides: Vec<(String, &String, &String)> = mapping
+        .map(|m| m.iter().map(|(h, f)| (norm_header(h), h, f)).collect())
+        .unwrap_or_default();
+    let mut used: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(cells.len());
+    for (i, c) in cells.iter().enumerate() {
+        let written = clean_text(&c.display()).replace('\n', " ");
+        let header = if written.is_empty() {
+            format!("Column {}", column_letter(i))
+        } else {
+            written.clone()
+        };
+        let mut field = match overrides
+            .iter()
+            .find(|(k, _, _)| *k == norm_header(&written))
+        {
+            Some((_, h, f)) => {
+                if f.is_empty() || *f == "extra" || *f == "ignore" {
+                    None
+                } else if CANONICAL_FIELDS.contains(&f.as_str()) {
+                    Some(f.to_string())
+                } else {
+                    return Err(IngestError::UnknownField {
+                        header: h.to_string(),
+                        field: f.to_string(),
+                    });
+                }
+            }
+            None if written.is_empty() => None,
+            None => match_header(&written).map(str::to_string),
+        };
+        if let Some(f) = &field {
+            if used.contains(f) {
+                field = None; // the first column for a field wins; the others stay as extras
+            } else {
+                used.push(f.clone());
+            }
+        }
+        out.push(ColumnMapping { header, field });
+    }
+    Ok(out)
+}
+
+/// Score of a candidate header row: distinct fields mapped, and whether a required one is.
+fn header_score(cols: &[ColumnMapping]) -> (usize, bool) {
+    let n = cols.iter().filter(|c| c.field.is_some()).count();
+    let req = cols.iter().any(|c| {
+        matches!(
+            c.field.as_deref(),
+            Some("legal_name" | "country" | "sector")
+        )
+    });
+    (n, req)
+}
+
+fn find_header(
+    sheet: &Sheet,
+    mapping: Option<&BTreeMap<String, String>>,
+) -> Result<Option<(usize, Vec<ColumnMapping>)>, IngestError> {
+    let mut best: Option<(usize, Vec<ColumnMapping>, usize)> = None;
+    for (i, r) in sheet.rows.iter().take(HEADER_SCAN_ROWS).enumerate() {
+        if r.cells
+            .iter()
+            .any(|c| !matches!(c, Cell::Text(_) | Cell::Empty))
+        {
+            continue; // header cells are text
+        }
+        let cols = map_columns(&r.cells, mapping)?;
+        let (n, req) = header_score(&cols);
+        if n >= 2 && req && best.as_ref().is_none_or(|b| n > b.2) {
+            best = Some((i, cols, n));
+            if n >= 3 {
+                break;
+            }
+        }
+    }
+    Ok(best.map(|(i, c, _)| (i, c)))
+}
+
+fn is_footer(cells: &[Cell]) -> bool {
+    let non_empty: Vec<&Cell> = cells.iter().filter(|c| !c.is_empty()).collect();
+    if non_empty.is_empty() || non_empty.len() > 4 {
+        return false;
+    }
+    let Some(Cell::Text(first)) = non_empty.first() else {
+        return false;
+    };
+    let f = first.trim().to_lowercase();
+    [
+        "total",
+        "grand total",
+        "sum",
+        "subtotal",
+        "sub-total",
+        "count",
+        "end of report",
+        "number of suppliers",
+        "generated",
+    ]
+    .iter()
+    .any(|p| f == *p || f.starts_with(&format!("{p}:")) || f.starts_with(&format!("{p} ")))
+}
+
+/// Finds the first sheet with a recognisable header (hidden sheets last), maps its columns and
+/// parses every row after the header. `mapping` overrides header matching:
+/// `{"Header in file": "canonical_field"}` (use `"extra"` to keep a column unmapped).
+pub fn map_supplier_list(
+    wb: &Workbook,
+    mapping: Option<&BTreeMap<String, String>>,
+    today: NaiveDate,
+) -> Result<SupplierList, IngestError> {
+    let order = wb
+        .sheets
+        .iter()
+        .filter(|s| !s.hidden)
+        .chain(wb.sheets.iter().filter(|s| s.hidden));
+    for sheet in order {
+        let Some((hidx, columns)) = find_header(sheet, mapping)? else {
+            continue;
+        };
+        let header_row = sheet.rows[hidx].row;
+        let mut rows = Vec::new();
+        let mut skipped = Vec::new();
+        let mut footer_seen = false;
+        let currency_header = columns
+            .iter()
+            .find(|c| c.field.as_deref() == Some("annual_revenue"))
+            .and_then(|c| header_currency(&c.header).map(|cur| (c.header.clone(), cur)));
+        let has_currency_col = columns
+            .iter()
+            .any(|c| c.field.as_deref() == Some("currency"));
+        for r in &sheet.rows[hidx + 1..] {
+            if r.cells.iter().all(Cell::is_empty) {
+                continue;
+            }
+            let mut raw = Vec::new();
+            for (i, c) in r.cells.iter().enumerate() {
+                if c.is_empty() {
+                    continue;
+                }
+                let header = columns
+                    .get(i)
+                    .map(|m| m.header.clone())
+                    .unwrap_or_else(|| format!("Column {}", column_letter(i)));
+                raw.push((header, c.display()));
+            }
+            if footer_seen || is_footer(&r.cells) {
+                let reason = if footer_seen {
+                    "below the footer row"
+                } else {
+                    "footer row"
+                };
+                footer_seen = true;
+                skipped.push(SkippedRow {
+                    row: r.row,
+                    reason: reason.to_string(),
+                    raw,
+                });
+                continue;
+            }
+            let mut values = Vec::new();
+            let mut extra = BTreeMap::new();
+            for (i, c) in r.cells.iter().enumerate() {
+                match columns
+                    .get(i)
+                    .and_then(|m| m.field.as_ref().map(|f| (m, f)))
+                {
+                    Some((m, f)) => values.push(FieldValue {
+                        field: f.clone(),
+                        header: m.header.clone(),
+                        cell: c.clone(),
+                    }),
+                    None if !c.is_empty() => {
+                        let h = columns
+                            .get(i)
+                            .map(|m| m.header.clone())
+                            .unwrap_or_else(|| format!("Column {}", column_letter(i)));
+                        extra.insert(h, c.display());
+                    }
+                    None => {}
+                }
+            }
+            if let (Some((h, cur)), false) = (&currency_header, has_currency_col) {
+                values.push(FieldValue {
+                    field: "currency".into(),
+                    header: h.clone(),
+                    cell: Cell::Text(cur.clone()),
+                });
+            }
+            let p = parse_fields(&values, r.row, today);
+            let outcome = match p.fields {
+                Some(fields) => RowOutcome::Accepted {
+                    fields,
+                    extra,
+                    warnings: p.warnings,
+                },
+                None => RowOutcome::Rejected { errors: p.errors },
+            };
+            rows.push(ListRow {
+                row: r.row,
+                raw,
+                outcome,
+            });
+        }
+        if rows.is_empty() {
+            return Err(IngestError::NoDataRows {
+                sheet: sheet.name.clone(),
+                header_row,
+            });
+        }
+        return Ok(SupplierList {
+            sheet: sheet.name.clone(),
+            header_row,
+            columns,
+            rows,
+            skipped,
+        });
+    }
+    Err(IngestError::NoHeaderRow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FileFormat, SheetRow};
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+    fn row(n: u32, cells: &[&str]) -> SheetRow {
+        SheetRow {
+            row: n,
+            cells: cells
+                .iter()
+                .map(|s| if s.is_empty() { Cell::Empty } else { t(s) })
+                .collect(),
+        }
+    }
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+    fn wb(rows: Vec<SheetRow>) -> Workbook {
+        Workbook {
+            format: FileFormat::Csv,
+            sheets: vec![
+                Sheet {
+                    name: "_manumit".into(),
+                    hidden: true,
+                    rows: vec![row(1, &["Name", "Country", "Sector"])],
+                },
+                Sheet {
+                    name: "Suppliers".into(),
+                    hidden: false,
+                    rows,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn header_below_title_rows_footer_skipped() {
+        let w = wb(vec![
+            row(1, &["Supplier master — exported 2026-11-01"]),
+            row(
+                3,
+                &[
+                    "Vendor No.",
+                    "Supplier Name",
+                    "Country/Region",
+                    "Industry",
+                    "Notes",
+                ],
+            ),
+            row(4, &["V1", "Acme", "Thailand", "Agri", "ok"]),
+            row(6, &["V2", "Beta", "Narnia", "Agri", ""]),
+            row(7, &["Grand total: 2 suppliers"]),
+            row(8, &["V3", "Gamma", "TH", "agri", ""]),
+        ]);
+        let l = map_supplier_list(&w, None, today()).unwrap();
+        assert_eq!((l.sheet.as_str(), l.header_row), ("Suppliers", 3));
+        let fields: Vec<Option<&str>> = l.columns.iter().map(|c| c.field.as_deref()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Some("external_ref"),
+                Some("legal_name"),
+                Some("country"),
+                Some("sector"),
+                None
+            ]
+        );
+        assert_eq!(l.rows.len(), 2);
+        match &l.rows[0].outcome {
+            RowOutcome::Accepted { fields, extra, .. } => {
+                assert_eq!(fields.external_ref.as_deref(), Some("V1"));
+                assert_eq!(extra.get("Notes").map(String::as_str), Some("ok"));
+            }
+            o => panic!("{o:?}"),
+        }
+        match &l.rows[1].outcome {
+            RowOutcome::Rejected { errors } => {
+                assert_eq!(
+                    (errors[0].row, errors[0].code.as_str()),
+                    (6, "unknown_country")
+                );
+                assert_eq!(errors[0].column.as_deref(), Some("Country/Region"));
+            }
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(
+            l.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
+            vec![7, 8]
+        );
+        assert_eq!(
+            l.rows[0].raw[1],
+            ("Supplier Name".to_string(), "Acme".to_string())
+        );
+    }
+
+    #[test]
+    fn mapping_override_and_errors() {
+        let w = wb(vec![
+            row(1, &["Firma", "Land", "Branche"]),
+            row(2, &["Acme", "DE", "Bau"]),
+        ]);
+        let mut m = BTreeMap::new();
+        m.insert("Firma".to_string(), "legal_name".to_string());
+        m.insert("land".to_string(), "country".to_string());
+        m.insert("Branche".to_string(), "sector".to_string());
+        let l = map_supplier_list(&w, Some(&m), today()).unwrap();
+        assert_eq!(l.header_row, 1);
+        assert!(
+            matches!(&l.rows[0].outcome, RowOutcome::Rejected { errors } if errors[0].code == "unknown_sector")
+        );
+        m.insert("Branche".to_string(), "industry_code".to_string());
+        assert_eq!(
+            map_supplier_list(&w, Some(&m), today()).unwrap_err().code(),
+            "unknown_field"
+        );
+    }
+
+    #[test]
+    fn no_header_no_data() {
+        let w = Workbook {
+            format: FileFormat::Csv,
+            sheets: vec![Sheet {
+                name: "S".into(),
+                hidden: false,
+                rows: vec![row(1, &["a", "b"])],
+            }],
+        };
+        assert_eq!(
+            map_supplier_list(&w, None, today()).unwrap_err().code(),
+            "no_header_row"
+        );
+        let w = Workbook {
+            format: FileFormat::Csv,
+            sheets: vec![Sheet {
+                name: "S".into(),
+                hidden: false,
+                rows: vec![row(1, &["Name", "Country", "Sector"])],
+            }],
+        };
+        assert_eq!(
+            map_supplier_list(&w, None, today()).unwrap_err().code(),
+            "no_data_rows"
+        );
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(27), "AB");
+    }
+}
