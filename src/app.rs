@@ -88,11 +88,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let admin_key = bootstrap(&store)?;
     let store_data = web::Data::new(store);
     let settings_data = web::Data::new(settings.clone());
+    let slots = web::Data::new(api::uploads::UploadSlots::new(settings.upload_concurrency));
     let routes = configure(&settings);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(store_data.clone())
             .app_data(settings_data.clone())
+            .app_data(slots.clone())
             .wrap(middleware::from_fn(crate::telemetry::request_id))
             .configure(routes.clone())
     })

@@ -15,16 +15,17 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod service;
 pub mod store;
 pub mod telemetry;
 
 /// Validates the compiled-in questionnaire definitions; a bad one stops start-up.
 pub fn questionnaire_startup_check() -> anyhow::Result<()> {
-    Ok(())
+    questionnaire::validate_all().map_err(|e| anyhow::anyhow!("questionnaire definitions are invalid: {e}"))
 }
 pub mod cli;
 
 /// Entry of the hidden `manumit worker parse` command (the sandboxed parser).
 pub fn ingest_worker_main() -> i32 {
-    2
+    ingest::worker_main()
 }

@@ -5,8 +5,10 @@ pub mod audit_log;
 pub mod health;
 pub mod idempotency;
 pub mod keys;
+pub mod multipart;
 pub mod openapi;
 pub mod suppliers;
+pub mod uploads;
 pub mod views;
 
 use actix_web::web;
@@ -21,5 +23,10 @@ pub fn v1(cfg: &mut web::ServiceConfig) {
         .service(suppliers::risk)
         .service(suppliers::history)
         .service(assessments::get_one)
-        .service(audit_log::list);
+        .service(audit_log::list)
+        .service(uploads::create)
+        .service(uploads::list)
+        .service(uploads::get_one)
+        .service(uploads::file)
+        .service(uploads::rejected);
 }

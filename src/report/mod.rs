@@ -10,6 +10,7 @@ mod lists;
 mod methodology;
 mod register;
 mod regulatory;
+pub mod rejected;
 mod summary;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod idempotency;
 pub mod keys;
 pub mod schema;
+pub mod screening;
 pub mod suppliers;
 pub mod uploads;
 

@@ -1,0 +1,276 @@
+//! Uploads: POST a spreadsheet (parsed in a sandboxed child process), list, the report, the
+//! original bytes, and the rejected rows as a workbook.
+
+use crate::api::idempotency;
+use crate::api::keys::rfc3339;
+use crate::api::multipart::{check_declared_length, read_form};
+use crate::api::views::{Page, PageQuery};
+use crate::auth::{Perm, Principal};
+use crate::config::Settings;
+use crate::error::{Error, ProblemItem, Result};
+use crate::ingest::{self, Limits};
+use crate::report::rejected::{write_rejected, RejectedRow};
+use crate::service::uploads::{self as svc, Incoming, Kind, Outcome};
+use crate::store::{uploads, write_tx, Store};
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Upload slots: at most N uploads are parsed and stored at once per process.
+#[derive(Clone)]
+pub struct UploadSlots {
+    used: Arc<AtomicUsize>,
+    max: usize,
+}
+
+pub struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl UploadSlots {
+    pub fn new(max: usize) -> UploadSlots {
+        UploadSlots { used: Arc::new(AtomicUsize::new(0)), max: max.max(1) }
+    }
+    pub fn try_acquire(&self) -> Result<Slot> {
+        let prev = self.used.fetch_add(1, Ordering::SeqCst);
+        if prev >= self.max {
+            self.used.fetch_sub(1, Ordering::SeqCst);
+            return Err(Error::problem(503, "too_many_uploads", "The server is processing as many uploads as it can; retry shortly.")
+                .with_retry_after(5));
+        }
+        Ok(Slot(self.used.clone()))
+    }
+}
+
+enum Prepared {
+    List(ingest::SupplierList),
+    Questionnaire(Box<crate::questionnaire::FilledTemplate>),
+}
+
+fn parse_mapping(raw: Option<String>) -> Result<Option<BTreeMap<String, String>>> {
+    match raw.filter(|s| !s.trim().is_empty()) {
+        None => Ok(None),
+        Some(s) => serde_json::from_str::<BTreeMap<String, String>>(&s).map(Some).map_err(|e| {
+            Error::invalid(
+                "invalid_mapping",
+                "The `mapping` part must be a JSON object of {\"Header in file\": \"canonical_field\"}.",
+                vec![ProblemItem::field("mapping", "invalid_json", e.to_string())],
+            )
+        }),
+    }
+}
+
+/// Upload a supplier list or a filled questionnaire.
+#[utoipa::path(tag = "uploads", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "parts: `file` (xlsx, xlsm, xlsb, xls, ods, csv), optional `kind` (supplier_list | questionnaire), optional `mapping` (JSON)"),
+    responses((status = 201, description = "The upload report"), (status = 200, description = "The same bytes were uploaded before: the first report"),
+              (status = 401), (status = 403), (status = 413), (status = 415), (status = 422), (status = 503)))]
+#[post("/uploads")]
+pub async fn create(
+    p: Principal,
+    store: web::Data<Store>,
+    settings: web::Data<Settings>,
+    slots: web::Data<UploadSlots>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    p.require(Perm::Upload)?;
+    check_declared_length(&req, settings.max_upload_bytes)?;
+    let _slot = slots.try_acquire()?;
+    let form = read_form(&req, payload, settings.max_upload_bytes).await?;
+    if form.bytes.is_empty() {
+        return Err(Error::invalid("empty_file", "The file is empty.", Vec::new()));
+    }
+    let kind = match form.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            Error::invalid(
+                "invalid_kind",
+                "`kind` must be supplier_list or questionnaire.",
+                vec![ProblemItem::field("kind", "invalid_kind", format!("`{k}` is not a kind"))],
+            )
+        })?),
+        None => None,
+    };
+    let mapping = parse_mapping(form.mapping.clone())?;
+    let sha = hex::encode(Sha256::digest(&form.bytes));
+
+    // The same bytes again: the first report, nothing written.
+    let org = p.org_id.clone();
+    let sha2 = sha.clone();
+    if let Some(meta) = store.run(move |c| uploads::find_by_sha(c, &org, &sha2)).await? {
+        return Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json));
+    }
+
+    // Parse in a child process: a hostile file can abort a parser, never the server.
+    let limits = Limits { max_bytes: settings.max_upload_bytes as u64, ..Limits::default() };
+    let bytes = form.bytes;
+    let (bytes, wb) = web::block(move || {
+        let exe = std::env::current_exe().map_err(|e| Error::internal(format!("current_exe: {e}")))?;
+        let wb = ingest::read_workbook_sandboxed(&bytes, &limits, &exe)
+            .map_err(|e| Error::problem(e.status(), e.code(), e.to_string()))?;
+        Ok::<_, Error>((bytes, wb))
+    })
+    .await
+    .map_err(|e| Error::internal(format!("blocking task: {e}")))??;
+
+    let kind = kind.unwrap_or_else(|| Kind::detect(&wb));
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes);
+    hasher.update(kind.as_str().as_bytes());
+    hasher.update(form.mapping.unwrap_or_default().as_bytes());
+    let req_hash = idempotency::request_hash(&req, hex::encode(hasher.finalize()).as_bytes());
+    let today = chrono::Utc::now().date_naive();
+    let p2 = p.clone();
+    let request_id = crate::telemetry::current_request_id();
+    let filename = form.filename;
+    let sha_for_dup = sha.clone();
+    let result = idempotency::run(&store, &p, &req, req_hash, move |c, token| {
+        let inc = Incoming {
+            org_id: &p2.org_id,
+            key_id: &p2.key_id,
+            actor: &p2.key_name,
+            request_id,
+            filename,
+            bytes,
+            sha256: sha,
+            kind,
+            workbook: wb,
+            mapping,
+            today,
+        };
+        // Everything that can refuse the file runs before the first write.
+        let prepared = match kind {
+            Kind::SupplierList => Prepared::List(svc::map_list(&inc)?),
+            Kind::Questionnaire => Prepared::Questionnaire(Box::new(svc::read_questionnaire(&inc)?)),
+        };
+        write_tx(c, |c| {
+            let out = match &prepared {
+                Prepared::List(l) => svc::store_supplier_list(c, &inc, l)?,
+                Prepared::Questionnaire(f) => svc::store_questionnaire(c, &inc, f)?,
+            };
+            match out {
+                Outcome::Created(report) => idempotency::record(c, token, 201, report),
+                Outcome::Duplicate => Err(Error::problem(409, "duplicate_upload", "duplicate")),
+            }
+        })
+    })
+    .await;
+    match result {
+        Err(e) if e.code() == "duplicate_upload" => {
+            // A concurrent request stored the same bytes first: answer with its report.
+            let org = p.org_id.clone();
+            let meta = store.run(move |c| uploads::find_by_sha(c, &org, &sha_for_dup)).await?.ok_or(Error::NotFound("upload"))?;
+            Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json))
+        }
+        other => other,
+    }
+}
+
+/// The organisation's uploads, newest first.
+#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(PageQuery), responses((status = 200), (status = 401)))]
+#[get("/uploads")]
+pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<PageQuery>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
+    let (rows, total) = store.run(move |c| uploads::list(c, &p.org_id, offset, per_page)).await?;
+    let items: Vec<Value> = rows
+        .into_iter()
+        .map(|u| {
+            json!({"id": u.id, "sha256": u.sha256, "size": u.size, "filename": u.filename, "format": u.format,
+                   "kind": u.kind, "created_at": rfc3339(u.created_at), "rows_total": u.rows_total,
+                   "rows_accepted": u.rows_accepted, "rows_rejected": u.rows_rejected})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page { items, page, per_page, total }))
+}
+
+/// The upload report.
+#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 401), (status = 404)))]
+#[get("/uploads/{id}")]
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let id = id.into_inner();
+    let meta = store.run(move |c| uploads::meta(c, &p.org_id, &id)).await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json))
+}
+
+fn attachment(name: &str) -> String {
+    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    format!("attachment; filename=\"{ascii}\"")
+}
+
+/// The original bytes, exactly as uploaded.
+#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 401), (status = 404)))]
+#[get("/uploads/{id}/file")]
+pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let id = id.into_inner();
+    let ev = p.event("upload.download", Some(id.clone()), json!({"what": "original file"}));
+    let (name, bytes) = store
+        .run(move |c| {
+            let r = uploads::content(c, &p.org_id, &id)?;
+            crate::store::audit::record(c, ev)?;
+            Ok(r)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header((header::CONTENT_DISPOSITION, attachment(&name)))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}
+
+/// The rejected rows as they came in, under their original headers, with a column saying why.
+#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 401), (status = 404)))]
+#[get("/uploads/{id}/rejected.xlsx")]
+pub async fn rejected(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+    p.require(Perm::Read)?;
+    let id = id.into_inner();
+    let (name, bytes) = store
+        .run(move |c| {
+            let meta = uploads::meta(c, &p.org_id, &id)?;
+            let report: Value = serde_json::from_str(&meta.report_json).unwrap_or(Value::Null);
+            let headers: Vec<String> = report["columns"]
+                .as_array()
+                .map(|cols| cols.iter().filter_map(|c| c["header"].as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            let rows: Vec<RejectedRow> = uploads::rows_with_status(c, &id, "rejected")?
+                .into_iter()
+                .map(|r| {
+                    let raw: Vec<(String, String)> = serde_json::from_str(&r.raw_json).unwrap_or_default();
+                    let errs: Vec<Value> = serde_json::from_str(&r.errors_json).unwrap_or_default();
+                    let reasons = errs
+                        .iter()
+                        .map(|e| match e["column"].as_str() {
+                            Some(col) => format!("{col}: {}", e["message"].as_str().unwrap_or("")),
+                            None => e["message"].as_str().unwrap_or("").to_string(),
+                        })
+                        .collect();
+                    RejectedRow { row: r.row_number.max(0) as u32, raw, reasons }
+                })
+                .collect();
+            let headers = if headers.is_empty() {
+                rows.first().map(|r| r.raw.iter().map(|(h, _)| h.clone()).collect()).unwrap_or_default()
+            } else {
+                headers
+            };
+            let bytes = write_rejected(&headers, &rows).map_err(Error::internal)?;
+            Ok((meta.filename, bytes))
+        })
+        .await?;
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name).to_string();
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((header::CONTENT_DISPOSITION, attachment(&format!("{stem}-rejected.xlsx"))))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}

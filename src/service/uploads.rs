@@ -1,0 +1,385 @@
+//! Processes a parsed upload inside one write transaction: stores the original bytes and every
+//! row, creates or updates suppliers (or stores questionnaire answers), scores them, and
+//! returns the upload report. A failure anywhere rolls everything back.
+
+use crate::domain::{FieldSource, Workbook};
+use crate::error::{Error, ProblemItem, Result};
+use crate::ingest::{self, FieldValue, RowOutcome, SupplierList};
+use crate::questionnaire::{self, AnswerSource, FilledTemplate};
+use crate::service::assess::{assess_and_store, Cause};
+use crate::store::{self, assessments, audit, suppliers, uploads, DbConn};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// What kind of upload this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    SupplierList,
+    Questionnaire,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s.trim() {
+            "supplier_list" => Some(Kind::SupplierList),
+            "questionnaire" => Some(Kind::Questionnaire),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SupplierList => "supplier_list",
+            Kind::Questionnaire => "questionnaire",
+        }
+    }
+    /// The kind the workbook shows: a `_manumit` sheet makes it a questionnaire.
+    pub fn detect(wb: &Workbook) -> Kind {
+        if questionnaire::is_template(wb) {
+            Kind::Questionnaire
+        } else {
+            Kind::SupplierList
+        }
+    }
+}
+
+/// An upload ready to be stored.
+pub struct Incoming<'a> {
+    pub org_id: &'a str,
+    pub key_id: &'a str,
+    pub actor: &'a str,
+    pub request_id: Option<String>,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub kind: Kind,
+    pub workbook: Workbook,
+    pub mapping: Option<BTreeMap<String, String>>,
+    pub today: NaiveDate,
+}
+
+/// Result of processing: a fresh report (201) or, when a concurrent request stored the same
+/// bytes first, the signal to answer with that one (200).
+pub enum Outcome {
+    Created(Value),
+    Duplicate,
+}
+
+fn problem_items(errs: &[ingest::RowError]) -> Vec<ProblemItem> {
+    errs.iter()
+        .map(|e| ProblemItem {
+            row: Some(e.row),
+            column: e.column.clone(),
+            field: None,
+            value: e.value.clone(),
+            code: e.code.clone(),
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
+/// Maps the supplier list before any write, so an unusable file writes nothing.
+pub fn map_list(inc: &Incoming) -> Result<SupplierList> {
+    let list = ingest::map_supplier_list(&inc.workbook, inc.mapping.as_ref(), inc.today)
+        .map_err(|e| Error::problem(e.status(), e.code(), e.to_string()))?;
+    if list.rows.is_empty() {
+        return Err(Error::invalid("no_data_rows", "The file has a header row but no supplier rows under it.", Vec::new()));
+    }
+    Ok(list)
+}
+
+/// Stores a supplier-list upload and scores every accepted supplier. Call inside `write_tx`.
+pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList) -> Result<Outcome> {
+    let upload_id = store::new_id();
+    let created_at = store::now();
+    let accepted = list.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. })).count();
+    let rejected = list.rows.len() - accepted;
+    let row = uploads::UploadRow {
+        id: upload_id.clone(),
+        org_id: inc.org_id.into(),
+        sha256: inc.sha256.clone(),
+        size: inc.bytes.len() as i64,
+        filename: inc.filename.clone(),
+        format: inc.workbook.format.as_str().into(),
+        kind: inc.kind.as_str().into(),
+        sheet: Some(list.sheet.clone()),
+        uploaded_by: inc.key_id.into(),
+        created_at,
+        rows_total: list.rows.len() as i32,
+        rows_accepted: accepted as i32,
+        rows_rejected: rejected as i32,
+        report_json: "{}".into(),
+        content: inc.bytes.clone(),
+    };
+    if let Err(e) = insert_upload(conn, &row)? {
+        return Ok(e);
+    }
+    let mut created = 0usize;
+    let mut updated = 0usize;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut records = Vec::with_capacity(list.rows.len());
+    let mut touched: Vec<String> = Vec::new();
+    for r in &list.rows {
+        let raw = serde_json::to_string(&r.raw).map_err(Error::internal)?;
+        match &r.outcome {
+            RowOutcome::Accepted { fields, extra, warnings: w } => {
+                let source = FieldSource {
+                    upload_id: Some(upload_id.clone()),
+                    filename: Some(inc.filename.clone()),
+                    row: Some(r.row),
+                    columns: list
+                        .columns
+                        .iter()
+                        .filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone())))
+                        .collect(),
+                    raw: r
+                        .raw
+                        .iter()
+                        .filter_map(|(h, v)| {
+                            list.columns.iter().find(|c| &c.header == h).and_then(|c| c.field.clone()).map(|f| (f, v.clone()))
+                        })
+                        .collect(),
+                };
+                let up = suppliers::upsert(conn, inc.org_id, fields, extra, &source)?;
+                if up.created {
+                    created += 1;
+                } else {
+                    updated += 1;
+                }
+                warnings.extend(w.iter().cloned());
+                touched.push(up.row.id.clone());
+                records.push(uploads::UploadRowRecord {
+                    upload_id: upload_id.clone(),
+                    row_number: r.row as i32,
+                    status: "accepted".into(),
+                    raw_json: raw,
+                    errors_json: serde_json::to_string(w).map_err(Error::internal)?,
+                    supplier_id: Some(up.row.id),
+                });
+            }
+            RowOutcome::Rejected { errors: e } => {
+                errors.extend(e.iter().cloned());
+                records.push(uploads::UploadRowRecord {
+                    upload_id: upload_id.clone(),
+                    row_number: r.row as i32,
+                    status: "rejected".into(),
+                    raw_json: raw,
+                    errors_json: serde_json::to_string(e).map_err(Error::internal)?,
+                    supplier_id: None,
+                });
+            }
+        }
+    }
+    uploads::insert_rows(conn, &records)?;
+    touched.sort();
+    touched.dedup();
+    let (assessed, _) = assess_and_store(conn, inc.org_id, Some(&touched), Some(&upload_id), Cause::Upload, inc.today)?;
+    let report = json!({
+        "id": upload_id,
+        "sha256": inc.sha256,
+        "filename": inc.filename,
+        "size": inc.bytes.len(),
+        "kind": inc.kind,
+        "format": inc.workbook.format,
+        "sheet": list.sheet,
+        "header_row": list.header_row,
+        "created_at": crate::api::keys::rfc3339(created_at),
+        "rows_total": list.rows.len(),
+        "rows_accepted": accepted,
+        "rows_rejected": rejected,
+        "rows_skipped": list.skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
+        "columns": list.columns,
+        "errors": errors,
+        "warnings": warnings,
+        "suppliers_created": created,
+        "suppliers_updated": updated,
+        "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+        "supplier_ids": touched,
+    });
+    finish(conn, inc, &upload_id, &report)?;
+    Ok(Outcome::Created(report))
+}
+
+/// Inserts the upload row in a savepoint; a unique violation means the same bytes were just
+/// stored by a concurrent request.
+fn insert_upload(conn: &mut DbConn, row: &uploads::UploadRow) -> Result<Result<(), Outcome>> {
+    use diesel::Connection;
+    match conn.transaction(|c| {
+        diesel::RunQueryDsl::execute(diesel::insert_into(store::schema::uploads::table).values(row), c)
+    }) {
+        Ok(_) => Ok(Ok(())),
+        Err(e) if store::is_unique_violation(&e) => Ok(Err(Outcome::Duplicate)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn finish(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Value) -> Result<()> {
+    uploads::set_report(conn, upload_id, &report.to_string())?;
+    audit::record(
+        conn,
+        audit::AuditEvent {
+            org_id: Some(inc.org_id.into()),
+            key_id: Some(inc.key_id.into()),
+            actor: inc.actor.into(),
+            action: "upload.create",
+            target: Some(upload_id.into()),
+            detail: json!({"filename": inc.filename, "sha256": inc.sha256, "kind": inc.kind,
+                           "rows_accepted": report["rows_accepted"], "rows_rejected": report["rows_rejected"]}),
+            request_id: inc.request_id.clone(),
+        },
+    )
+}
+
+/// Reads the template's answers and supplier before any write; errors name the cell.
+pub fn read_questionnaire(inc: &Incoming) -> Result<FilledTemplate> {
+    questionnaire::read_filled(&inc.workbook).map_err(|e| Error::invalid(e.code(), e.to_string(), Vec::new()))
+}
+
+/// Stores a filled questionnaire: matches or creates the supplier, stores the answers, scores.
+pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTemplate) -> Result<Outcome> {
+    let upload_id = store::new_id();
+    let created_at = store::now();
+    // The supplier: the template's supplier id when it is one of ours, else the Supplier sheet.
+    let known = match &filled.meta.supplier_id {
+        Some(id) => suppliers::get(conn, inc.org_id, id).ok(),
+        None => None,
+    };
+    let values: Vec<FieldValue> = filled
+        .supplier_fields
+        .iter()
+        .filter(|(_, cell, _)| !cell.is_empty())
+        .map(|(f, cell, _)| FieldValue { field: f.clone(), header: f.clone(), cell: cell.clone() })
+        .collect();
+    let first_row = filled.supplier_fields.first().map(|(_, _, r)| *r).unwrap_or(2);
+    let parsed = ingest::parse_fields(&values, first_row, inc.today);
+    let row = uploads::UploadRow {
+        id: upload_id.clone(),
+        org_id: inc.org_id.into(),
+        sha256: inc.sha256.clone(),
+        size: inc.bytes.len() as i64,
+        filename: inc.filename.clone(),
+        format: inc.workbook.format.as_str().into(),
+        kind: inc.kind.as_str().into(),
+        sheet: Some("Questionnaire".into()),
+        uploaded_by: inc.key_id.into(),
+        created_at,
+        rows_total: (filled.answers.len() + filled.errors.len()) as i32,
+        rows_accepted: filled.answers.len() as i32,
+        rows_rejected: filled.errors.len() as i32,
+        report_json: "{}".into(),
+        content: inc.bytes.clone(),
+    };
+    if let Err(dup) = insert_upload(conn, &row)? {
+        return Ok(dup);
+    }
+    let (supplier_id, created) = match (known, parsed.fields) {
+        (Some(s), _) => (s.id, false),
+        (None, Some(fields)) => {
+            let source = FieldSource {
+                upload_id: Some(upload_id.clone()),
+                filename: Some(inc.filename.clone()),
+                row: None,
+                columns: BTreeMap::new(),
+                raw: BTreeMap::new(),
+            };
+            let up = suppliers::upsert(conn, inc.org_id, &fields, &BTreeMap::new(), &source)?;
+            (up.row.id, up.created)
+        }
+        (None, None) => {
+            // Rolls back the upload row with the rest of the transaction.
+            let mut items = problem_items(&parsed.errors);
+            for i in &mut items {
+                i.column = Some(format!("Supplier!{}", i.column.clone().unwrap_or_default()));
+            }
+            return Err(Error::invalid(
+                "unknown_supplier",
+                "The questionnaire names no supplier of yours: fill in the Supplier sheet (legal_name, country and sector at least) or download the template with ?supplier_id=.",
+                items,
+            ));
+        }
+    };
+    let source = AnswerSource::Upload { upload_id: upload_id.clone(), filename: inc.filename.clone() };
+    let evidence = questionnaire::evaluate_as_of(filled.questionnaire, &filled.answers, &source, Some(inc.today));
+    let mut records = Vec::new();
+    for a in &filled.answers {
+        if let Some(r) = a.row {
+            records.push(uploads::UploadRowRecord {
+                upload_id: upload_id.clone(),
+                row_number: r as i32,
+                status: "accepted".into(),
+                raw_json: json!([["Question ID", a.question_id], ["Answer", a.value.display()], ["Evidence / comment", a.comment.clone().unwrap_or_default()]]).to_string(),
+                errors_json: "[]".into(),
+                supplier_id: Some(supplier_id.clone()),
+            });
+        }
+    }
+    for e in &filled.errors {
+        if let Some(r) = e.row {
+            if records.iter().any(|x| x.row_number == r as i32) {
+                continue;
+            }
+            records.push(uploads::UploadRowRecord {
+                upload_id: upload_id.clone(),
+                row_number: r as i32,
+                status: "rejected".into(),
+                raw_json: json!([["Question ID", e.question_id.clone().unwrap_or_default()], ["Answer", e.value]]).to_string(),
+                errors_json: json!([e]).to_string(),
+                supplier_id: None,
+            });
+        }
+    }
+    uploads::insert_rows(conn, &records)?;
+    assessments::insert_response(
+        conn,
+        &assessments::ResponseRow {
+            id: assessments::new_response_id(),
+            org_id: inc.org_id.into(),
+            supplier_id: supplier_id.clone(),
+            questionnaire_id: filled.meta.questionnaire_id.clone(),
+            version: filled.meta.version.clone(),
+            upload_id: Some(upload_id.clone()),
+            answers_json: serde_json::to_string(&filled.answers).map_err(Error::internal)?,
+            evidence_json: serde_json::to_string(&evidence).map_err(Error::internal)?,
+            created_by: inc.key_id.into(),
+            created_at,
+        },
+    )?;
+    let (assessed, _) =
+        assess_and_store(conn, inc.org_id, Some(std::slice::from_ref(&supplier_id)), Some(&upload_id), Cause::Upload, inc.today)?;
+    let errors: Vec<Value> = filled
+        .errors
+        .iter()
+        .map(|e| {
+            json!({"row": e.row, "column": e.column, "value": e.value, "code": e.code, "message": e.message,
+                   "question_id": e.question_id, "cell": e.cell})
+        })
+        .collect();
+    let report = json!({
+        "id": upload_id,
+        "sha256": inc.sha256,
+        "filename": inc.filename,
+        "size": inc.bytes.len(),
+        "kind": inc.kind,
+        "format": inc.workbook.format,
+        "sheet": "Questionnaire",
+        "created_at": crate::api::keys::rfc3339(created_at),
+        "questionnaire_id": filled.meta.questionnaire_id,
+        "version": filled.meta.version,
+        "rows_total": filled.answers.len() + filled.errors.len(),
+        "rows_accepted": filled.answers.len(),
+        "rows_rejected": filled.errors.len(),
+        "columns": questionnaire::QUESTIONNAIRE_HEADER.iter().map(|h| json!({"header": h, "field": null})).collect::<Vec<_>>(),
+        "errors": errors,
+        "warnings": parsed.warnings,
+        "suppliers_created": usize::from(created),
+        "suppliers_updated": usize::from(!created),
+        "supplier_ids": [supplier_id],
+        "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+        "completeness": if evidence.core_total > 0 { f64::from(evidence.core_answered) / f64::from(evidence.core_total) } else { 0.0 },
+    });
+    finish(conn, inc, &upload_id, &report)?;
+    Ok(Outcome::Created(report))
+}
