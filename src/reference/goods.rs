@@ -33,14 +33,20 @@ pub fn stem(word: &str) -> String {
     let w = word;
     let s = if w.len() > 4 && w.ends_with("ies") {
         format!("{}y", &w[..w.len() - 3])
-    } else if w.len() > 4 && (w.ends_with("oes") || w.ends_with("sses") || w.ends_with("ches") || w.ends_with("shes")) {
+    } else if w.len() > 4
+        && (w.ends_with("oes") || w.ends_with("sses") || w.ends_with("ches") || w.ends_with("shes"))
+    {
         w[..w.len() - 2].to_string()
     } else if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
         w[..w.len() - 1].to_string()
     } else {
         w.to_string()
     };
-    SYNONYMS.iter().find(|(k, _)| *k == s).map(|(_, v)| v.to_string()).unwrap_or(s)
+    SYNONYMS
+        .iter()
+        .find(|(k, _)| *k == s)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or(s)
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -69,8 +75,14 @@ pub fn good_matches(good: &str, product: &Product) -> bool {
         None => good,
     };
     main.split('/').any(|alt| {
-        let need: Vec<String> = words(alt).into_iter().filter(|w| !QUALIFIERS.contains(&w.as_str())).collect();
-        !need.is_empty() && product.iter().any(|part| need.iter().all(|w| part.contains(w)))
+        let need: Vec<String> = words(alt)
+            .into_iter()
+            .filter(|w| !QUALIFIERS.contains(&w.as_str()))
+            .collect();
+        !need.is_empty()
+            && product
+                .iter()
+                .any(|part| need.iter().all(|w| part.contains(w)))
     })
 }
 
