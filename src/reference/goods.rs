@@ -67,23 +67,36 @@ pub fn normalise_product(commodity: &str) -> Product {
         .collect()
 }
 
-/// Whether a TVPRA good name matches a normalised commodity.
-pub fn good_matches(good: &str, product: &Product) -> bool {
-    // Words outside brackets; "Thread/Yarn" gives two alternatives.
+/// The word sets a good name requires, one per alternative: words outside brackets, without
+/// qualifiers; "Thread/Yarn" gives two alternatives.
+pub fn good_alternatives(good: &str) -> Vec<Vec<String>> {
     let main = match good.find('(') {
         Some(i) => &good[..i],
         None => good,
     };
-    main.split('/').any(|alt| {
-        let need: Vec<String> = words(alt)
-            .into_iter()
-            .filter(|w| !QUALIFIERS.contains(&w.as_str()))
-            .collect();
-        !need.is_empty()
-            && product
-                .iter()
-                .any(|part| need.iter().all(|w| part.contains(w)))
+    main.split('/')
+        .map(|alt| {
+            words(alt)
+                .into_iter()
+                .filter(|w| !QUALIFIERS.contains(&w.as_str()))
+                .collect::<Vec<_>>()
+        })
+        .filter(|need| !need.is_empty())
+        .collect()
+}
+
+/// Whether a good's alternatives (see [`good_alternatives`]) match a normalised commodity.
+pub fn alternatives_match(alts: &[Vec<String>], product: &Product) -> bool {
+    alts.iter().any(|need| {
+        product
+            .iter()
+            .any(|part| need.iter().all(|w| part.contains(w)))
     })
+}
+
+/// Whether a TVPRA good name matches a normalised commodity.
+pub fn good_matches(good: &str, product: &Product) -> bool {
+    alternatives_match(&good_alternatives(good), product)
 }
 
 #[cfg(test)]

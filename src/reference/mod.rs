@@ -3,6 +3,7 @@
 
 mod goods;
 
+use goods::{alternatives_match, good_alternatives};
 pub use goods::{good_matches, normalise_product};
 
 use serde::de::DeserializeOwned;
@@ -129,6 +130,8 @@ pub struct GoodRow {
     pub sector: String,
     /// The pair was removed in the 2024 edition: not used for scoring.
     pub removed_in_2024: bool,
+    /// Stemmed word sets of the good's name (precomputed for matching).
+    pub match_words: Vec<Vec<String>>,
 }
 
 impl GoodRow {
@@ -281,6 +284,7 @@ fn load() -> ReferenceData {
             forced_child_labor: r.forced_child_labor.trim() == "true",
             sector: r.sector,
             removed_in_2024: r.note.contains("removed_in_2024"),
+            match_words: good_alternatives(&r.good),
         })
         .collect();
     let uflpa = rows::<RawUflpa>(include_str!("../../data/uflpa_entity_list.csv"))
@@ -394,7 +398,7 @@ impl ReferenceData {
         let product = normalise_product(commodity);
         idx.iter()
             .filter_map(|&i| self.goods.get(i))
-            .filter(|g| !g.removed_in_2024 && good_matches(&g.good, &product))
+            .filter(|g| !g.removed_in_2024 && alternatives_match(&g.match_words, &product))
             .collect()
     }
 }

@@ -5,7 +5,7 @@ use super::combine::{self, component, forced_labour_tier, front_business_tier, s
 use super::evidence::{field, finding};
 use super::network::{detect_network_details, network_findings, ClusterDetail};
 use super::screening::{builtin_file, Decision, Screener, ScreeningDecision, Watchlist};
-use super::{fields, inherent, METHODOLOGY_VERSION};
+use super::{fields, inherent, FastMap, METHODOLOGY_VERSION};
 use crate::domain::{
     Assessment, Components, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster,
     QuestionnaireEvidence, ScreeningMatch, Severity, SupplierRecord, Tier, YesNo,
@@ -304,9 +304,8 @@ pub fn assess(
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
     };
-    let mut h = Sha256::new();
-    let inputs_hash = match serde_json::to_writer(&mut h, &input) {
-        Ok(()) => hex::encode(h.finalize()),
+    let inputs_hash = match serde_json::to_vec(&input) {
+        Ok(bytes) => hex::encode(Sha256::digest(&bytes)),
         Err(_) => String::new(),
     };
     Assessment {
@@ -332,13 +331,13 @@ pub fn assess_org(
 ) -> (Vec<(String, Assessment)>, Vec<NetworkCluster>) {
     let screener = Screener::new(ctx.watchlists);
     let details = detect_network_details(ctx.suppliers);
-    let mut cluster_of: HashMap<&str, usize> = HashMap::new();
+    let mut cluster_of: FastMap<&str, usize> = FastMap::default();
     for (i, d) in details.iter().enumerate() {
         for m in &d.cluster.suppliers {
             cluster_of.insert(m.id.as_str(), i);
         }
     }
-    let mut decisions: HashMap<&str, Vec<ScreeningDecision>> = HashMap::new();
+    let mut decisions: FastMap<&str, Vec<ScreeningDecision>> = FastMap::default();
     for d in ctx.decisions {
         decisions
             .entry(d.supplier_id.as_str())

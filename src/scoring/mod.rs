@@ -23,3 +23,6 @@ pub use screening::{
 
 /// The methodology version stored with every assessment (docs/METHODOLOGY.md).
 pub const METHODOLOGY_VERSION: &str = "1.0.0";
+
+/// Hash map with a fast hasher for the hot paths (networks, screening index).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

@@ -3,6 +3,18 @@
 //! (industries, products, places) separated from the distinctive ones.
 
 use super::normalise::fold;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+static LEGAL_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| LEGAL_AND_FILLER.iter().copied().collect());
+static GENERIC_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| GENERIC.iter().copied().collect());
+
+/// Whether a (normalised, singular) word is generic.
+pub fn is_generic(w: &str) -> bool {
+    GENERIC_SET.contains(w)
+}
 
 /// A normalised company name.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -336,16 +348,12 @@ pub fn name_tokens(raw: &str) -> NameTokens {
     }
     let mut tokens: Vec<String> = words
         .iter()
-        .filter(|w| !LEGAL_AND_FILLER.contains(&w.as_str()))
+        .filter(|w| !LEGAL_SET.contains(w.as_str()))
         .map(|w| singular(w))
         .collect();
     tokens.sort_unstable();
     tokens.dedup();
-    let distinctive = tokens
-        .iter()
-        .filter(|t| !GENERIC.contains(&t.as_str()))
-        .cloned()
-        .collect();
+    let distinctive = tokens.iter().filter(|t| !is_generic(t)).cloned().collect();
     let key = tokens.join(" ");
     NameTokens {
         tokens,

@@ -4,15 +4,16 @@
 
 use super::evidence::{field, finding};
 use super::normalise;
+use super::FastMap;
 use crate::domain::{
     AddressType, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, NetworkMember,
     Severity, SharedLink, SupplierRecord,
 };
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Evidence rows per network finding are capped here (a cluster this large is itself the finding).
-pub const MAX_NETWORK_EVIDENCE: usize = 1000;
+pub const MAX_NETWORK_EVIDENCE: usize = 200;
 
 /// A cluster with, per member (same order as `cluster.suppliers`), the links that member holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,16 +22,18 @@ pub struct ClusterDetail {
     pub member_links: Vec<Vec<SharedLink>>,
 }
 
-/// The normalised identifiers of one supplier, by kind.
-pub fn supplier_links(s: &SupplierRecord) -> Vec<SharedLink> {
+/// The normalised identifiers of one supplier: (kind, value), sorted, unique.
+fn raw_links(s: &SupplierRecord) -> Vec<(&'static str, String)> {
     let f = &s.fields;
-    let mut out = Vec::new();
-    let mut push = |kind: &str, v: Option<String>| {
-        if let Some(value) = v {
-            out.push(SharedLink {
-                kind: kind.to_string(),
-                value,
-            });
+    let mut out: Vec<(&'static str, String)> = Vec::with_capacity(6);
+    // Placeholders such as 0000000 or XXXXXX link nothing.
+    let placeholder = |x: &str| {
+        let mut cs = x.chars().filter(|c| c.is_alphanumeric());
+        cs.next().is_some_and(|c0| cs.all(|c| c == c0))
+    };
+    let mut push = |kind: &'static str, v: Option<String>| {
+        if let Some(value) = v.filter(|v| !placeholder(v)) {
+            out.push((kind, value));
         }
     };
     push(
@@ -61,6 +64,17 @@ pub fn supplier_links(s: &SupplierRecord) -> Vec<SharedLink> {
     out
 }
 
+/// The normalised identifiers of one supplier, by kind.
+pub fn supplier_links(s: &SupplierRecord) -> Vec<SharedLink> {
+    raw_links(s)
+        .into_iter()
+        .map(|(k, value)| SharedLink {
+            kind: k.to_string(),
+            value,
+        })
+        .collect()
+}
+
 fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
@@ -69,55 +83,57 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (a, b) = (find(parent, a), find(parent, b));
+    if a != b {
+        parent[a.max(b)] = a.min(b);
+    }
+}
+
 /// Clusters with per-member links; deterministic for a given input (sorted by cluster id).
 pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail> {
-    let links: Vec<Vec<SharedLink>> = suppliers.iter().map(supplier_links).collect();
-    let mut by_link: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-    for (i, ls) in links.iter().enumerate() {
-        for l in ls {
-            by_link
-                .entry((l.kind.as_str(), l.value.as_str()))
-                .or_default()
-                .push(i);
-        }
-    }
+    let links: Vec<Vec<(&'static str, String)>> = suppliers.iter().map(raw_links).collect();
+    let total: usize = links.iter().map(Vec::len).sum();
+    // Each identifier → the first supplier holding it, and whether another supplier (a different
+    // id: a re-sent row is not a link) holds it too; holders are joined to the first one.
+    let mut first: FastMap<(&str, &str), (usize, bool)> = FastMap::default();
+    first.reserve(total);
     let mut parent: Vec<usize> = (0..suppliers.len()).collect();
-    let mut shared_links: Vec<(&str, &str)> = Vec::new();
-    for (&link, members) in &by_link {
-        // The same supplier id twice (a re-sent row) is not a link.
-        let first = members[0];
-        let distinct = members
-            .iter()
-            .any(|&m| suppliers[m].id != suppliers[first].id);
-        if !distinct {
-            continue;
-        }
-        shared_links.push(link);
-        for &m in &members[1..] {
-            let (a, b) = (find(&mut parent, first), find(&mut parent, m));
-            if a != b {
-                parent[a.max(b)] = a.min(b);
+    for (i, ls) in links.iter().enumerate() {
+        for (k, v) in ls {
+            let e = first.entry((k, v.as_str())).or_insert((i, false));
+            if e.0 != i && suppliers[e.0].id != suppliers[i].id {
+                e.1 = true;
+                let f = e.0;
+                union(&mut parent, f, i);
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..suppliers.len() {
-        let r = find(&mut parent, i);
-        groups.entry(r).or_default().push(i);
+    let roots: Vec<usize> = (0..suppliers.len()).map(|i| find(&mut parent, i)).collect();
+    let mut size = vec![0u32; suppliers.len()];
+    for &r in &roots {
+        size[r] += 1;
     }
-    let mut shared_by_root: HashMap<usize, Vec<SharedLink>> = HashMap::new();
-    for l in shared_links {
-        if let Some(&m) = by_link.get(&l).and_then(|v| v.first()) {
-            let r = find(&mut parent, m);
-            shared_by_root.entry(r).or_default().push(SharedLink {
-                kind: l.0.to_string(),
-                value: l.1.to_string(),
-            });
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, &r) in roots.iter().enumerate() {
+        if size[r] >= 2 {
+            groups.entry(r).or_default().push(i);
+        }
+    }
+    let mut shared_by_root: FastMap<usize, Vec<SharedLink>> = FastMap::default();
+    for (&(k, v), &(f, shared)) in &first {
+        if shared {
+            shared_by_root
+                .entry(roots[f])
+                .or_default()
+                .push(SharedLink {
+                    kind: k.to_string(),
+                    value: v.to_string(),
+                });
         }
     }
     let mut out: Vec<ClusterDetail> = groups
         .into_iter()
-        .filter(|(_, ms)| ms.len() >= 2)
         .map(|(root, mut ms)| {
             ms.sort_by(|&a, &b| suppliers[a].id.cmp(&suppliers[b].id).then(a.cmp(&b)));
             let mut shared = shared_by_root.remove(&root).unwrap_or_default();
@@ -133,8 +149,11 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
                 .map(|&m| {
                     links[m]
                         .iter()
-                        .filter(|l| shared.binary_search(l).is_ok())
-                        .cloned()
+                        .filter(|(k, v)| shared.iter().any(|l| l.kind == *k && l.value == *v))
+                        .map(|(k, v)| SharedLink {
+                            kind: k.to_string(),
+                            value: v.clone(),
+                        })
                         .collect()
                 })
                 .collect();

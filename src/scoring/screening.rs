@@ -3,10 +3,11 @@
 //! coverage, through a token index; generic words count little and never match alone.
 
 use super::names::{name_tokens, NameTokens};
+use super::FastMap;
 use crate::domain::CountryCode;
 use crate::reference::{self, CBP_FILE, UFLPA_FILE};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// A score at or above this, with every distinctive listed word matched exactly, is strong.
@@ -123,9 +124,9 @@ struct Indexed {
 pub struct Screener {
     lists: Vec<(String, String)>,
     names: Vec<Indexed>,
-    by_token: HashMap<String, Vec<usize>>,
-    by_prefix: HashMap<String, Vec<usize>>,
-    by_key: HashMap<String, Vec<usize>>,
+    by_token: FastMap<String, Vec<usize>>,
+    by_prefix: FastMap<String, Vec<usize>>,
+    by_key: FastMap<String, Vec<usize>>,
     fingerprint: String,
     editions: BTreeMap<String, String>,
 }
@@ -140,9 +141,9 @@ impl Screener {
         let mut s = Screener {
             lists: Vec::new(),
             names: Vec::new(),
-            by_token: HashMap::new(),
-            by_prefix: HashMap::new(),
-            by_key: HashMap::new(),
+            by_token: FastMap::default(),
+            by_prefix: FastMap::default(),
+            by_key: FastMap::default(),
             fingerprint: String::new(),
             editions: BTreeMap::new(),
         };
@@ -214,7 +215,7 @@ impl Screener {
     /// Matches of any of the names at or above the possible threshold: the best per
     /// (list, entity), strongest first.
     pub fn screen(&self, names: &[&str], country: Option<&CountryCode>) -> Vec<NameMatch> {
-        let mut best: HashMap<(usize, &str), NameMatch> = HashMap::new();
+        let mut best: FastMap<(usize, &str), NameMatch> = FastMap::default();
         for &raw in names {
             let q = name_tokens(raw);
             if q.tokens.is_empty() {
