@@ -304,8 +304,9 @@ pub fn assess(
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
     };
-    let inputs_hash = match serde_json::to_vec(&input) {
-        Ok(bytes) => hex::encode(Sha256::digest(&bytes)),
+    let mut bytes = Vec::with_capacity(4096);
+    let inputs_hash = match serde_json::to_writer(&mut bytes, &input) {
+        Ok(()) => hex::encode(Sha256::digest(&bytes)),
         Err(_) => String::new(),
     };
     Assessment {
