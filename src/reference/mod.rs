@@ -1,1 +1,477 @@
-//! Reference data compiled into the binary from data/: TIP tiers, TVPRA goods, entity lists.
+//! Reference data compiled into the binary from data/ (TIP tiers, TVPRA goods, entity lists),
+//! parsed once into typed tables, with the edition of every file.
+
+mod goods;
+
+use goods::{alternatives_match, good_alternatives};
+pub use goods::{good_matches, normalise_product};
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+pub const TIP_FILE: &str = "tip_tiers_2023.csv";
+pub const TVPRA_FILE: &str = "ilab_tvpra_goods_2022.csv";
+pub const UFLPA_FILE: &str = "uflpa_entity_list.csv";
+pub const CBP_FILE: &str = "cbp_wro_findings.csv";
+pub const EO13126_FILE: &str = "eo13126_products_2014.csv";
+pub const GSI_FILE: &str = "walkfree_gsi_2023_top10_prevalence.csv";
+/// Pseudo-file name under which the built-in state-imposed forced-labour country list is cited.
+pub const STATE_FL_FILE: &str = "state_imposed_forced_labour_2024";
+
+const EDITIONS: &[(&str, &str)] = &[
+    (
+        TIP_FILE,
+        "TIP 2023 (2025 watch-list/tier-3 placements where present)",
+    ),
+    (
+        TVPRA_FILE,
+        "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)",
+    ),
+    (
+        UFLPA_FILE,
+        "UFLPA Entity List, partial rebuild (88 of about 144 entries), compiled 2026-11-29",
+    ),
+    (
+        CBP_FILE,
+        "CBP Withhold Release Orders and Findings (39 rows), compiled 2026-11-29",
+    ),
+    (
+        EO13126_FILE,
+        "EO 13126 List of Products 2014 (stale; federal-procurement flag only)",
+    ),
+    (
+        GSI_FILE,
+        "Global Slavery Index 2023, top 10 by prevalence (context only, not scored)",
+    ),
+    (
+        STATE_FL_FILE,
+        "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking",
+    ),
+];
+
+/// TIP Report 2024: Tier 3 governments with a documented state policy or pattern of
+/// trafficking (domain-research.md §3). ISO 3166-1 alpha-2, with the country name.
+pub const STATE_IMPOSED_FL_COUNTRIES: &[(&str, &str)] = &[
+    ("AF", "Afghanistan"),
+    ("BY", "Belarus"),
+    ("MM", "Burma"),
+    (
+        "CN",
+        "China (PRC), including the Xinjiang Uyghur Autonomous Region",
+    ),
+    ("CU", "Cuba"),
+    ("ER", "Eritrea"),
+    ("IR", "Iran"),
+    ("KP", "North Korea"),
+    ("RU", "Russia"),
+    ("SS", "South Sudan"),
+    ("SD", "Sudan"),
+    ("SY", "Syria"),
+    ("TM", "Turkmenistan"),
+];
+
+/// A TIP Report tier placement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TipTier {
+    Tier1,
+    Tier2,
+    WatchList,
+    Tier3,
+    SpecialCase,
+}
+
+impl TipTier {
+    fn parse(raw: &str) -> Option<TipTier> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "1" => Some(TipTier::Tier1),
+            "2" => Some(TipTier::Tier2),
+            "2wl" => Some(TipTier::WatchList),
+            "3" => Some(TipTier::Tier3),
+            "special" => Some(TipTier::SpecialCase),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TipTier::Tier1 => "Tier 1",
+            TipTier::Tier2 => "Tier 2",
+            TipTier::WatchList => "Tier 2 Watch List",
+            TipTier::Tier3 => "Tier 3",
+            TipTier::SpecialCase => "Special Case (unranked)",
+        }
+    }
+}
+
+/// One row of `tip_tiers_2023.csv`, with the placement the scoring uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TipRow {
+    pub country: String,
+    pub iso2: String,
+    pub tier_2023: Option<TipTier>,
+    pub tier_2025: Option<TipTier>,
+    /// The placement used: the 2025 one where the file has it; when a 2023 Tier 3 or Watch List
+    /// country is blank for 2025 it has moved to Tier 1 or 2, which is taken as Tier 2.
+    pub effective: TipTier,
+    /// The report year of `effective`.
+    pub year: u16,
+}
+
+/// One (good, country) row of the TVPRA list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoodRow {
+    pub good: String,
+    pub country: String,
+    pub iso2: String,
+    pub child_labor: bool,
+    pub forced_labor: bool,
+    pub forced_child_labor: bool,
+    pub sector: String,
+    /// The pair was removed in the 2024 edition: not used for scoring.
+    pub removed_in_2024: bool,
+    /// Stemmed word sets of the good's name (precomputed for matching).
+    pub match_words: Vec<Vec<String>>,
+}
+
+impl GoodRow {
+    /// The key cited in evidence: `Cotton / China`.
+    pub fn key(&self) -> String {
+        format!("{} / {}", self.good, self.country)
+    }
+}
+
+/// One entity of an entity list (UFLPA or CBP), names split and trimmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityRow {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub country: Option<String>,
+    pub date: String,
+    /// UFLPA section, or CBP `WRO`/`Finding`.
+    pub basis: String,
+    pub status: String,
+}
+
+/// One row of the EO 13126 list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Eo13126Row {
+    pub product: String,
+    pub country: String,
+}
+
+/// All reference tables.
+#[derive(Debug)]
+pub struct ReferenceData {
+    pub tip: Vec<TipRow>,
+    pub goods: Vec<GoodRow>,
+    pub uflpa: Vec<EntityRow>,
+    pub cbp: Vec<EntityRow>,
+    /// CBP rows that name a region or a product rather than an entity (not screened by name).
+    pub cbp_region_wide: Vec<EntityRow>,
+    pub eo13126: Vec<Eo13126Row>,
+    tip_by_iso: HashMap<String, usize>,
+    goods_by_iso: HashMap<String, Vec<usize>>,
+}
+
+#[derive(Deserialize)]
+struct RawTip {
+    country: String,
+    iso2: String,
+    tier_2023: String,
+    tier_2025_if_2wl_or_3: String,
+}
+
+#[derive(Deserialize)]
+struct RawGood {
+    good: String,
+    country: String,
+    country_iso2: String,
+    child_labor: String,
+    forced_labor: String,
+    forced_child_labor: String,
+    sector: String,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct RawUflpa {
+    name: String,
+    aliases: String,
+    country: String,
+    effective_date: String,
+    uflpa_section: String,
+}
+
+#[derive(Deserialize)]
+struct RawCbp {
+    name: String,
+    aliases: String,
+    country_iso2: String,
+    #[serde(rename = "type")]
+    kind: String,
+    date: String,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct RawEo {
+    product: String,
+    country: String,
+}
+
+/// Rows that fail to parse are skipped (the embedded files are checked by tests).
+fn rows<T: DeserializeOwned>(text: &str) -> Vec<T> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .filter_map(Result::ok)
+        .collect()
+}
+
+fn split_list(raw: &str) -> Vec<String> {
+    raw.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn opt(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    (!t.is_empty()).then(|| t.to_ascii_uppercase())
+}
+
+/// A CBP row that names a region or product class ("All Turkmenistan Cotton ...").
+fn is_region_wide(name: &str) -> bool {
+    let l = name.to_lowercase();
+    l.starts_with("all ") || l.contains("region-wide") || l.contains(" produced in ")
+}
+
+fn tip_row(r: RawTip) -> Option<TipRow> {
+    let tier_2023 = TipTier::parse(&r.tier_2023);
+    let tier_2025 = TipTier::parse(&r.tier_2025_if_2wl_or_3);
+    let (effective, year) = match (tier_2025, tier_2023) {
+        (Some(t), _) => (t, 2025),
+        (None, Some(TipTier::Tier3 | TipTier::WatchList | TipTier::SpecialCase)) => {
+            (TipTier::Tier2, 2025)
+        }
+        (None, Some(t)) => (t, 2023),
+        (None, None) => return None,
+    };
+    Some(TipRow {
+        country: r.country,
+        iso2: r.iso2.trim().to_ascii_uppercase(),
+        tier_2023,
+        tier_2025,
+        effective,
+        year,
+    })
+}
+
+fn load() -> ReferenceData {
+    let tip: Vec<TipRow> = rows::<RawTip>(include_str!("../../data/tip_tiers_2023.csv"))
+        .into_iter()
+        .filter_map(tip_row)
+        .collect();
+    let goods: Vec<GoodRow> = rows::<RawGood>(include_str!("../../data/ilab_tvpra_goods_2022.csv"))
+        .into_iter()
+        .map(|r| GoodRow {
+            good: r.good.trim().to_string(),
+            country: r.country.trim().to_string(),
+            iso2: r.country_iso2.trim().to_ascii_uppercase(),
+            child_labor: r.child_labor.trim() == "true",
+            forced_labor: r.forced_labor.trim() == "true",
+            forced_child_labor: r.forced_child_labor.trim() == "true",
+            sector: r.sector,
+            removed_in_2024: r.note.contains("removed_in_2024"),
+            match_words: good_alternatives(&r.good),
+        })
+        .collect();
+    let uflpa = rows::<RawUflpa>(include_str!("../../data/uflpa_entity_list.csv"))
+        .into_iter()
+        .map(|r| EntityRow {
+            name: r.name.trim().to_string(),
+            aliases: split_list(&r.aliases),
+            country: opt(&r.country),
+            date: r.effective_date,
+            basis: r.uflpa_section,
+            status: "listed".to_string(),
+        })
+        .collect();
+    let (cbp_region_wide, cbp): (Vec<EntityRow>, Vec<EntityRow>) =
+        rows::<RawCbp>(include_str!("../../data/cbp_wro_findings.csv"))
+            .into_iter()
+            .map(|r| {
+                // Several entities in one row are `;`-separated: the first is the name,
+                // the others become aliases so that each of them is screened.
+                let mut names = split_list(&r.name);
+                let name = if names.is_empty() {
+                    r.name.trim().to_string()
+                } else {
+                    names.remove(0)
+                };
+                names.extend(split_list(&r.aliases));
+                EntityRow {
+                    name,
+                    aliases: names,
+                    country: opt(&r.country_iso2),
+                    date: r.date,
+                    basis: r.kind,
+                    status: r.status,
+                }
+            })
+            .partition(|e| is_region_wide(&e.name));
+    let eo13126 = rows::<RawEo>(include_str!("../../data/eo13126_products_2014.csv"))
+        .into_iter()
+        .map(|r| Eo13126Row {
+            product: r.product,
+            country: r.country,
+        })
+        .collect();
+    let tip_by_iso = tip
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.iso2.clone(), i))
+        .collect();
+    let mut goods_by_iso: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, g) in goods.iter().enumerate() {
+        goods_by_iso.entry(g.iso2.clone()).or_default().push(i);
+    }
+    ReferenceData {
+        tip,
+        goods,
+        uflpa,
+        cbp,
+        cbp_region_wide,
+        eo13126,
+        tip_by_iso,
+        goods_by_iso,
+    }
+}
+
+static REFERENCE: LazyLock<ReferenceData> = LazyLock::new(load);
+
+/// The reference tables, parsed on first use.
+pub fn reference() -> &'static ReferenceData {
+    &REFERENCE
+}
+
+/// Reference file → edition, for every file the scoring may cite.
+pub fn editions() -> BTreeMap<String, String> {
+    EDITIONS
+        .iter()
+        .map(|(f, e)| (f.to_string(), e.to_string()))
+        .collect()
+}
+
+/// The edition of one reference file (empty when unknown).
+pub fn edition(file: &str) -> String {
+    EDITIONS
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, e)| e.to_string())
+        .unwrap_or_default()
+}
+
+/// The state-imposed forced-labour flag of a country, with its name, if flagged.
+pub fn state_imposed_forced_labour(iso2: &str) -> Option<&'static str> {
+    STATE_IMPOSED_FL_COUNTRIES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(iso2))
+        .map(|(_, n)| *n)
+}
+
+impl ReferenceData {
+    /// The TIP placement of a country (alpha-2).
+    pub fn tip(&self, iso2: &str) -> Option<&TipRow> {
+        self.tip_by_iso
+            .get(&iso2.to_ascii_uppercase())
+            .and_then(|&i| self.tip.get(i))
+    }
+
+    /// TVPRA rows of this country whose good matches the commodity text (see [`good_matches`]).
+    /// Rows removed in the 2024 edition are left out.
+    pub fn goods_for(&self, commodity: &str, iso2: &str) -> Vec<&GoodRow> {
+        let Some(idx) = self.goods_by_iso.get(&iso2.to_ascii_uppercase()) else {
+            return Vec::new();
+        };
+        let product = normalise_product(commodity);
+        idx.iter()
+            .filter_map(|&i| self.goods.get(i))
+            .filter(|g| !g.removed_in_2024 && alternatives_match(&g.match_words, &product))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_files_parse_completely() {
+        let r = reference();
+        assert_eq!(r.tip.len(), 188);
+        assert_eq!(r.goods.len(), 467);
+        assert_eq!(r.uflpa.len(), 88);
+        assert_eq!(r.cbp.len() + r.cbp_region_wide.len(), 39);
+        assert!(r
+            .cbp_region_wide
+            .iter()
+            .any(|e| e.name.contains("Turkmenistan")));
+        assert!(r
+            .cbp
+            .iter()
+            .any(|e| e.name == "Smart Glove Corporation Sdn Bhd"
+                && e.aliases.iter().any(|a| a == "GX Corporation Sdn Bhd")));
+        assert_eq!(r.eo13126.len(), 54);
+    }
+
+    #[test]
+    fn tip_uses_2025_placement_where_present() {
+        let r = reference();
+        // Algeria: Tier 3 in 2023, Watch List in 2025.
+        let dz = r.tip("dz").map(|t| (t.effective, t.year));
+        assert_eq!(dz, Some((TipTier::WatchList, 2025)));
+        assert_eq!(r.tip("CN").map(|t| t.effective), Some(TipTier::Tier3));
+        assert_eq!(
+            r.tip("DE").map(|t| (t.effective, t.year)),
+            Some((TipTier::Tier1, 2023))
+        );
+        assert!(r.tip("ZZ").is_none());
+    }
+
+    #[test]
+    fn goods_match_forgivingly_on_good_and_country() {
+        let r = reference();
+        let cn: Vec<String> = r
+            .goods_for("cotton yarn", "CN")
+            .iter()
+            .map(|g| g.good.clone())
+            .collect();
+        assert!(cn.contains(&"Cotton".to_string()), "{cn:?}");
+        let el: Vec<String> = r
+            .goods_for("Electronic components", "CN")
+            .iter()
+            .map(|g| g.good.clone())
+            .collect();
+        assert!(el.contains(&"Electronics".to_string()), "{el:?}");
+        assert!(r.goods_for("cotton yarn", "DE").is_empty());
+        // Removed in 2024: shrimp from Thailand is not used.
+        assert!(r
+            .goods_for("frozen shrimp", "TH")
+            .iter()
+            .all(|g| g.good != "Shrimp"));
+    }
+
+    #[test]
+    fn editions_cover_every_file_and_state_list() {
+        let e = editions();
+        assert_eq!(
+            e.get(TIP_FILE).map(String::as_str),
+            Some("TIP 2023 (2025 watch-list/tier-3 placements where present)")
+        );
+        assert_eq!(e.len(), 7);
+        assert!(state_imposed_forced_labour("tm").is_some());
+        assert!(state_imposed_forced_labour("DE").is_none());
+    }
+}

@@ -1,1 +1,28 @@
 //! The pure scoring engine: inherent, forced labour (ILO), front business and networks, screening.
+//! Reference data compiled into the binary from data/: TIP tiers, TVPRA goods, entity lists.
+//! Methodology: docs/METHODOLOGY.md (version [`METHODOLOGY_VERSION`]).
+
+mod assess;
+pub mod combine;
+pub mod evidence;
+pub mod fields;
+pub mod inherent;
+pub mod names;
+pub mod network;
+pub mod normalise;
+pub mod screening;
+
+#[cfg(test)]
+mod props;
+
+pub use assess::{assess, assess_org, completeness, OrgContext, CORE_SUPPLIER_FIELDS};
+pub use network::{detect_network_details, detect_networks, ClusterDetail};
+pub use screening::{
+    builtin_watchlists, Decision, NameMatch, Screener, ScreeningDecision, WatchEntry, Watchlist,
+};
+
+/// The methodology version stored with every assessment (docs/METHODOLOGY.md).
+pub const METHODOLOGY_VERSION: &str = "1.0.0";
+
+/// Hash map with a fast hasher for the hot paths (networks, screening index).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

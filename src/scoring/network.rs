@@ -1,0 +1,366 @@
+//! Supplier networks: suppliers of one organisation that share a normalised bank account, phone,
+//! e-mail domain, director/owner or address are joined (union-find) into clusters, and each
+//! member gets findings listing every other member and what it shares.
+
+use super::evidence::{field, finding};
+use super::normalise;
+use super::FastMap;
+use crate::domain::{
+    AddressType, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, NetworkMember,
+    Severity, SharedLink, SupplierRecord,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Evidence rows per network finding are capped here (a cluster this large is itself the finding).
+pub const MAX_NETWORK_EVIDENCE: usize = 200;
+
+/// A cluster with, per member (same order as `cluster.suppliers`), the links that member holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterDetail {
+    pub cluster: NetworkCluster,
+    pub member_links: Vec<Vec<SharedLink>>,
+}
+
+/// The normalised identifiers of one supplier: (kind, value), sorted, unique.
+fn raw_links(s: &SupplierRecord) -> Vec<(&'static str, String)> {
+    let f = &s.fields;
+    let mut out: Vec<(&'static str, String)> = Vec::with_capacity(6);
+    // Placeholders such as 0000000 or XXXXXX link nothing.
+    let placeholder = |x: &str| {
+        let mut cs = x.chars().filter(|c| c.is_alphanumeric());
+        cs.next().is_some_and(|c0| cs.all(|c| c == c0))
+    };
+    let mut push = |kind: &'static str, v: Option<String>| {
+        if let Some(value) = v.filter(|v| !placeholder(v)) {
+            out.push((kind, value));
+        }
+    };
+    push(
+        "bank_account",
+        f.bank_account.as_deref().and_then(normalise::bank_account),
+    );
+    push(
+        "phone",
+        f.phone
+            .as_deref()
+            .and_then(|p| normalise::phone(p, f.country.as_ref())),
+    );
+    push(
+        "email_domain",
+        f.email.as_deref().and_then(normalise::email_domain),
+    );
+    for p in f.directors.iter().chain(f.beneficial_owners.iter()) {
+        push("person", normalise::person(p));
+    }
+    push(
+        "address",
+        f.address
+            .as_deref()
+            .and_then(|a| normalise::address(a, f.city.as_deref(), f.postal_code.as_deref())),
+    );
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The normalised identifiers of one supplier, by kind.
+pub fn supplier_links(s: &SupplierRecord) -> Vec<SharedLink> {
+    raw_links(s)
+        .into_iter()
+        .map(|(k, value)| SharedLink {
+            kind: k.to_string(),
+            value,
+        })
+        .collect()
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (a, b) = (find(parent, a), find(parent, b));
+    if a != b {
+        parent[a.max(b)] = a.min(b);
+    }
+}
+
+/// Clusters with per-member links; deterministic for a given input (sorted by cluster id).
+pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail> {
+    let links: Vec<Vec<(&'static str, String)>> = suppliers.iter().map(raw_links).collect();
+    let total: usize = links.iter().map(Vec::len).sum();
+    // Each identifier → the first supplier holding it, and whether another supplier (a different
+    // id: a re-sent row is not a link) holds it too; holders are joined to the first one.
+    let mut first: FastMap<(&str, &str), (usize, bool)> = FastMap::default();
+    first.reserve(total);
+    let mut parent: Vec<usize> = (0..suppliers.len()).collect();
+    for (i, ls) in links.iter().enumerate() {
+        for (k, v) in ls {
+            let e = first.entry((k, v.as_str())).or_insert((i, false));
+            if e.0 != i && suppliers[e.0].id != suppliers[i].id {
+                e.1 = true;
+                let f = e.0;
+                union(&mut parent, f, i);
+            }
+        }
+    }
+    let roots: Vec<usize> = (0..suppliers.len()).map(|i| find(&mut parent, i)).collect();
+    let mut size = vec![0u32; suppliers.len()];
+    for &r in &roots {
+        size[r] += 1;
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, &r) in roots.iter().enumerate() {
+        if size[r] >= 2 {
+            groups.entry(r).or_default().push(i);
+        }
+    }
+    let mut shared_by_root: FastMap<usize, Vec<SharedLink>> = FastMap::default();
+    for (&(k, v), &(f, shared)) in &first {
+        if shared {
+            shared_by_root
+                .entry(roots[f])
+                .or_default()
+                .push(SharedLink {
+                    kind: k.to_string(),
+                    value: v.to_string(),
+                });
+        }
+    }
+    let mut out: Vec<ClusterDetail> = groups
+        .into_iter()
+        .map(|(root, mut ms)| {
+            ms.sort_by(|&a, &b| suppliers[a].id.cmp(&suppliers[b].id).then(a.cmp(&b)));
+            let mut shared = shared_by_root.remove(&root).unwrap_or_default();
+            shared.sort();
+            let mut h = Sha256::new();
+            for &m in &ms {
+                h.update(suppliers[m].id.as_bytes());
+                h.update(b"\n");
+            }
+            let id = format!("net-{}", &hex::encode(h.finalize())[..16]);
+            let member_links = ms
+                .iter()
+                .map(|&m| {
+                    links[m]
+                        .iter()
+                        .filter(|(k, v)| shared.iter().any(|l| l.kind == *k && l.value == *v))
+                        .map(|(k, v)| SharedLink {
+                            kind: k.to_string(),
+                            value: v.clone(),
+                        })
+                        .collect()
+                })
+                .collect();
+            let members = ms
+                .iter()
+                .map(|&m| NetworkMember {
+                    id: suppliers[m].id.clone(),
+                    external_ref: suppliers[m].fields.external_ref.clone(),
+                    legal_name: suppliers[m].fields.legal_name.clone(),
+                })
+                .collect();
+            ClusterDetail {
+                cluster: NetworkCluster {
+                    id,
+                    suppliers: members,
+                    shared,
+                },
+                member_links,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.cluster.id.cmp(&b.cluster.id));
+    out
+}
+
+/// Suppliers linked by shared identifiers, as clusters with stable ids (hash of sorted member ids).
+pub fn detect_networks(suppliers: &[SupplierRecord]) -> Vec<NetworkCluster> {
+    detect_network_details(suppliers)
+        .into_iter()
+        .map(|d| d.cluster)
+        .collect()
+}
+
+const KINDS: &[(&str, &str, &str)] = &[
+    ("bank_account", "shared_bank_account", "bank account"),
+    ("phone", "shared_phone", "phone number"),
+    ("email_domain", "shared_email_domain", "e-mail domain"),
+    ("person", "shared_director_or_owner", "director or owner"),
+    ("address", "shared_address", "address"),
+];
+
+fn source_field(kind: &str) -> &'static str {
+    match kind {
+        "bank_account" => "bank_account",
+        "phone" => "phone",
+        "email_domain" => "email",
+        "person" => "directors",
+        _ => "address",
+    }
+}
+
+/// Front-business findings for one member of a cluster: one per kind of identifier it shares,
+/// each listing every other member (key = its id, value = its name and what it shares).
+pub fn network_findings(s: &SupplierRecord, detail: &ClusterDetail) -> Vec<Finding> {
+    let Some(me) = detail.cluster.suppliers.iter().position(|m| m.id == s.id) else {
+        return Vec::new();
+    };
+    let mine = &detail.member_links[me];
+    let mut out = Vec::new();
+    for (kind, indicator, label) in KINDS {
+        let values: Vec<&SharedLink> = mine.iter().filter(|l| l.kind == *kind).collect();
+        if values.is_empty() {
+            continue;
+        }
+        let severity = match *kind {
+            "bank_account" => Severity::High,
+            "address" if s.fields.address_type == Some(AddressType::Residential) => {
+                Severity::Medium
+            }
+            "address" => Severity::Low,
+            _ => Severity::Medium,
+        };
+        let mut evidence = vec![field(
+            s,
+            source_field(kind),
+            values
+                .iter()
+                .map(|l| l.value.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )];
+        let n = detail.cluster.suppliers.len();
+        for (i, m) in detail.cluster.suppliers.iter().enumerate() {
+            if i == me {
+                continue;
+            }
+            if evidence.len() > MAX_NETWORK_EVIDENCE {
+                evidence.push(Evidence::new(
+                    EvidenceSource::Supplier,
+                    format!("and further members: see network {}", detail.cluster.id),
+                ));
+                break;
+            }
+            let common: Vec<String> = detail.member_links[i]
+                .iter()
+                .filter(|l| mine.contains(l))
+                .map(|l| format!("{} {}", l.kind, l.value))
+                .collect();
+            let what = if common.is_empty() {
+                format!(
+                    "linked through other members of network {}",
+                    detail.cluster.id
+                )
+            } else {
+                format!("shares {}", common.join(", "))
+            };
+            evidence.push(Evidence {
+                key: Some(m.id.clone()),
+                ..Evidence::new(
+                    EvidenceSource::Supplier,
+                    format!("{}: {what}", m.legal_name),
+                )
+            });
+        }
+        out.push(finding(
+            indicator,
+            Dimension::FrontBusiness,
+            severity,
+            format!("Shares a {label} with other suppliers"),
+            format!(
+                "Indicator of risk: this supplier shares a {label} with other suppliers of the organisation; \
+                 together they form network {} of {n} suppliers. Apparently independent suppliers controlled as \
+                 a network are a front-business red flag (Polaris 2017, FATF 2018).",
+                detail.cluster.id
+            ),
+            evidence,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::CountryCode;
+
+    fn sup(id: &str, name: &str) -> SupplierRecord {
+        let mut s = SupplierRecord {
+            id: id.into(),
+            ..Default::default()
+        };
+        s.fields.legal_name = name.into();
+        s.fields.country = CountryCode::new("MY");
+        s
+    }
+
+    #[test]
+    fn phones_in_different_forms_link_and_cluster_is_transitive() {
+        let mut a = sup("a", "Alpha");
+        a.fields.phone = Some("+60 12-345 6789".into());
+        let mut b = sup("b", "Beta");
+        b.fields.phone = Some("0060123456789".into());
+        b.fields.address = Some("5 Jln Ampang".into());
+        b.fields.city = Some("Kuala Lumpur".into());
+        let mut c = sup("c", "Gamma");
+        c.fields.address = Some("5, Jalan Ampang".into());
+        c.fields.city = Some("KUALA LUMPUR".into());
+        let d = sup("d", "Delta");
+        let cl = detect_network_details(&[c.clone(), a.clone(), d, b.clone()]);
+        assert_eq!(cl.len(), 1);
+        let ids: Vec<&str> = cl[0]
+            .cluster
+            .suppliers
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        // Stable id whatever the input order.
+        let again = detect_networks(&[b.clone(), c.clone(), a.clone()]);
+        assert_eq!(again[0].id, cl[0].cluster.id);
+        // a's finding lists both b (direct) and c (through b).
+        let f = network_findings(&a, &cl[0]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].indicator, "shared_phone");
+        let keys: Vec<_> = f[0].evidence.iter().filter_map(|e| e.key.clone()).collect();
+        assert_eq!(keys, ["b", "c"]);
+        assert!(f[0].evidence[2].value.contains("linked through"));
+    }
+
+    #[test]
+    fn shared_bank_is_strong_and_free_mail_does_not_link() {
+        let mut a = sup("a", "Alpha");
+        a.fields.bank_account = Some("DE89 3704 0044 0532 0130 00".into());
+        a.fields.email = Some("a@gmail.com".into());
+        let mut b = sup("b", "Beta");
+        b.fields.bank_account = Some("de89370400440532013000".into());
+        b.fields.email = Some("b@gmail.com".into());
+        let cl = detect_network_details(&[a.clone(), b]);
+        assert_eq!(cl.len(), 1);
+        assert_eq!(cl[0].cluster.shared.len(), 1);
+        let f = network_findings(&a, &cl[0]);
+        assert_eq!(f[0].severity, Severity::High);
+        let mut c = sup("c", "C");
+        c.fields.email = Some("x@gmail.com".into());
+        let mut d = sup("d", "D");
+        d.fields.email = Some("y@gmail.com".into());
+        assert!(detect_networks(&[c, d]).is_empty());
+    }
+
+    #[test]
+    fn directors_link_in_any_word_order() {
+        let mut a = sup("a", "Alpha");
+        a.fields.directors = vec!["TAN, Wei Ming".into()];
+        let mut b = sup("b", "Beta");
+        b.fields.beneficial_owners = vec!["Wei Ming Tan".into()];
+        let cl = detect_networks(&[a, b]);
+        assert_eq!(cl.len(), 1);
+        assert_eq!(cl[0].shared[0].kind, "person");
+    }
+}
