@@ -114,11 +114,7 @@ fn main() {
         };
         let (t_map, list) = best_of(runs, || map_supplier_list(&wb, None, today));
         let accepted = match &list {
-            Ok(l) => l
-                .rows
-                .iter()
-                .filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. }))
-                .count(),
+            Ok(l) => l.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. })).count(),
             Err(e) => {
                 println!("{rows}: map failed: {e}");
                 continue;

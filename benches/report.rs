@@ -28,23 +28,15 @@ impl Rng {
 }
 
 fn base_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).single().unwrap_or_default()
 }
 
 fn evidence(rng: &mut Rng, i: usize) -> Vec<Evidence> {
-    let mut up = Evidence::new(
-        EvidenceSource::Upload,
-        if rng.below(2) == 0 { "Yes" } else { "Employer" },
-    );
+    let mut up = Evidence::new(EvidenceSource::Upload, if rng.below(2) == 0 { "Yes" } else { "Employer" });
     up.filename = Some(format!("suppliers_batch_{}.xlsx", i / 5000));
     up.row = Some((i % 5000) as u32 + 2);
     up.column = Some("Passports held by employer?".into());
-    let mut rf = Evidence::new(
-        EvidenceSource::Reference,
-        "Electronics, Malaysia, forced labour",
-    );
+    let mut rf = Evidence::new(EvidenceSource::Reference, "Electronics, Malaysia, forced labour");
     rf.file = Some("ilab_tvpra_goods_2022.csv".into());
     rf.edition = Some("2022".into());
     if rng.below(2) == 0 {
@@ -73,16 +65,11 @@ fn synthetic(n: usize) -> ReportInput {
                 let ind = ilo[rng.below(ilo.len() as u64) as usize];
                 Finding {
                     indicator: ind.as_str().to_string(),
-                    dimension: if k % 2 == 0 {
-                        Dimension::MenaceOfPenalty
-                    } else {
-                        Dimension::Involuntariness
-                    },
+                    dimension: if k % 2 == 0 { Dimension::MenaceOfPenalty } else { Dimension::Involuntariness },
                     severity: Severity::ALL[rng.below(3) as usize],
                     points: rng.below(400) as f64 / 10.0,
                     title: format!("Indicator of {}", ind.as_str().replace('_', " ")),
-                    explanation: "The supplier's answer matches an ILO indicator of forced labour."
-                        .into(),
+                    explanation: "The supplier's answer matches an ILO indicator of forced labour.".into(),
                     evidence: evidence(&mut rng, i),
                 }
             })
@@ -112,11 +99,7 @@ fn synthetic(n: usize) -> ReportInput {
         suppliers.push(ReportSupplier {
             id: format!("sup-{i:07}"),
             external_ref: Some(format!("ERP-{i}")),
-            legal_name: if i % 1000 == 7 {
-                format!("=HYPERLINK(\"x{i}\")")
-            } else {
-                format!("Supplier {i} Sdn Bhd")
-            },
+            legal_name: if i % 1000 == 7 { format!("=HYPERLINK(\"x{i}\")") } else { format!("Supplier {i} Sdn Bhd") },
             country: ["MY", "TH", "CN", "IN", "DE"][i % 5].to_string(),
             sector: sectors[i % sectors.len()].as_str().to_string(),
             commodity: Some("rubber gloves".into()),
@@ -152,10 +135,7 @@ fn synthetic(n: usize) -> ReportInput {
                     legal_name: format!("Supplier {}", c * 50 + k),
                 })
                 .collect(),
-            shared: vec![SharedLink {
-                kind: "bank_account".into(),
-                value: format!("MY{c:012}"),
-            }],
+            shared: vec![SharedLink { kind: "bank_account".into(), value: format!("MY{c:012}") }],
         })
         .collect();
     ReportInput {
@@ -180,17 +160,9 @@ fn synthetic(n: usize) -> ReportInput {
 
 /// The same Risk register + Findings cells, written bare: constant memory, no formats, no
 /// tables, conditional formats or validations, plain write_string / write_number.
-fn write_bare(
-    input: &ReportInput,
-    path: &std::path::Path,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
+fn write_bare(input: &ReportInput, path: &std::path::Path) -> Result<(), rust_xlsxwriter::XlsxError> {
     let mut order: Vec<usize> = (0..input.suppliers.len()).collect();
-    order.sort_by(|&a, &b| {
-        input.suppliers[b]
-            .assessment
-            .overall
-            .total_cmp(&input.suppliers[a].assessment.overall)
-    });
+    order.sort_by(|&a, &b| input.suppliers[b].assessment.overall.total_cmp(&input.suppliers[a].assessment.overall));
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet_with_constant_memory()?;
     for (k, &i) in order.iter().enumerate() {
@@ -199,12 +171,7 @@ fn write_bare(
         let r = k as u32 + 1;
         let mut top: Vec<&Finding> = a.findings.iter().collect();
         top.sort_by(|x, y| y.points.total_cmp(&x.points));
-        let drivers = top
-            .iter()
-            .take(3)
-            .map(|f| f.title.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let drivers = top.iter().take(3).map(|f| f.title.as_str()).collect::<Vec<_>>().join("; ");
         ws.write_string(r, 0, &s.id)?;
         ws.write_string(r, 1, s.external_ref.as_deref().unwrap_or(""))?;
         ws.write_string(r, 2, &s.legal_name)?;
@@ -227,12 +194,7 @@ fn write_bare(
     for &i in &order {
         let s = &input.suppliers[i];
         for f in &s.assessment.findings {
-            let ev = f
-                .evidence
-                .iter()
-                .map(|e| e.describe())
-                .collect::<Vec<_>>()
-                .join("; ");
+            let ev = f.evidence.iter().map(|e| e.describe()).collect::<Vec<_>>().join("; ");
             ws.write_string(r, 0, &s.id)?;
             ws.write_string(r, 1, &s.legal_name)?;
             ws.write_string(r, 2, &f.indicator)?;
@@ -244,9 +206,7 @@ fn write_bare(
             r += 1;
         }
     }
-    wb.save_to_writer(BufWriter::new(
-        std::fs::File::create(path).map_err(rust_xlsxwriter::XlsxError::IoError)?,
-    ))
+    wb.save_to_writer(BufWriter::new(std::fs::File::create(path).map_err(rust_xlsxwriter::XlsxError::IoError)?))
 }
 
 /// A field of /proc/self/status in kB (VmHWM = peak RSS, VmRSS = current).
@@ -282,19 +242,11 @@ fn child(mode: &str, n: usize) {
 
 fn run(mode: &str, n: usize) -> Option<(f64, u64, u64, u64)> {
     let exe = std::env::current_exe().ok()?;
-    let out = Command::new(exe)
-        .args(["--child", mode, &n.to_string()])
-        .output()
-        .ok()?;
+    let out = Command::new(exe).args(["--child", mode, &n.to_string()]).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().find(|l| l.starts_with("RESULT "))?;
     let v: Vec<&str> = line.split_whitespace().collect();
-    Some((
-        v.get(1)?.parse().ok()?,
-        v.get(2)?.parse().ok()?,
-        v.get(3)?.parse().ok()?,
-        v.get(4)?.parse().ok()?,
-    ))
+    Some((v.get(1)?.parse().ok()?, v.get(2)?.parse().ok()?, v.get(3)?.parse().ok()?, v.get(4)?.parse().ok()?))
 }
 
 fn main() {
@@ -313,10 +265,7 @@ fn main() {
     for n in sizes {
         let full = run("full", n);
         let bare = run("bare", n);
-        for (mode, r) in [
-            ("full (9 sheets)", full),
-            ("bare (register+findings)", bare),
-        ] {
+        for (mode, r) in [("full (9 sheets)", full), ("bare (register+findings)", bare)] {
             match r {
                 Some((t, hwm, base, size)) => println!(
                     "{n:>9} | {mode} | {t:.2} | {:.1} | {:.1} | {:.1}",

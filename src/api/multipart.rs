@@ -19,12 +19,18 @@ pub struct UploadForm {
 }
 
 fn too_large(limit: usize) -> Error {
-    Error::problem(413, "file_too_large", format!("The upload is larger than the limit of {} MiB.", limit / (1024 * 1024)))
+    Error::problem(
+        413,
+        "file_too_large",
+        format!("The upload is larger than the limit of {} MiB.", limit / (1024 * 1024)),
+    )
 }
 
 /// Refuses early when the declared length is already over the limit.
 pub fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<()> {
-    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(len) =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+    {
         if len > limit + OVERHEAD {
             return Err(too_large(limit));
         }
@@ -47,20 +53,28 @@ pub fn clean_filename(raw: &str) -> String {
 pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<UploadForm> {
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
-        return Err(Error::problem(415, "unsupported_media_type", "Send the file as multipart/form-data with a part named `file`."));
+        return Err(Error::problem(
+            415,
+            "unsupported_media_type",
+            "Send the file as multipart/form-data with a part named `file`.",
+        ));
     }
     let mut mp = Multipart::new(req.headers(), payload);
     let mut form = UploadForm { filename: String::new(), bytes: Vec::new(), kind: None, mapping: None };
     let mut have_file = false;
     let mut total = 0usize;
     while let Some(field) = mp.next().await {
-        let mut field = field.map_err(|e| Error::bad_request("invalid_multipart", format!("The multipart body could not be read: {e}")))?;
+        let mut field = field.map_err(|e| {
+            Error::bad_request("invalid_multipart", format!("The multipart body could not be read: {e}"))
+        })?;
         let name = field.name().unwrap_or("").to_string();
         let filename = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
         let cap = if name == "file" { limit } else { SMALL_PART };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| Error::bad_request("invalid_multipart", format!("The multipart body could not be read: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                Error::bad_request("invalid_multipart", format!("The multipart body could not be read: {e}"))
+            })?;
             total += chunk.len();
             if buf.len() + chunk.len() > cap || total > limit + OVERHEAD {
                 return Err(if name == "file" || total > limit + OVERHEAD {

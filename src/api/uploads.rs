@@ -42,8 +42,12 @@ impl UploadSlots {
         let prev = self.used.fetch_add(1, Ordering::SeqCst);
         if prev >= self.max {
             self.used.fetch_sub(1, Ordering::SeqCst);
-            return Err(Error::problem(503, "too_many_uploads", "The server is processing as many uploads as it can; retry shortly.")
-                .with_retry_after(5));
+            return Err(Error::problem(
+                503,
+                "too_many_uploads",
+                "The server is processing as many uploads as it can; retry shortly.",
+            )
+            .with_retry_after(5));
         }
         Ok(Slot(self.used.clone()))
     }
@@ -166,7 +170,10 @@ pub async fn create(
         Err(e) if e.code() == "duplicate_upload" => {
             // A concurrent request stored the same bytes first: answer with its report.
             let org = p.org_id.clone();
-            let meta = store.run(move |c| uploads::find_by_sha(c, &org, &sha_for_dup)).await?.ok_or(Error::NotFound("upload"))?;
+            let meta = store
+                .run(move |c| uploads::find_by_sha(c, &org, &sha_for_dup))
+                .await?
+                .ok_or(Error::NotFound("upload"))?;
             Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json))
         }
         other => other,
@@ -202,7 +209,8 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
 }
 
 fn attachment(name: &str) -> String {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     format!("attachment; filename=\"{ascii}\"")
 }
 

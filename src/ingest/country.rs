@@ -78,9 +78,7 @@ fn key(raw: &str) -> String {
         }
     }
     match k.strip_prefix("the") {
-        Some(rest) if rest.len() > 3 && raw.trim().to_lowercase().starts_with("the ") => {
-            rest.to_string()
-        }
+        Some(rest) if rest.len() > 3 && raw.trim().to_lowercase().starts_with("the ") => rest.to_string(),
         _ => k,
     }
 }

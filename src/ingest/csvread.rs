@@ -43,18 +43,12 @@ pub(crate) fn looks_like_delimited_text(bytes: &[u8]) -> bool {
         return false;
     };
     let total = text.chars().count().max(1);
-    let noise = text
-        .chars()
-        .filter(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || *c == '\u{FFFD}')
-        .count();
+    let noise =
+        text.chars().filter(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || *c == '\u{FFFD}').count();
     if noise * 100 > total {
         return false;
     }
-    let first_lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(10)
-        .collect();
+    let first_lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(10).collect();
     if first_lines.is_empty() {
         return false;
     }
@@ -115,15 +109,11 @@ fn line_counts(text: &str, d: char, max_lines: usize) -> Vec<usize> {
 /// Reads a CSV/TSV as one sheet named "csv". Row numbers are what a spreadsheet program shows
 /// on opening the file: one per record, blank lines counted, quoted newlines not.
 pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestError> {
-    let text = decode(bytes).ok_or_else(|| {
-        IngestError::unreadable("the text encoding is not UTF-8, UTF-16 or Windows-1252")
-    })?;
+    let text = decode(bytes)
+        .ok_or_else(|| IngestError::unreadable("the text encoding is not UTF-8, UTF-16 or Windows-1252"))?;
     let delim = sniff_delimiter(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delim)
-        .from_reader(text.as_bytes());
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
     let mut total = 0u64;
     let mut b = SheetBuilder::new(limits, &mut total);
     let mut embedded_newlines: u64 = 0;
@@ -133,27 +123,16 @@ pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestErr
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => {
-                return Err(IngestError::unreadable(format!(
-                    "the CSV is malformed ({e})"
-                )))
-            }
+            Err(e) => return Err(IngestError::unreadable(format!("the CSV is malformed ({e})"))),
         }
         // Line of the record's first byte, counted from newlines before it.
         // (The reader's position is where the previous record ended: skip line breaks.)
-        let mut start = rec
-            .position()
-            .map(|p| p.byte() as usize)
-            .unwrap_or(0)
-            .min(text.len());
+        let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(0).min(text.len());
         while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
         let start = start.max(scanned);
-        lines_before += text.as_bytes()[scanned..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        lines_before += text.as_bytes()[scanned..start].iter().filter(|&&b| b == b'\n').count() as u64;
         scanned = start;
         let row1 = (lines_before + 1).saturating_sub(embedded_newlines).max(1);
         let row0 = u32::try_from(row1 - 1).unwrap_or(u32::MAX);
@@ -183,35 +162,21 @@ mod tests {
     #[test]
     fn encodings_and_rows() {
         let l = Limits::default();
-        let s = read_csv(
-            b"name;city\r\n\r\n\"Soci\xE9t\xE9\nG\xE9n\xE9rale\";Paris\r\nB;Lyon\r\n",
-            &l,
-        )
-        .unwrap();
+        let s = read_csv(b"name;city\r\n\r\n\"Soci\xE9t\xE9\nG\xE9n\xE9rale\";Paris\r\nB;Lyon\r\n", &l).unwrap();
         assert_eq!(s.rows.len(), 3, "{:?}", s.rows);
         assert_eq!(s.rows[0].row, 1);
         assert_eq!(s.rows[1].row, 3);
-        assert_eq!(
-            s.rows[1].cells[0],
-            Cell::Text("Soci\u{e9}t\u{e9}\nG\u{e9}n\u{e9}rale".into())
-        );
+        assert_eq!(s.rows[1].cells[0], Cell::Text("Soci\u{e9}t\u{e9}\nG\u{e9}n\u{e9}rale".into()));
         assert_eq!(s.rows[2].row, 4, "the quoted newline does not add a row");
-        let be: Vec<u8> = [0xFE, 0xFF]
-            .into_iter()
-            .chain("x\ty\n1\t2\n".encode_utf16().flat_map(|u| u.to_be_bytes()))
-            .collect();
+        let be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain("x\ty\n1\t2\n".encode_utf16().flat_map(|u| u.to_be_bytes())).collect();
         let s = read_csv(&be, &l).unwrap();
-        assert_eq!(
-            s.rows[1].cells,
-            vec![Cell::Text("1".into()), Cell::Text("2".into())]
-        );
+        assert_eq!(s.rows[1].cells, vec![Cell::Text("1".into()), Cell::Text("2".into())]);
     }
 
     #[test]
     fn binary_is_not_text() {
-        let noise: Vec<u8> = (0..4000u32)
-            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-            .collect();
+        let noise: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
         assert!(!looks_like_delimited_text(&noise));
         assert!(looks_like_delimited_text(b"a,b\n"));
     }

@@ -69,9 +69,7 @@ impl IngestError {
     }
 
     pub(crate) fn unreadable(detail: impl std::fmt::Display) -> Self {
-        IngestError::UnreadableFile {
-            detail: detail.to_string(),
-        }
+        IngestError::UnreadableFile { detail: detail.to_string() }
     }
 }
 
@@ -83,15 +81,11 @@ mod tests {
     fn statuses_and_codes() {
         let e = IngestError::FileTooLarge { size: 10, limit: 5 };
         assert_eq!((e.status(), e.code()), (413, "file_too_large"));
-        let e = IngestError::UnsupportedFormat {
-            detail: "PDF".into(),
-        };
+        let e = IngestError::UnsupportedFormat { detail: "PDF".into() };
         assert_eq!((e.status(), e.code()), (415, "unsupported_format"));
         assert_eq!(IngestError::PasswordProtected.status(), 422);
         assert_eq!(IngestError::EmptyFile.code(), "empty_file");
-        assert!(IngestError::PasswordProtected
-            .to_string()
-            .contains("password"));
+        assert!(IngestError::PasswordProtected.to_string().contains("password"));
     }
 
     #[test]

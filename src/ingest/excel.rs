@@ -12,9 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 fn guarded<T>(f: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(_) => Err(IngestError::unreadable(
-            "the spreadsheet reader failed on this file (it is probably damaged)",
-        )),
+        Err(_) => Err(IngestError::unreadable("the spreadsheet reader failed on this file (it is probably damaged)")),
     }
 }
 
@@ -40,13 +38,7 @@ pub(crate) struct SheetBuilder<'l> {
 
 impl<'l> SheetBuilder<'l> {
     pub(crate) fn new(limits: &'l Limits, cells_total: &'l mut u64) -> Self {
-        SheetBuilder {
-            limits,
-            rows: Vec::new(),
-            cur: None,
-            index: HashMap::new(),
-            cells_total,
-        }
+        SheetBuilder { limits, rows: Vec::new(), cur: None, index: HashMap::new(), cells_total }
     }
 
     /// Adds a cell at 0-based (row, col). Empty cells are ignored.
@@ -55,15 +47,11 @@ impl<'l> SheetBuilder<'l> {
             return Ok(());
         }
         if col as u64 >= self.limits.max_cols {
-            return Err(IngestError::TooManyColumns {
-                limit: self.limits.max_cols,
-            });
+            return Err(IngestError::TooManyColumns { limit: self.limits.max_cols });
         }
         *self.cells_total += 1;
         if *self.cells_total > self.limits.max_cells {
-            return Err(IngestError::TooManyCells {
-                limit: self.limits.max_cells,
-            });
+            return Err(IngestError::TooManyCells { limit: self.limits.max_cells });
         }
         let row1 = row.saturating_add(1);
         let idx = match self.cur {
@@ -72,14 +60,9 @@ impl<'l> SheetBuilder<'l> {
                 Some(&i) => i,
                 None => {
                     if self.rows.len() as u64 >= self.limits.max_rows {
-                        return Err(IngestError::TooManyRows {
-                            limit: self.limits.max_rows,
-                        });
+                        return Err(IngestError::TooManyRows { limit: self.limits.max_rows });
                     }
-                    self.rows.push(SheetRow {
-                        row: row1,
-                        cells: Vec::new(),
-                    });
+                    self.rows.push(SheetRow { row: row1, cells: Vec::new() });
                     self.index.insert(row1, self.rows.len() - 1);
                     self.rows.len() - 1
                 }
@@ -158,11 +141,8 @@ fn is_hidden(v: SheetVisible) -> bool {
 pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, IngestError> {
     guarded(|| {
         let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(calamine_err)?;
-        let metas: Vec<(String, bool)> = wb
-            .sheets_metadata()
-            .iter()
-            .map(|s| (s.name.clone(), is_hidden(s.visible)))
-            .collect();
+        let metas: Vec<(String, bool)> =
+            wb.sheets_metadata().iter().map(|s| (s.name.clone(), is_hidden(s.visible))).collect();
         let mut total = 0u64;
         let mut sheets = Vec::new();
         for (name, hidden) in metas {
@@ -187,11 +167,8 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Ing
 pub(crate) fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, IngestError> {
     guarded(|| {
         let mut wb: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(calamine_err)?;
-        let metas: Vec<(String, bool)> = wb
-            .sheets_metadata()
-            .iter()
-            .map(|s| (s.name.clone(), is_hidden(s.visible)))
-            .collect();
+        let metas: Vec<(String, bool)> =
+            wb.sheets_metadata().iter().map(|s| (s.name.clone(), is_hidden(s.visible))).collect();
         let mut total = 0u64;
         let mut sheets = Vec::new();
         for (name, hidden) in metas {
@@ -215,11 +192,8 @@ fn ranges_to_sheets<R: std::io::Read + std::io::Seek, W: Reader<R>>(
 where
     W::Error: std::fmt::Display,
 {
-    let metas: Vec<(String, bool)> = wb
-        .sheets_metadata()
-        .iter()
-        .map(|s| (s.name.clone(), is_hidden(s.visible)))
-        .collect();
+    let metas: Vec<(String, bool)> =
+        wb.sheets_metadata().iter().map(|s| (s.name.clone(), is_hidden(s.visible))).collect();
     let mut total = 0u64;
     let mut sheets = Vec::new();
     for (name, hidden) in metas {
@@ -256,28 +230,17 @@ mod tests {
 
     #[test]
     fn builder_caps_and_order() {
-        let limits = Limits {
-            max_cols: 3,
-            max_rows: 2,
-            max_cells: 100,
-            ..Limits::default()
-        };
+        let limits = Limits { max_cols: 3, max_rows: 2, max_cells: 100, ..Limits::default() };
         let mut total = 0;
         let mut b = SheetBuilder::new(&limits, &mut total);
         b.push(0, 0, Cell::Text("a".into())).unwrap();
         b.push(0, 2, Cell::Number(1.0)).unwrap();
         b.push(4, 1, Cell::Text("  ".into())).unwrap(); // blank: ignored
-        assert_eq!(
-            b.push(5, 3, Cell::Number(2.0)).unwrap_err().code(),
-            "too_many_columns"
-        );
+        assert_eq!(b.push(5, 3, Cell::Number(2.0)).unwrap_err().code(), "too_many_columns");
         let s = b.finish("S".into(), false).unwrap();
         assert_eq!(s.rows.len(), 1);
         assert_eq!(s.rows[0].row, 1);
-        assert_eq!(
-            s.rows[0].cells,
-            vec![Cell::Text("a".into()), Cell::Empty, Cell::Number(1.0)]
-        );
+        assert_eq!(s.rows[0].cells, vec![Cell::Text("a".into()), Cell::Empty, Cell::Number(1.0)]);
 
         let mut total = 0;
         let mut b = SheetBuilder::new(&limits, &mut total);
@@ -285,10 +248,7 @@ mod tests {
             b.push(r, 0, Cell::Bool(true)).unwrap();
         }
         b.push(0, 1, Cell::Bool(false)).unwrap(); // back to row 1: merged, not a new row
-        assert_eq!(
-            b.push(2, 0, Cell::Bool(true)).unwrap_err().code(),
-            "too_many_rows"
-        );
+        assert_eq!(b.push(2, 0, Cell::Bool(true)).unwrap_err().code(), "too_many_rows");
         let s = b.finish("S".into(), false).unwrap();
         assert_eq!(s.rows[0].cells, vec![Cell::Bool(true), Cell::Bool(false)]);
         assert_eq!(s.rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 2]);

@@ -3,8 +3,8 @@
 
 pub use super::headers::CANONICAL_FIELDS;
 use super::values::{
-    excel_serial_date, is_ambiguous_number, parse_date, parse_list, parse_money, parse_number,
-    parse_percent, parse_sector, percent_from_number, DateError,
+    excel_serial_date, is_ambiguous_number, parse_date, parse_list, parse_money, parse_number, parse_percent,
+    parse_sector, percent_from_number, DateError,
 };
 use super::{clean_text, parse_country};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
@@ -86,7 +86,10 @@ fn date_of(cx: &Ctx<'_>, today: NaiveDate) -> Result<NaiveDate, RowError> {
 /// The error for text that is not a number: `ambiguous_number` for `1.250`, else `invalid_number`.
 fn not_a_number(cx: &Ctx<'_>, what: &str) -> RowError {
     if is_ambiguous_number(cx.text) {
-        cx.err("ambiguous_number", "This number could mean a decimal or thousands (1.250 = 1.25 or 1250); write it without separators.")
+        cx.err(
+            "ambiguous_number",
+            "This number could mean a decimal or thousands (1.250 = 1.25 or 1250); write it without separators.",
+        )
     } else {
         cx.err("invalid_number", format!("This is not {what}."))
     }
@@ -131,21 +134,12 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
         if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
             text = text.chars().take(MAX_CELL_CHARS).collect();
             let short: String = text.chars().take(80).collect();
-            let cx = Ctx {
-                row,
-                fv,
-                text: &short,
-            };
-            warnings.push(cx.err(
-                "truncated",
-                format!("The text was longer than {MAX_CELL_CHARS} characters and was cut."),
-            ));
+            let cx = Ctx { row, fv, text: &short };
+            warnings.push(
+                cx.err("truncated", format!("The text was longer than {MAX_CELL_CHARS} characters and was cut.")),
+            );
         }
-        let cx = Ctx {
-            row,
-            fv,
-            text: &text,
-        };
+        let cx = Ctx { row, fv, text: &text };
         let r: Result<(), RowError> = (|| {
             match fv.field.as_str() {
                 "external_ref" => f.external_ref = Some(text.clone()),
@@ -234,10 +228,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
     }
     let missing = |field: &str, what: &str| RowError {
         row,
-        column: values
-            .iter()
-            .find(|v| v.field == field)
-            .map(|v| v.header.clone()),
+        column: values.iter().find(|v| v.field == field).map(|v| v.header.clone()),
         value: None,
         code: "missing_required".into(),
         message: format!("The {what} is required."),
@@ -251,11 +242,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
     if f.sector.is_none() && !errors.iter().any(|e| e.code == "unknown_sector") {
         errors.push(missing("sector", "sector"));
     }
-    ParsedFields {
-        fields: errors.is_empty().then_some(f),
-        errors,
-        warnings,
-    }
+    ParsedFields { fields: errors.is_empty().then_some(f), errors, warnings }
 }
 
 #[cfg(test)]
@@ -264,11 +251,7 @@ mod tests {
     use crate::domain::Sector;
 
     fn fv(field: &str, header: &str, cell: Cell) -> FieldValue {
-        FieldValue {
-            field: field.into(),
-            header: header.into(),
-            cell,
-        }
+        FieldValue { field: field.into(), header: header.into(), cell }
     }
     fn t(s: &str) -> Cell {
         Cell::Text(s.into())
@@ -303,10 +286,7 @@ mod tests {
         assert!((f.migrant_worker_pct.unwrap() - 35.0).abs() < 1e-9);
         assert_eq!(f.incorporation_date, NaiveDate::from_ymd_opt(2001, 3, 12));
         assert_eq!(f.uses_labour_agency, Some(YesNo::Yes));
-        assert_eq!(
-            (f.annual_revenue, f.currency.as_deref()),
-            (Some(2_500_000.0), Some("EUR"))
-        );
+        assert_eq!((f.annual_revenue, f.currency.as_deref()), (Some(2_500_000.0), Some("EUR")));
         assert_eq!(f.directors, vec!["A", "B"]);
     }
 
@@ -325,11 +305,8 @@ mod tests {
             today(),
         );
         assert!(p.fields.is_none());
-        let codes: Vec<(&str, Option<&str>)> = p
-            .errors
-            .iter()
-            .map(|e| (e.code.as_str(), e.column.as_deref()))
-            .collect();
+        let codes: Vec<(&str, Option<&str>)> =
+            p.errors.iter().map(|e| (e.code.as_str(), e.column.as_deref())).collect();
         assert_eq!(
             codes,
             vec![
@@ -349,11 +326,7 @@ mod tests {
     fn truncates_long_text_with_warning() {
         let long = "x".repeat(MAX_CELL_CHARS + 10);
         let p = parse_fields(
-            &[
-                fv("legal_name", "Name", t(&long)),
-                fv("country", "C", t("TH")),
-                fv("sector", "S", t("agri")),
-            ],
+            &[fv("legal_name", "Name", t(&long)), fv("country", "C", t("TH")), fv("sector", "S", t("agri"))],
             2,
             today(),
         );

@@ -4,9 +4,7 @@ use super::*;
 use chrono::NaiveDate;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ingest")
-        .join(name);
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ingest").join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -15,8 +13,7 @@ fn today() -> NaiveDate {
 }
 
 fn list(name: &str) -> SupplierList {
-    let wb =
-        read_workbook(&fixture(name), &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let wb = read_workbook(&fixture(name), &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
     map_supplier_list(&wb, None, today()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -32,20 +29,12 @@ fn dump() {
         "suppliers_utf16le_tab.tsv",
     ] {
         let l = list(n);
-        println!(
-            "== {n} sheet={} header={} cols={:?}",
-            l.sheet, l.header_row, l.columns
-        );
+        println!("== {n} sheet={} header={} cols={:?}", l.sheet, l.header_row, l.columns);
         for r in &l.rows {
             match &r.outcome {
-                RowOutcome::Accepted {
-                    fields,
-                    extra,
-                    warnings,
-                } => println!(
-                    "{} OK {:?} {:?} {:?} | {:?}",
-                    r.row, fields, extra, warnings, r.raw
-                ),
+                RowOutcome::Accepted { fields, extra, warnings } => {
+                    println!("{} OK {:?} {:?} {:?} | {:?}", r.row, fields, extra, warnings, r.raw)
+                }
                 RowOutcome::Rejected { errors } => println!("{} REJ {:?}", r.row, errors),
             }
         }
@@ -62,10 +51,7 @@ fn accepted(l: &SupplierList, row: u32) -> &crate::domain::SupplierFields {
 
 fn rejected(l: &SupplierList, row: u32) -> Vec<(String, Option<String>)> {
     match l.rows.iter().find(|r| r.row == row).map(|r| &r.outcome) {
-        Some(RowOutcome::Rejected { errors }) => errors
-            .iter()
-            .map(|e| (e.code.clone(), e.column.clone()))
-            .collect(),
+        Some(RowOutcome::Rejected { errors }) => errors.iter().map(|e| (e.code.clone(), e.column.clone())).collect(),
         o => panic!("row {row}: {o:?}"),
     }
 }
@@ -94,35 +80,17 @@ fn messy_list_in_every_format() {
         assert_eq!(mapped[10], None, "{name}: Notes is kept as an extra");
         // Blank rows 6, 17 and 19 are skipped silently; the footer on row 20 is reported.
         let rows: Vec<u32> = l.rows.iter().map(|r| r.row).collect();
-        assert_eq!(
-            rows,
-            vec![4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18],
-            "{name}"
-        );
+        assert_eq!(rows, vec![4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18], "{name}");
         assert_eq!(l.skipped.len(), 1);
-        assert_eq!(
-            (l.skipped[0].row, l.skipped[0].reason.as_str()),
-            (20, "footer row")
-        );
+        assert_eq!((l.skipped[0].row, l.skipped[0].reason.as_str()), (20, "footer row"));
 
         let f = accepted(&l, 4);
         assert_eq!(f.legal_name, "Golden Harvest Co.");
         assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("VN"));
-        assert_eq!(
-            f.employee_count,
-            Some(1250),
-            "{name}: 1,250 as text or number"
-        );
+        assert_eq!(f.employee_count, Some(1250), "{name}: 1,250 as text or number");
         assert_eq!(f.migrant_worker_pct, Some(35.0));
-        assert_eq!(
-            f.incorporation_date,
-            d(2001, 3, 12),
-            "{name}: dotted date is day-first"
-        );
-        assert_eq!(
-            (f.annual_revenue, f.currency.as_deref()),
-            (Some(2_500_000.0), Some("EUR"))
-        );
+        assert_eq!(f.incorporation_date, d(2001, 3, 12), "{name}: dotted date is day-first");
+        assert_eq!((f.annual_revenue, f.currency.as_deref()), (Some(2_500_000.0), Some("EUR")));
         let f = accepted(&l, 5);
         assert_eq!(f.legal_name, "Société Générale Textiles");
         assert_eq!(f.country.as_ref().map(|c| c.as_str()), Some("CI"));
@@ -132,54 +100,26 @@ fn messy_list_in_every_format() {
         assert_eq!(f.last_audit_date, d(2023, 3, 15), "15 Mar 2023");
         assert_eq!(f.uses_labour_agency, Some(YesNo::No));
         assert_eq!(accepted(&l, 8).employee_count, Some(12500));
-        assert_eq!(
-            accepted(&l, 9).country.as_ref().map(|c| c.as_str()),
-            Some("TR")
-        );
-        assert_eq!(
-            accepted(&l, 10).country.as_ref().map(|c| c.as_str()),
-            Some("GB")
-        );
+        assert_eq!(accepted(&l, 9).country.as_ref().map(|c| c.as_str()), Some("TR"));
+        assert_eq!(accepted(&l, 10).country.as_ref().map(|c| c.as_str()), Some("GB"));
         assert_eq!(accepted(&l, 11).sector, Some(Sector::Hospitality));
-        assert_eq!(
-            accepted(&l, 18).country.as_ref().map(|c| c.as_str()),
-            Some("CI")
-        );
+        assert_eq!(accepted(&l, 18).country.as_ref().map(|c| c.as_str()), Some("CI"));
         match &l.rows.iter().find(|r| r.row == 11).unwrap().outcome {
-            RowOutcome::Accepted { extra, .. } => assert_eq!(
-                extra.get("Notes").map(String::as_str),
-                Some("multi\nline note")
-            ),
+            RowOutcome::Accepted { extra, .. } => {
+                assert_eq!(extra.get("Notes").map(String::as_str), Some("multi\nline note"))
+            }
             o => panic!("{o:?}"),
         }
 
         let col = |s: &str| Some(s.to_string());
-        assert_eq!(
-            rejected(&l, 12),
-            vec![("unknown_country".into(), col("Country/Region"))]
-        );
-        assert_eq!(
-            rejected(&l, 13),
-            vec![("missing_required".into(), col("Supplier Name"))]
-        );
-        assert_eq!(
-            rejected(&l, 14),
-            vec![("out_of_range".into(), col("No. of Employees"))]
-        );
-        assert_eq!(
-            rejected(&l, 16),
-            vec![("future_date".into(), col("Date of incorporation"))]
-        );
+        assert_eq!(rejected(&l, 12), vec![("unknown_country".into(), col("Country/Region"))]);
+        assert_eq!(rejected(&l, 13), vec![("missing_required".into(), col("Supplier Name"))]);
+        assert_eq!(rejected(&l, 14), vec![("out_of_range".into(), col("No. of Employees"))]);
+        assert_eq!(rejected(&l, 16), vec![("future_date".into(), col("Date of incorporation"))]);
         if fmt == FileFormat::Csv {
             // As text, 03/04/2022 is ambiguous and 150% out of range.
-            assert_eq!(
-                rejected(&l, 7),
-                vec![("ambiguous_date".into(), col("Last audit"))]
-            );
-            assert_eq!(
-                rejected(&l, 15),
-                vec![("out_of_range".into(), col("Migrant workers (%)"))]
-            );
+            assert_eq!(rejected(&l, 7), vec![("ambiguous_date".into(), col("Last audit"))]);
+            assert_eq!(rejected(&l, 15), vec![("out_of_range".into(), col("Migrant workers (%)"))]);
         } else {
             // LibreOffice (en-US) stored 03/04/2022 as a real date, so it is not ambiguous;
             // and 150% as the number 1.5, which the percent rule reads as 1.5 %.
@@ -201,17 +141,8 @@ fn windows_1252_semicolon_csv() {
     assert_eq!(f.incorporation_date, d(2004, 9, 15));
     assert_eq!(accepted(&l, 4).legal_name, "Café Açaí Ltda");
     assert_eq!(accepted(&l, 4).annual_revenue, Some(980_000.0));
-    assert_eq!(
-        rejected(&l, 2),
-        vec![(
-            "ambiguous_number".to_string(),
-            Some("Employees".to_string())
-        )]
-    );
-    assert_eq!(
-        rejected(&l, 5),
-        vec![("invalid_date".to_string(), Some("Founded".to_string()))]
-    );
+    assert_eq!(rejected(&l, 2), vec![("ambiguous_number".to_string(), Some("Employees".to_string()))]);
+    assert_eq!(rejected(&l, 5), vec![("invalid_date".to_string(), Some("Founded".to_string()))]);
 }
 
 #[test]
@@ -239,30 +170,16 @@ fn generated_sample_300() {
     for l in [&x, &c] {
         assert_eq!(l.header_row, 1);
         assert_eq!(l.rows.len(), 300);
-        let by_header = |h: &str| {
-            l.columns
-                .iter()
-                .find(|c| c.header == h)
-                .and_then(|c| c.field.clone())
-        };
+        let by_header = |h: &str| l.columns.iter().find(|c| c.header == h).and_then(|c| c.field.clone());
         assert_eq!(by_header("supplier_id").as_deref(), Some("external_ref"));
         assert_eq!(by_header("address_line").as_deref(), Some("address"));
-        assert_eq!(
-            by_header("uses_labor_agency").as_deref(),
-            Some("uses_labour_agency")
-        );
+        assert_eq!(by_header("uses_labor_agency").as_deref(), Some("uses_labour_agency"));
         assert_eq!(
             by_header("recruitment_fees_charged_to_workers").as_deref(),
             Some("recruitment_fees_paid_by_workers")
         );
-        assert_eq!(
-            by_header("annual_revenue_usd").as_deref(),
-            Some("annual_revenue")
-        );
-        assert_eq!(
-            by_header("beneficial_owner_disclosed").as_deref(),
-            Some("beneficial_owners_disclosed")
-        );
+        assert_eq!(by_header("annual_revenue_usd").as_deref(), Some("annual_revenue"));
+        assert_eq!(by_header("beneficial_owner_disclosed").as_deref(), Some("beneficial_owners_disclosed"));
         assert_eq!(by_header("notes"), None);
         let f = accepted(l, 2);
         assert_eq!(f.external_ref.as_deref(), Some("SUP-0000001"));
@@ -273,12 +190,7 @@ fn generated_sample_300() {
         assert_eq!(f.annual_revenue, Some(15_620_182.84));
         assert_eq!(f.last_audit_date, d(2021, 8, 20));
     }
-    let ok = |l: &SupplierList| {
-        l.rows
-            .iter()
-            .filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. }))
-            .count()
-    };
+    let ok = |l: &SupplierList| l.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. })).count();
     assert!(ok(&x) >= 270, "xlsx accepted {}", ok(&x));
     assert!(ok(&c) >= 270, "csv accepted {}", ok(&c));
 }

@@ -39,16 +39,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "registered name",
         ],
     ),
-    (
-        "trading_name",
-        &[
-            "trading name",
-            "dba",
-            "doing business as",
-            "brand",
-            "trade name",
-        ],
-    ),
+    ("trading_name", &["trading name", "dba", "doing business as", "brand", "trade name"]),
     (
         "country",
         &[
@@ -61,28 +52,8 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "supplier country",
         ],
     ),
-    (
-        "sector",
-        &[
-            "sector",
-            "industry",
-            "category",
-            "business type",
-            "industry sector",
-        ],
-    ),
-    (
-        "commodity",
-        &[
-            "commodity",
-            "product",
-            "goods",
-            "main product",
-            "materials",
-            "product category",
-            "commodities",
-        ],
-    ),
+    ("sector", &["sector", "industry", "category", "business type", "industry sector"]),
+    ("commodity", &["commodity", "product", "goods", "main product", "materials", "product category", "commodities"]),
     (
         "registration_number",
         &[
@@ -123,65 +94,16 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("city", &["city", "town", "city/town"]),
-    (
-        "postal_code",
-        &["zip", "postcode", "postal code", "zip code", "post code"],
-    ),
+    ("postal_code", &["zip", "postcode", "postal code", "zip code", "post code"]),
     ("region", &["state", "province", "region", "state/province"]),
-    (
-        "address_type",
-        &["address type", "premises type", "site type"],
-    ),
-    (
-        "phone",
-        &[
-            "phone",
-            "telephone",
-            "tel",
-            "phone number",
-            "telephone number",
-        ],
-    ),
-    (
-        "email",
-        &["email", "e-mail", "email address", "contact email"],
-    ),
-    (
-        "website",
-        &["website", "url", "web", "web site", "homepage"],
-    ),
-    (
-        "bank_account",
-        &[
-            "iban",
-            "bank account",
-            "account number",
-            "bank account number",
-        ],
-    ),
-    (
-        "bank_account_holder",
-        &[
-            "account holder",
-            "payee name",
-            "bank account holder",
-            "account name",
-        ],
-    ),
-    (
-        "directors",
-        &["directors", "managing director", "officers", "director"],
-    ),
-    (
-        "beneficial_owners",
-        &[
-            "beneficial owner",
-            "beneficial owners",
-            "ubo",
-            "owners",
-            "ubos",
-        ],
-    ),
+    ("address_type", &["address type", "premises type", "site type"]),
+    ("phone", &["phone", "telephone", "tel", "phone number", "telephone number"]),
+    ("email", &["email", "e-mail", "email address", "contact email"]),
+    ("website", &["website", "url", "web", "web site", "homepage"]),
+    ("bank_account", &["iban", "bank account", "account number", "bank account number"]),
+    ("bank_account_holder", &["account holder", "payee name", "bank account holder", "account name"]),
+    ("directors", &["directors", "managing director", "officers", "director"]),
+    ("beneficial_owners", &["beneficial owner", "beneficial owners", "ubo", "owners", "ubos"]),
     (
         "beneficial_owners_disclosed",
         &[
@@ -217,15 +139,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "migrant share",
         ],
     ),
-    (
-        "agency_worker_pct",
-        &[
-            "agency workers %",
-            "contract labour %",
-            "agency workers",
-            "agency worker pct",
-        ],
-    ),
+    ("agency_worker_pct", &["agency workers %", "contract labour %", "agency workers", "agency worker pct"]),
     (
         "uses_labour_agency",
         &[
@@ -249,84 +163,23 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ),
     (
         "passports_held_by_employer",
-        &[
-            "passports held",
-            "id documents retained",
-            "passports held by employer",
-            "passport retention",
-        ],
+        &["passports held", "id documents retained", "passports held by employer", "passport retention"],
     ),
     (
         "worker_housing_provided",
-        &[
-            "worker housing",
-            "accommodation provided",
-            "dormitory",
-            "worker housing provided",
-            "housing provided",
-        ],
+        &["worker housing", "accommodation provided", "dormitory", "worker housing provided", "housing provided"],
     ),
     (
         "workers_live_on_premises",
-        &[
-            "workers live on site",
-            "live-in staff",
-            "workers live on premises",
-            "on-site housing",
-        ],
+        &["workers live on site", "live-in staff", "workers live on premises", "on-site housing"],
     ),
-    (
-        "annual_revenue",
-        &[
-            "annual revenue",
-            "turnover",
-            "sales",
-            "revenue",
-            "annual turnover",
-            "annual sales",
-        ],
-    ),
+    ("annual_revenue", &["annual revenue", "turnover", "sales", "revenue", "annual turnover", "annual sales"]),
     ("currency", &["currency", "currency code", "ccy"]),
-    (
-        "cash_revenue_pct",
-        &[
-            "cash revenue %",
-            "cash sales",
-            "cash revenue",
-            "cash sales %",
-        ],
-    ),
-    (
-        "subcontracting",
-        &[
-            "subcontracting",
-            "uses subcontractors",
-            "subcontractors",
-            "subcontracts",
-        ],
-    ),
-    (
-        "last_audit_date",
-        &[
-            "last audit",
-            "audit date",
-            "last audit date",
-            "date of last audit",
-        ],
-    ),
-    (
-        "audit_standard",
-        &["audit type", "audit standard", "audit scheme"],
-    ),
-    (
-        "xinjiang_inputs",
-        &[
-            "xinjiang",
-            "xuar inputs",
-            "xinjiang inputs",
-            "xinjiang cotton",
-        ],
-    ),
+    ("cash_revenue_pct", &["cash revenue %", "cash sales", "cash revenue", "cash sales %"]),
+    ("subcontracting", &["subcontracting", "uses subcontractors", "subcontractors", "subcontracts"]),
+    ("last_audit_date", &["last audit", "audit date", "last audit date", "date of last audit"]),
+    ("audit_standard", &["audit type", "audit standard", "audit scheme"]),
+    ("xinjiang_inputs", &["xinjiang", "xuar inputs", "xinjiang inputs", "xinjiang cotton"]),
 ];
 
 /// Every canonical field name, in DOMAIN.md order.
@@ -370,9 +223,8 @@ pub const CANONICAL_FIELDS: &[&str] = &[
 ];
 
 const CURRENCIES: &[&str] = &[
-    "usd", "eur", "gbp", "cny", "rmb", "inr", "jpy", "chf", "cad", "aud", "myr", "thb", "vnd",
-    "idr", "php", "bdt", "pkr", "brl", "mxn", "aed", "qar", "sgd", "hkd", "krw", "zar", "ngn",
-    "ghs", "kes", "pln", "sek", "nok", "dkk",
+    "usd", "eur", "gbp", "cny", "rmb", "inr", "jpy", "chf", "cad", "aud", "myr", "thb", "vnd", "idr", "php", "bdt",
+    "pkr", "brl", "mxn", "aed", "qar", "sgd", "hkd", "krw", "zar", "ngn", "ghs", "kes", "pln", "sek", "nok", "dkk",
 ];
 
 /// True for the ISO codes of common currencies (any case).
@@ -380,19 +232,7 @@ pub(crate) fn is_currency(word: &str) -> bool {
     CURRENCIES.contains(&word.to_ascii_lowercase().as_str())
 }
 
-const STOP: &[&str] = &[
-    "of",
-    "the",
-    "by",
-    "to",
-    "in",
-    "for",
-    "per",
-    "pct",
-    "percent",
-    "percentage",
-    "and",
-];
+const STOP: &[&str] = &["of", "the", "by", "to", "in", "for", "per", "pct", "percent", "percentage", "and"];
 
 /// Normalised, order-free key of a header, and the currency it names (e.g. `Revenue (USD)`).
 pub(crate) fn header_key(raw: &str) -> (String, Option<String>) {
@@ -418,10 +258,7 @@ pub(crate) fn header_key(raw: &str) -> (String, Option<String>) {
         }
     }
     let mut tokens: Vec<String> = Vec::new();
-    for w in kept
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in kept.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         if STOP.contains(&w) {
             continue;
         }
@@ -483,10 +320,7 @@ mod tests {
             for s in *syns {
                 let k = header_key(s).0;
                 if let Some(prev) = seen.insert(k.clone(), field) {
-                    assert_eq!(
-                        prev, *field,
-                        "synonym {s:?} ({k}) maps to {prev} and {field}"
-                    );
+                    assert_eq!(prev, *field, "synonym {s:?} ({k}) maps to {prev} and {field}");
                 }
             }
         }
@@ -505,10 +339,7 @@ mod tests {
             ("supplier_id", "external_ref"),
             ("address_line", "address"),
             ("uses_labor_agency", "uses_labour_agency"),
-            (
-                "recruitment_fees_charged_to_workers",
-                "recruitment_fees_paid_by_workers",
-            ),
+            ("recruitment_fees_charged_to_workers", "recruitment_fees_paid_by_workers"),
             ("annual_revenue_usd", "annual_revenue"),
             ("Annual revenue (EUR)", "annual_revenue"),
             ("beneficial_owner_disclosed", "beneficial_owners_disclosed"),
@@ -520,10 +351,7 @@ mod tests {
         assert_eq!(match_header("notes"), None);
         assert_eq!(match_header("Supplier master 2024"), None);
         assert_eq!(match_header(""), None);
-        assert_eq!(
-            header_currency("annual_revenue_usd").as_deref(),
-            Some("USD")
-        );
+        assert_eq!(header_currency("annual_revenue_usd").as_deref(), Some("USD"));
         assert_eq!(header_currency("Turnover [EUR m]").as_deref(), Some("EUR"));
     }
 }

@@ -56,14 +56,8 @@ fn minimal_xlsx_reads_with_hidden_sheet() {
     assert!(!wb.sheets[0].hidden);
     assert!(wb.sheets[1].hidden, "_manumit is hidden");
     assert_eq!(wb.sheets[0].rows[0].row, 2);
-    assert_eq!(
-        wb.sheets[0].rows[1].cells[0],
-        crate::domain::Cell::Text("Acme".into())
-    );
-    assert_eq!(
-        wb.sheets[0].rows[1].cells[3],
-        crate::domain::Cell::Number(12.0)
-    );
+    assert_eq!(wb.sheets[0].rows[1].cells[0], crate::domain::Cell::Text("Acme".into()));
+    assert_eq!(wb.sheets[0].rows[1].cells[3], crate::domain::Cell::Number(12.0));
 }
 
 #[test]
@@ -86,21 +80,14 @@ fn xlsm_by_content_type() {
     }
     bytes = z.finish().unwrap().into_inner();
     assert_eq!(sniff(&bytes).unwrap(), crate::domain::FileFormat::Xlsm);
-    assert_eq!(
-        read_workbook(&bytes, &Limits::default()).unwrap().sheets[0]
-            .rows
-            .len(),
-        2
-    );
+    assert_eq!(read_workbook(&bytes, &Limits::default()).unwrap().sheets[0].rows.len(), 2);
 }
 
 #[test]
 fn zip_bomb_is_refused_before_parsing() {
     // 1 GB of zeros in one entry, streamed through the compressor (about 1 MB on disk).
     let mut z = ZipWriter::new(Cursor::new(Vec::new()));
-    let o = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .large_file(true);
+    let o = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated).large_file(true);
     for (name, data) in [("[Content_Types].xml", CT), ("xl/workbook.xml", WB)] {
         z.start_file(name, o).unwrap();
         z.write_all(data.as_bytes()).unwrap();
@@ -118,23 +105,16 @@ fn zip_bomb_is_refused_before_parsing() {
 
 #[test]
 fn dense_range_bomb_does_not_abort() {
-    let sheet = sheet_xml(
-        r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#,
-    );
+    let sheet =
+        sheet_xml(r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#);
     let bytes = xlsx(&sheet, SST_OK, &[]);
     assert!(bytes.len() < 4096);
     let e = read_workbook(&bytes, &Limits::default()).unwrap_err();
     assert_eq!(e.code(), "too_many_columns");
     // With a wider column cap the streaming reader still reads it sparsely.
-    let wide = Limits {
-        max_cols: 20_000,
-        ..Limits::default()
-    };
+    let wide = Limits { max_cols: 20_000, ..Limits::default() };
     let wb = read_workbook(&bytes, &wide).unwrap();
-    assert_eq!(
-        wb.sheets[0].rows.iter().map(|r| r.row).collect::<Vec<_>>(),
-        vec![1, 1048576]
-    );
+    assert_eq!(wb.sheets[0].rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 1048576]);
 }
 
 #[test]
@@ -148,57 +128,20 @@ fn shared_strings_count_bomb_refused_before_calamine() {
 #[test]
 fn row_and_cell_caps() {
     let bytes = xlsx(&good_sheet(), SST_OK, &[]);
-    let e = read_workbook(
-        &bytes,
-        &Limits {
-            max_rows: 1,
-            ..Limits::default()
-        },
-    )
-    .unwrap_err();
+    let e = read_workbook(&bytes, &Limits { max_rows: 1, ..Limits::default() }).unwrap_err();
     assert_eq!(e.code(), "too_many_rows");
-    let e = read_workbook(
-        &bytes,
-        &Limits {
-            max_cells: 5,
-            ..Limits::default()
-        },
-    )
-    .unwrap_err();
+    let e = read_workbook(&bytes, &Limits { max_cells: 5, ..Limits::default() }).unwrap_err();
     assert_eq!(e.code(), "too_many_cells");
-    let e = read_workbook(
-        &bytes,
-        &Limits {
-            max_bytes: 100,
-            ..Limits::default()
-        },
-    )
-    .unwrap_err();
+    let e = read_workbook(&bytes, &Limits { max_bytes: 100, ..Limits::default() }).unwrap_err();
     assert_eq!((e.code(), e.status()), ("file_too_large", 413));
 }
 
 #[test]
 fn nested_archive_and_entry_count() {
-    let bytes = xlsx(
-        &good_sheet(),
-        SST_OK,
-        &[("xl/embeddings/inner.zip", b"PK\x03\x04")],
-    );
-    assert_eq!(
-        read_workbook(&bytes, &Limits::default())
-            .unwrap_err()
-            .code(),
-        "archive_bomb"
-    );
+    let bytes = xlsx(&good_sheet(), SST_OK, &[("xl/embeddings/inner.zip", b"PK\x03\x04")]);
+    assert_eq!(read_workbook(&bytes, &Limits::default()).unwrap_err().code(), "archive_bomb");
     let bytes = xlsx(&good_sheet(), SST_OK, &[]);
-    let e = read_workbook(
-        &bytes,
-        &Limits {
-            max_zip_entries: 3,
-            ..Limits::default()
-        },
-    )
-    .unwrap_err();
+    let e = read_workbook(&bytes, &Limits { max_zip_entries: 3, ..Limits::default() }).unwrap_err();
     assert_eq!(e.code(), "archive_bomb");
 }
 
@@ -218,21 +161,9 @@ fn truncated_random_empty_pdf() {
             (x >> 24) as u8
         })
         .collect();
-    assert_eq!(
-        read_workbook(&random, &Limits::default())
-            .unwrap_err()
-            .status(),
-        415
-    );
-    assert_eq!(
-        read_workbook(b"", &Limits::default()).unwrap_err().code(),
-        "empty_file"
-    );
-    let e = read_workbook(
-        b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
-        &Limits::default(),
-    )
-    .unwrap_err();
+    assert_eq!(read_workbook(&random, &Limits::default()).unwrap_err().status(), 415);
+    assert_eq!(read_workbook(b"", &Limits::default()).unwrap_err().code(), "empty_file");
+    let e = read_workbook(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", &Limits::default()).unwrap_err();
     assert_eq!((e.code(), e.status()), ("unsupported_format", 415));
     assert!(e.to_string().contains("PDF"));
 }
@@ -240,14 +171,8 @@ fn truncated_random_empty_pdf() {
 #[test]
 fn encrypted_ooxml_is_password_protected() {
     let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    cf.create_stream("/EncryptionInfo")
-        .unwrap()
-        .write_all(&[4, 0, 4, 0, 0x40, 0, 0, 0])
-        .unwrap();
-    cf.create_stream("/EncryptedPackage")
-        .unwrap()
-        .write_all(&[0u8; 4096])
-        .unwrap();
+    cf.create_stream("/EncryptionInfo").unwrap().write_all(&[4, 0, 4, 0, 0x40, 0, 0, 0]).unwrap();
+    cf.create_stream("/EncryptedPackage").unwrap().write_all(&[0u8; 4096]).unwrap();
     cf.flush().unwrap();
     let bytes = cf.into_inner().into_inner();
     let e = read_workbook(&bytes, &Limits::default()).unwrap_err();
@@ -257,10 +182,7 @@ fn encrypted_ooxml_is_password_protected() {
 #[test]
 fn damaged_xls_is_unreadable_not_a_crash() {
     let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    cf.create_stream("/Workbook")
-        .unwrap()
-        .write_all(&[0xFFu8; 2048])
-        .unwrap();
+    cf.create_stream("/Workbook").unwrap().write_all(&[0xFFu8; 2048]).unwrap();
     cf.flush().unwrap();
     let bytes = cf.into_inner().into_inner();
     assert_eq!(sniff(&bytes).unwrap(), crate::domain::FileFormat::Xls);
@@ -273,10 +195,7 @@ fn damaged_xls_is_unreadable_not_a_crash() {
 #[test]
 fn mutated_fixtures_never_panic() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ingest");
-    let limits = Limits {
-        max_cells: 100_000,
-        ..Limits::default()
-    };
+    let limits = Limits { max_cells: 100_000, ..Limits::default() };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let mut x: u64 = 0x2545F4914F6CDD1D;
     let mut next = move || {

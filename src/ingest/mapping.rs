@@ -24,14 +24,8 @@ pub struct ColumnMapping {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RowOutcome {
-    Accepted {
-        fields: SupplierFields,
-        extra: BTreeMap<String, String>,
-        warnings: Vec<RowError>,
-    },
-    Rejected {
-        errors: Vec<RowError>,
-    },
+    Accepted { fields: SupplierFields, extra: BTreeMap<String, String>, warnings: Vec<RowError> },
+    Rejected { errors: Vec<RowError> },
 }
 
 /// One data row: the spreadsheet's 1-based row number, its cells under their headers as
@@ -63,10 +57,7 @@ pub struct SupplierList {
 }
 
 fn norm_header(h: &str) -> String {
-    h.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    h.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Column letters for a 0-based index: 0 → A, 26 → AA.
@@ -84,36 +75,22 @@ fn column_letter(mut i: usize) -> String {
 }
 
 /// Maps each header cell; the override (matched ignoring case and spacing) wins.
-fn map_columns(
-    cells: &[Cell],
-    mapping: Option<&BTreeMap<String, String>>,
-) -> Result<Vec<ColumnMapping>, IngestError> {
-    let overrides: Vec<(String, &String, &String)> = mapping
-        .map(|m| m.iter().map(|(h, f)| (norm_header(h), h, f)).collect())
-        .unwrap_or_default();
+fn map_columns(cells: &[Cell], mapping: Option<&BTreeMap<String, String>>) -> Result<Vec<ColumnMapping>, IngestError> {
+    let overrides: Vec<(String, &String, &String)> =
+        mapping.map(|m| m.iter().map(|(h, f)| (norm_header(h), h, f)).collect()).unwrap_or_default();
     let mut used: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(cells.len());
     for (i, c) in cells.iter().enumerate() {
         let written = clean_text(&c.display()).replace('\n', " ");
-        let header = if written.is_empty() {
-            format!("Column {}", column_letter(i))
-        } else {
-            written.clone()
-        };
-        let mut field = match overrides
-            .iter()
-            .find(|(k, _, _)| *k == norm_header(&written))
-        {
+        let header = if written.is_empty() { format!("Column {}", column_letter(i)) } else { written.clone() };
+        let mut field = match overrides.iter().find(|(k, _, _)| *k == norm_header(&written)) {
             Some((_, h, f)) => {
                 if f.is_empty() || *f == "extra" || *f == "ignore" {
                     None
                 } else if CANONICAL_FIELDS.contains(&f.as_str()) {
                     Some(f.to_string())
                 } else {
-                    return Err(IngestError::UnknownField {
-                        header: h.to_string(),
-                        field: f.to_string(),
-                    });
+                    return Err(IngestError::UnknownField { header: h.to_string(), field: f.to_string() });
                 }
             }
             None if written.is_empty() => None,
@@ -134,12 +111,7 @@ fn map_columns(
 /// Score of a candidate header row: distinct fields mapped, and whether a required one is.
 fn header_score(cols: &[ColumnMapping]) -> (usize, bool) {
     let n = cols.iter().filter(|c| c.field.is_some()).count();
-    let req = cols.iter().any(|c| {
-        matches!(
-            c.field.as_deref(),
-            Some("legal_name" | "country" | "sector")
-        )
-    });
+    let req = cols.iter().any(|c| matches!(c.field.as_deref(), Some("legal_name" | "country" | "sector")));
     (n, req)
 }
 
@@ -149,10 +121,7 @@ fn find_header(
 ) -> Result<Option<(usize, Vec<ColumnMapping>)>, IngestError> {
     let mut best: Option<(usize, Vec<ColumnMapping>, usize)> = None;
     for (i, r) in sheet.rows.iter().take(HEADER_SCAN_ROWS).enumerate() {
-        if r.cells
-            .iter()
-            .any(|c| !matches!(c, Cell::Text(_) | Cell::Empty))
-        {
+        if r.cells.iter().any(|c| !matches!(c, Cell::Text(_) | Cell::Empty)) {
             continue; // header cells are text
         }
         let cols = map_columns(&r.cells, mapping)?;
@@ -199,11 +168,7 @@ pub fn map_supplier_list(
     mapping: Option<&BTreeMap<String, String>>,
     today: NaiveDate,
 ) -> Result<SupplierList, IngestError> {
-    let order = wb
-        .sheets
-        .iter()
-        .filter(|s| !s.hidden)
-        .chain(wb.sheets.iter().filter(|s| s.hidden));
+    let order = wb.sheets.iter().filter(|s| !s.hidden).chain(wb.sheets.iter().filter(|s| s.hidden));
     for sheet in order {
         let Some((hidx, columns)) = find_header(sheet, mapping)? else {
             continue;
@@ -216,9 +181,7 @@ pub fn map_supplier_list(
             .iter()
             .find(|c| c.field.as_deref() == Some("annual_revenue"))
             .and_then(|c| header_currency(&c.header).map(|cur| (c.header.clone(), cur)));
-        let has_currency_col = columns
-            .iter()
-            .any(|c| c.field.as_deref() == Some("currency"));
+        let has_currency_col = columns.iter().any(|c| c.field.as_deref() == Some("currency"));
         for r in &sheet.rows[hidx + 1..] {
             if r.cells.iter().all(Cell::is_empty) {
                 continue;
@@ -228,38 +191,23 @@ pub fn map_supplier_list(
                 if c.is_empty() {
                     continue;
                 }
-                let header = columns
-                    .get(i)
-                    .map(|m| m.header.clone())
-                    .unwrap_or_else(|| format!("Column {}", column_letter(i)));
+                let header =
+                    columns.get(i).map(|m| m.header.clone()).unwrap_or_else(|| format!("Column {}", column_letter(i)));
                 raw.push((header, c.display()));
             }
             if footer_seen || is_footer(&r.cells) {
-                let reason = if footer_seen {
-                    "below the footer row"
-                } else {
-                    "footer row"
-                };
+                let reason = if footer_seen { "below the footer row" } else { "footer row" };
                 footer_seen = true;
-                skipped.push(SkippedRow {
-                    row: r.row,
-                    reason: reason.to_string(),
-                    raw,
-                });
+                skipped.push(SkippedRow { row: r.row, reason: reason.to_string(), raw });
                 continue;
             }
             let mut values = Vec::new();
             let mut extra = BTreeMap::new();
             for (i, c) in r.cells.iter().enumerate() {
-                match columns
-                    .get(i)
-                    .and_then(|m| m.field.as_ref().map(|f| (m, f)))
-                {
-                    Some((m, f)) => values.push(FieldValue {
-                        field: f.clone(),
-                        header: m.header.clone(),
-                        cell: c.clone(),
-                    }),
+                match columns.get(i).and_then(|m| m.field.as_ref().map(|f| (m, f))) {
+                    Some((m, f)) => {
+                        values.push(FieldValue { field: f.clone(), header: m.header.clone(), cell: c.clone() })
+                    }
                     None if !c.is_empty() => {
                         let h = columns
                             .get(i)
@@ -271,40 +219,19 @@ pub fn map_supplier_list(
                 }
             }
             if let (Some((h, cur)), false) = (&currency_header, has_currency_col) {
-                values.push(FieldValue {
-                    field: "currency".into(),
-                    header: h.clone(),
-                    cell: Cell::Text(cur.clone()),
-                });
+                values.push(FieldValue { field: "currency".into(), header: h.clone(), cell: Cell::Text(cur.clone()) });
             }
             let p = parse_fields(&values, r.row, today);
             let outcome = match p.fields {
-                Some(fields) => RowOutcome::Accepted {
-                    fields,
-                    extra,
-                    warnings: p.warnings,
-                },
+                Some(fields) => RowOutcome::Accepted { fields, extra, warnings: p.warnings },
                 None => RowOutcome::Rejected { errors: p.errors },
             };
-            rows.push(ListRow {
-                row: r.row,
-                raw,
-                outcome,
-            });
+            rows.push(ListRow { row: r.row, raw, outcome });
         }
         if rows.is_empty() {
-            return Err(IngestError::NoDataRows {
-                sheet: sheet.name.clone(),
-                header_row,
-            });
+            return Err(IngestError::NoDataRows { sheet: sheet.name.clone(), header_row });
         }
-        return Ok(SupplierList {
-            sheet: sheet.name.clone(),
-            header_row,
-            columns,
-            rows,
-            skipped,
-        });
+        return Ok(SupplierList { sheet: sheet.name.clone(), header_row, columns, rows, skipped });
     }
     Err(IngestError::NoHeaderRow)
 }
@@ -318,13 +245,7 @@ mod tests {
         Cell::Text(s.into())
     }
     fn row(n: u32, cells: &[&str]) -> SheetRow {
-        SheetRow {
-            row: n,
-            cells: cells
-                .iter()
-                .map(|s| if s.is_empty() { Cell::Empty } else { t(s) })
-                .collect(),
-        }
+        SheetRow { row: n, cells: cells.iter().map(|s| if s.is_empty() { Cell::Empty } else { t(s) }).collect() }
     }
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
@@ -333,16 +254,8 @@ mod tests {
         Workbook {
             format: FileFormat::Csv,
             sheets: vec![
-                Sheet {
-                    name: "_manumit".into(),
-                    hidden: true,
-                    rows: vec![row(1, &["Name", "Country", "Sector"])],
-                },
-                Sheet {
-                    name: "Suppliers".into(),
-                    hidden: false,
-                    rows,
-                },
+                Sheet { name: "_manumit".into(), hidden: true, rows: vec![row(1, &["Name", "Country", "Sector"])] },
+                Sheet { name: "Suppliers".into(), hidden: false, rows },
             ],
         }
     }
@@ -351,16 +264,7 @@ mod tests {
     fn header_below_title_rows_footer_skipped() {
         let w = wb(vec![
             row(1, &["Supplier master — exported 2026-11-01"]),
-            row(
-                3,
-                &[
-                    "Vendor No.",
-                    "Supplier Name",
-                    "Country/Region",
-                    "Industry",
-                    "Notes",
-                ],
-            ),
+            row(3, &["Vendor No.", "Supplier Name", "Country/Region", "Industry", "Notes"]),
             row(4, &["V1", "Acme", "Thailand", "Agri", "ok"]),
             row(6, &["V2", "Beta", "Narnia", "Agri", ""]),
             row(7, &["Grand total: 2 suppliers"]),
@@ -369,16 +273,7 @@ mod tests {
         let l = map_supplier_list(&w, None, today()).unwrap();
         assert_eq!((l.sheet.as_str(), l.header_row), ("Suppliers", 3));
         let fields: Vec<Option<&str>> = l.columns.iter().map(|c| c.field.as_deref()).collect();
-        assert_eq!(
-            fields,
-            vec![
-                Some("external_ref"),
-                Some("legal_name"),
-                Some("country"),
-                Some("sector"),
-                None
-            ]
-        );
+        assert_eq!(fields, vec![Some("external_ref"), Some("legal_name"), Some("country"), Some("sector"), None]);
         assert_eq!(l.rows.len(), 2);
         match &l.rows[0].outcome {
             RowOutcome::Accepted { fields, extra, .. } => {
@@ -389,72 +284,41 @@ mod tests {
         }
         match &l.rows[1].outcome {
             RowOutcome::Rejected { errors } => {
-                assert_eq!(
-                    (errors[0].row, errors[0].code.as_str()),
-                    (6, "unknown_country")
-                );
+                assert_eq!((errors[0].row, errors[0].code.as_str()), (6, "unknown_country"));
                 assert_eq!(errors[0].column.as_deref(), Some("Country/Region"));
             }
             o => panic!("{o:?}"),
         }
-        assert_eq!(
-            l.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
-            vec![7, 8]
-        );
-        assert_eq!(
-            l.rows[0].raw[1],
-            ("Supplier Name".to_string(), "Acme".to_string())
-        );
+        assert_eq!(l.skipped.iter().map(|s| s.row).collect::<Vec<_>>(), vec![7, 8]);
+        assert_eq!(l.rows[0].raw[1], ("Supplier Name".to_string(), "Acme".to_string()));
     }
 
     #[test]
     fn mapping_override_and_errors() {
-        let w = wb(vec![
-            row(1, &["Firma", "Land", "Branche"]),
-            row(2, &["Acme", "DE", "Bau"]),
-        ]);
+        let w = wb(vec![row(1, &["Firma", "Land", "Branche"]), row(2, &["Acme", "DE", "Bau"])]);
         let mut m = BTreeMap::new();
         m.insert("Firma".to_string(), "legal_name".to_string());
         m.insert("land".to_string(), "country".to_string());
         m.insert("Branche".to_string(), "sector".to_string());
         let l = map_supplier_list(&w, Some(&m), today()).unwrap();
         assert_eq!(l.header_row, 1);
-        assert!(
-            matches!(&l.rows[0].outcome, RowOutcome::Rejected { errors } if errors[0].code == "unknown_sector")
-        );
+        assert!(matches!(&l.rows[0].outcome, RowOutcome::Rejected { errors } if errors[0].code == "unknown_sector"));
         m.insert("Branche".to_string(), "industry_code".to_string());
-        assert_eq!(
-            map_supplier_list(&w, Some(&m), today()).unwrap_err().code(),
-            "unknown_field"
-        );
+        assert_eq!(map_supplier_list(&w, Some(&m), today()).unwrap_err().code(), "unknown_field");
     }
 
     #[test]
     fn no_header_no_data() {
         let w = Workbook {
             format: FileFormat::Csv,
-            sheets: vec![Sheet {
-                name: "S".into(),
-                hidden: false,
-                rows: vec![row(1, &["a", "b"])],
-            }],
+            sheets: vec![Sheet { name: "S".into(), hidden: false, rows: vec![row(1, &["a", "b"])] }],
         };
-        assert_eq!(
-            map_supplier_list(&w, None, today()).unwrap_err().code(),
-            "no_header_row"
-        );
+        assert_eq!(map_supplier_list(&w, None, today()).unwrap_err().code(), "no_header_row");
         let w = Workbook {
             format: FileFormat::Csv,
-            sheets: vec![Sheet {
-                name: "S".into(),
-                hidden: false,
-                rows: vec![row(1, &["Name", "Country", "Sector"])],
-            }],
+            sheets: vec![Sheet { name: "S".into(), hidden: false, rows: vec![row(1, &["Name", "Country", "Sector"])] }],
         };
-        assert_eq!(
-            map_supplier_list(&w, None, today()).unwrap_err().code(),
-            "no_data_rows"
-        );
+        assert_eq!(map_supplier_list(&w, None, today()).unwrap_err().code(), "no_data_rows");
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(27), "AB");
     }

@@ -26,15 +26,11 @@ pub use country::parse_country;
 pub use error::IngestError;
 pub use fields::{parse_fields, FieldValue, ParsedFields, RowError, CANONICAL_FIELDS};
 pub use headers::match_header;
-pub use mapping::{
-    map_supplier_list, ColumnMapping, ListRow, RowOutcome, SkippedRow, SupplierList,
-};
+pub use mapping::{map_supplier_list, ColumnMapping, ListRow, RowOutcome, SkippedRow, SupplierList};
 pub use sandbox::{read_workbook_sandboxed, worker_main, LIMITS_ENV};
 pub use sniff::sniff;
 pub use text::clean_text;
-pub use values::{
-    parse_date, parse_list, parse_money, parse_number, parse_percent, parse_sector, DateError,
-};
+pub use values::{parse_date, parse_list, parse_money, parse_number, parse_percent, parse_sector, DateError};
 
 use crate::domain::{FileFormat, Workbook};
 use serde::{Deserialize, Serialize};
@@ -94,10 +90,7 @@ impl Default for Limits {
 /// so the server should prefer [`read_workbook_sandboxed`].
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, IngestError> {
     if bytes.len() as u64 > limits.max_bytes {
-        return Err(IngestError::FileTooLarge {
-            size: bytes.len() as u64,
-            limit: limits.max_bytes,
-        });
+        return Err(IngestError::FileTooLarge { size: bytes.len() as u64, limit: limits.max_bytes });
     }
     let format = sniff(bytes)?;
     let sheets = match format {

@@ -23,26 +23,20 @@ enum WorkerReply {
 
 fn crashed(detail: String) -> IngestError {
     IngestError::UnreadableFile {
-        detail: format!("the spreadsheet reader stopped on this file ({detail}); it is probably damaged or built to attack parsers"),
+        detail: format!(
+            "the spreadsheet reader stopped on this file ({detail}); it is probably damaged or built to attack parsers"
+        ),
     }
 }
 
 /// Reads the file in a child process `<exe> worker parse` and returns its result. A child
 /// killed by a signal (abort, memory limit) or exiting badly → 422 `unreadable_file`; a child
 /// still running after `limits.worker_timeout_secs` is killed → 422 `parse_timeout`.
-pub fn read_workbook_sandboxed(
-    bytes: &[u8],
-    limits: &Limits,
-    exe: &Path,
-) -> Result<Workbook, IngestError> {
+pub fn read_workbook_sandboxed(bytes: &[u8], limits: &Limits, exe: &Path) -> Result<Workbook, IngestError> {
     if bytes.len() as u64 > limits.max_bytes {
-        return Err(IngestError::FileTooLarge {
-            size: bytes.len() as u64,
-            limit: limits.max_bytes,
-        });
+        return Err(IngestError::FileTooLarge { size: bytes.len() as u64, limit: limits.max_bytes });
     }
-    let limits_json = serde_json::to_string(limits)
-        .map_err(|e| IngestError::unreadable(format!("internal: {e}")))?;
+    let limits_json = serde_json::to_string(limits).map_err(|e| IngestError::unreadable(format!("internal: {e}")))?;
     let mut child = Command::new(exe)
         .args(["worker", "parse"])
         .env(LIMITS_ENV, limits_json)
@@ -50,9 +44,7 @@ pub fn read_workbook_sandboxed(
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| {
-            IngestError::unreadable(format!("the reader process could not start ({e})"))
-        })?;
+        .map_err(|e| IngestError::unreadable(format!("the reader process could not start ({e})")))?;
     let mut stdin = child.stdin.take();
     let mut stdout = child.stdout.take();
     let deadline = Instant::now() + Duration::from_secs(limits.worker_timeout_secs.max(1));
@@ -76,17 +68,13 @@ pub fn read_workbook_sandboxed(
                 Ok(None) if Instant::now() >= deadline => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    break Err(IngestError::Timeout {
-                        seconds: limits.worker_timeout_secs,
-                    });
+                    break Err(IngestError::Timeout { seconds: limits.worker_timeout_secs });
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(10)),
                 Err(e) => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    break Err(IngestError::unreadable(format!(
-                        "the reader process was lost ({e})"
-                    )));
+                    break Err(IngestError::unreadable(format!("the reader process was lost ({e})")));
                 }
             }
         };
@@ -109,18 +97,12 @@ pub fn read_workbook_sandboxed(
 
 /// Limits from the environment (defaults when absent or invalid).
 fn limits_from_env() -> Limits {
-    std::env::var(LIMITS_ENV)
-        .ok()
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default()
+    std::env::var(LIMITS_ENV).ok().and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default()
 }
 
 /// Sets RLIMIT_AS for this process (the worker) so that a runaway allocation fails here.
 fn limit_memory(bytes: u64) {
-    let lim = libc::rlimit {
-        rlim_cur: bytes as libc::rlim_t,
-        rlim_max: bytes as libc::rlim_t,
-    };
+    let lim = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: bytes as libc::rlim_t };
     // SAFETY: setrlimit only reads the struct we pass; failure leaves the limit unchanged.
     unsafe {
         libc::setrlimit(libc::RLIMIT_AS, &lim);
@@ -133,8 +115,7 @@ fn worker_reply(input: &[u8], limits: &Limits) -> Vec<u8> {
         Ok(wb) => WorkerReply::Ok(wb),
         Err(e) => WorkerReply::Err(e),
     };
-    serde_json::to_vec(&reply)
-        .unwrap_or_else(|_| br#"{"err":{"code":"unreadable_file","detail":"internal"}}"#.to_vec())
+    serde_json::to_vec(&reply).unwrap_or_else(|_| br#"{"err":{"code":"unreadable_file","detail":"internal"}}"#.to_vec())
 }
 
 /// Entry point of `manumit worker parse`: reads the file from stdin, writes the JSON reply
@@ -143,12 +124,7 @@ pub fn worker_main() -> i32 {
     let limits = limits_from_env();
     limit_memory(limits.worker_memory_bytes);
     let mut input = Vec::new();
-    if std::io::stdin()
-        .lock()
-        .take(limits.max_bytes.saturating_add(1))
-        .read_to_end(&mut input)
-        .is_err()
-    {
+    if std::io::stdin().lock().take(limits.max_bytes.saturating_add(1)).read_to_end(&mut input).is_err() {
         return 2;
     }
     let out = worker_reply(&input, &limits);
@@ -188,23 +164,11 @@ mod tests {
     #[test]
     fn child_outcomes() {
         let dir = tempfile::tempdir().unwrap();
-        let l = Limits {
-            worker_timeout_secs: 1,
-            ..Limits::default()
-        };
+        let l = Limits { worker_timeout_secs: 1, ..Limits::default() };
         // A child that answers: it echoes a canned reply after draining stdin.
         let reply = String::from_utf8(worker_reply(b"a,b\n1,2\n", &l)).unwrap();
-        let ok = script(
-            dir.path(),
-            "ok",
-            &format!("cat >/dev/null; printf '%s' '{reply}'"),
-        );
-        assert_eq!(
-            read_workbook_sandboxed(b"x", &l, &ok).unwrap().sheets[0]
-                .rows
-                .len(),
-            2
-        );
+        let ok = script(dir.path(), "ok", &format!("cat >/dev/null; printf '%s' '{reply}'"));
+        assert_eq!(read_workbook_sandboxed(b"x", &l, &ok).unwrap().sheets[0].rows.len(), 2);
         // A child that aborts like calamine on an allocation failure.
         let abort = script(dir.path(), "abort", "kill -ABRT $$");
         let e = read_workbook_sandboxed(b"x", &l, &abort).unwrap_err();
@@ -213,24 +177,13 @@ mod tests {
         // A child that hangs is killed at the deadline.
         let hang = script(dir.path(), "hang", "exec sleep 30");
         let t = Instant::now();
-        assert_eq!(
-            read_workbook_sandboxed(b"x", &l, &hang).unwrap_err().code(),
-            "parse_timeout"
-        );
+        assert_eq!(read_workbook_sandboxed(b"x", &l, &hang).unwrap_err().code(), "parse_timeout");
         assert!(t.elapsed() < Duration::from_secs(10));
         // Garbage on stdout.
         let junk = script(dir.path(), "junk", "echo nonsense");
-        assert_eq!(
-            read_workbook_sandboxed(b"x", &l, &junk).unwrap_err().code(),
-            "unreadable_file"
-        );
+        assert_eq!(read_workbook_sandboxed(b"x", &l, &junk).unwrap_err().code(), "unreadable_file");
         // Too large is refused before spawning anything.
         let small = Limits { max_bytes: 1, ..l };
-        assert_eq!(
-            read_workbook_sandboxed(b"xx", &small, &ok)
-                .unwrap_err()
-                .status(),
-            413
-        );
+        assert_eq!(read_workbook_sandboxed(b"xx", &small, &ok).unwrap_err().status(), 413);
     }
 }

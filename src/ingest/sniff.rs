@@ -39,9 +39,7 @@ pub fn sniff(bytes: &[u8]) -> Result<FileFormat, IngestError> {
     }
     for (magic, what) in OTHER_MAGIC {
         if bytes.starts_with(magic) {
-            return Err(IngestError::UnsupportedFormat {
-                detail: format!("it is {what}"),
-            });
+            return Err(IngestError::UnsupportedFormat { detail: format!("it is {what}") });
         }
     }
     if csvread::looks_like_delimited_text(bytes) {
@@ -50,15 +48,12 @@ pub fn sniff(bytes: &[u8]) -> Result<FileFormat, IngestError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::EmptyFile);
     }
-    Err(IngestError::UnsupportedFormat {
-        detail: "it is neither a workbook nor delimited text".into(),
-    })
+    Err(IngestError::UnsupportedFormat { detail: "it is neither a workbook nor delimited text".into() })
 }
 
 fn sniff_zip(bytes: &[u8]) -> Result<FileFormat, IngestError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        IngestError::unreadable(format!("the zip container is damaged or truncated ({e})"))
-    })?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| IngestError::unreadable(format!("the zip container is damaged or truncated ({e})")))?;
     let has = |zip: &zip::ZipArchive<_>, name: &str| zip.index_for_name(name).is_some();
     if has(&zip, "xl/workbook.bin") {
         return Ok(FileFormat::Xlsb);
@@ -81,21 +76,13 @@ fn sniff_zip(bytes: &[u8]) -> Result<FileFormat, IngestError> {
         });
     }
     if has(&zip, "word/document.xml") {
-        return Err(IngestError::UnsupportedFormat {
-            detail: "it is a Word document".into(),
-        });
+        return Err(IngestError::UnsupportedFormat { detail: "it is a Word document".into() });
     }
-    Err(IngestError::UnsupportedFormat {
-        detail: "it is a zip archive without a workbook in it".into(),
-    })
+    Err(IngestError::UnsupportedFormat { detail: "it is a zip archive without a workbook in it".into() })
 }
 
 /// Reads a small text entry, at most `cap` bytes; None when absent or unreadable.
-fn read_small<R: Read + std::io::Seek>(
-    zip: &mut zip::ZipArchive<R>,
-    name: &str,
-    cap: u64,
-) -> Option<String> {
+fn read_small<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str, cap: u64) -> Option<String> {
     let f = zip.by_name(name).ok()?;
     let mut s = String::new();
     f.take(cap).read_to_string(&mut s).ok()?;
@@ -111,20 +98,13 @@ fn sniff_cfb(bytes: &[u8]) -> Result<FileFormat, IngestError> {
         return Ok(FileFormat::Xls);
     }
     if contains_utf16(bytes, "WordDocument") {
-        return Err(IngestError::UnsupportedFormat {
-            detail: "it is a Word document".into(),
-        });
+        return Err(IngestError::UnsupportedFormat { detail: "it is a Word document".into() });
     }
-    Err(IngestError::UnsupportedFormat {
-        detail: "it is an OLE file without a workbook stream".into(),
-    })
+    Err(IngestError::UnsupportedFormat { detail: "it is an OLE file without a workbook stream".into() })
 }
 
 fn contains_utf16(hay: &[u8], needle: &str) -> bool {
-    let n: Vec<u8> = needle
-        .encode_utf16()
-        .flat_map(|u| u.to_le_bytes())
-        .collect();
+    let n: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     hay.windows(n.len()).any(|w| w == n.as_slice())
 }
 
@@ -135,20 +115,12 @@ mod tests {
     #[test]
     fn text_formats() {
         assert_eq!(sniff(b"name,country\nA,TH\n").unwrap(), FileFormat::Csv);
-        assert_eq!(
-            sniff(b"\xEF\xBB\xBFname;country\r\nA;TH\r\n").unwrap(),
-            FileFormat::Csv
-        );
+        assert_eq!(sniff(b"\xEF\xBB\xBFname;country\r\nA;TH\r\n").unwrap(), FileFormat::Csv);
         assert_eq!(sniff(b"name\tcountry\nA\tTH\n").unwrap(), FileFormat::Csv);
         // Windows-1252 with an accented name.
-        assert_eq!(
-            sniff(b"name;country\nSoci\xE9t\xE9;FR\n").unwrap(),
-            FileFormat::Csv
-        );
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("a\tb\n1\t2\n".encode_utf16().flat_map(|u| u.to_le_bytes()))
-            .collect();
+        assert_eq!(sniff(b"name;country\nSoci\xE9t\xE9;FR\n").unwrap(), FileFormat::Csv);
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("a\tb\n1\t2\n".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
         assert_eq!(sniff(&utf16).unwrap(), FileFormat::Csv);
     }
 
@@ -156,10 +128,7 @@ mod tests {
     fn refusals() {
         assert_eq!(sniff(b"").unwrap_err(), IngestError::EmptyFile);
         assert_eq!(sniff(b"%PDF-1.7\n%...").unwrap_err().status(), 415);
-        assert_eq!(
-            sniff(b"\x89PNG\r\n\x1a\n....").unwrap_err().code(),
-            "unsupported_format"
-        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n....").unwrap_err().code(), "unsupported_format");
         let e = sniff(b"PK\x03\x04\x14\x00\x00\x00truncated").unwrap_err();
         assert_eq!(e.code(), "unreadable_file");
     }
@@ -170,11 +139,7 @@ mod tests {
         f.extend("Workbook".encode_utf16().flat_map(|u| u.to_le_bytes()));
         assert_eq!(sniff(&f).unwrap(), FileFormat::Xls);
         let mut f = CFB_MAGIC.to_vec();
-        f.extend(
-            "EncryptionInfo"
-                .encode_utf16()
-                .flat_map(|u| u.to_le_bytes()),
-        );
+        f.extend("EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()));
         assert_eq!(sniff(&f).unwrap_err(), IngestError::PasswordProtected);
     }
 }

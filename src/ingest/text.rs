@@ -6,9 +6,7 @@ use unicode_normalization::UnicodeNormalization;
 /// spaces into spaces, drops other control characters (newlines are kept: lists use them) and
 /// the BOM, and trims.
 pub fn clean_text(raw: &str) -> String {
-    let needs_work = raw
-        .chars()
-        .any(|c| c.is_control() || c == '\u{FEFF}' || c == '\u{A0}' || !c.is_ascii());
+    let needs_work = raw.chars().any(|c| c.is_control() || c == '\u{FEFF}' || c == '\u{A0}' || !c.is_ascii());
     if !needs_work {
         return raw.trim().to_string();
     }

@@ -8,11 +8,7 @@ use chrono::{Duration, NaiveDate};
 /// European `12.500,50`, `1.234.567`, `12,5` (a single comma not followed by exactly three
 /// digits is a decimal comma). `12,500` is twelve thousand five hundred.
 pub fn parse_number(raw: &str) -> Option<f64> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{A0}' | '\u{202F}' | '\'' | '_'))
-        .collect();
+    let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '\u{A0}' | '\u{202F}' | '\'' | '_')).collect();
     if s.is_empty() || s.len() > 64 {
         return None;
     }
@@ -23,11 +19,7 @@ pub fn parse_number(raw: &str) -> Option<f64> {
             None => (false, s.strip_prefix('+').unwrap_or(&s).to_string()),
         },
     };
-    if body.is_empty()
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return None;
     }
     let dots = body.matches('.').count();
@@ -100,10 +92,7 @@ pub fn parse_percent(raw: &str) -> Option<f64> {
     if let Some(p) = t.strip_suffix('%') {
         return parse_number(p);
     }
-    let t = t
-        .strip_suffix("pct")
-        .or_else(|| t.strip_suffix("percent"))
-        .unwrap_or(t);
+    let t = t.strip_suffix("pct").or_else(|| t.strip_suffix("percent")).unwrap_or(t);
     parse_number(t).map(percent_from_number)
 }
 
@@ -135,9 +124,7 @@ pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
     base.checked_add_signed(Duration::days(days))
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 fn month_of(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_lowercase();
@@ -175,9 +162,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, DateError> {
         .split(['T', ' '])
         .next()
         .filter(|d| {
-            d.len() >= 8
-                && d.as_bytes().first().is_some_and(|b| b.is_ascii_digit())
-                && d.contains(['-', '/', '.'])
+            d.len() >= 8 && d.as_bytes().first().is_some_and(|b| b.is_ascii_digit()) && d.contains(['-', '/', '.'])
         })
         .unwrap_or(t);
     let ymd = |y: i64, m: i64, d: i64| -> Result<NaiveDate, DateError> {
@@ -189,18 +174,10 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, DateError> {
         NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32).ok_or(DateError::Invalid)
     };
     if !t.is_empty() && t.len() <= 7 && t.chars().all(|c| c.is_ascii_digit()) {
-        return t
-            .parse::<f64>()
-            .ok()
-            .and_then(excel_serial_date)
-            .ok_or(DateError::Invalid);
+        return t.parse::<f64>().ok().and_then(excel_serial_date).ok_or(DateError::Invalid);
     }
     let nums: Vec<&str> = t.split(['-', '/', '.']).collect();
-    if nums.len() == 3
-        && nums
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
-    {
+    if nums.len() == 3 && nums.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit())) {
         let n: Vec<i64> = nums.iter().map(|p| p.parse().unwrap_or(0)).collect();
         if nums[0].len() == 4 {
             return ymd(n[0], n[1], n[2]);
@@ -220,19 +197,10 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, DateError> {
         };
     }
     // Month names: "12 Mar 2021", "12-Mar-2021", "Mar 12, 2021", "March 12 2021".
-    let words: Vec<&str> = t
-        .split([' ', '-', ',', '/'])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = t.split([' ', '-', ',', '/']).filter(|w| !w.is_empty()).collect();
     if words.len() == 3 {
-        let num = |w: &str| {
-            w.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .parse::<i64>()
-                .ok()
-        };
-        let year = num(words[2])
-            .filter(|_| words[2].len() == 4)
-            .ok_or(DateError::Invalid)?;
+        let num = |w: &str| w.trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse::<i64>().ok();
+        let year = num(words[2]).filter(|_| words[2].len() == 4).ok_or(DateError::Invalid)?;
         if let (Some(d), Some(m)) = (num(words[0]), month_of(words[1])) {
             return ymd(year, m as i64, d);
         }
@@ -253,14 +221,7 @@ pub fn is_future(d: NaiveDate, today: NaiveDate) -> bool {
 pub fn parse_money(raw: &str) -> Option<(f64, Option<String>)> {
     let mut t = raw.trim().to_string();
     let mut currency = None;
-    for (sym, code) in [
-        ("US$", "USD"),
-        ("$", "USD"),
-        ("€", "EUR"),
-        ("£", "GBP"),
-        ("¥", "CNY"),
-        ("₹", "INR"),
-    ] {
+    for (sym, code) in [("US$", "USD"), ("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("¥", "CNY"), ("₹", "INR")] {
         if t.contains(sym) {
             t = t.replace(sym, " ");
             currency = Some(code.to_string());
@@ -268,10 +229,7 @@ pub fn parse_money(raw: &str) -> Option<(f64, Option<String>)> {
     }
     let mut words: Vec<String> = t.split_whitespace().map(str::to_string).collect();
     words.retain(|w| {
-        if w.len() == 3
-            && w.chars().all(|c| c.is_ascii_alphabetic())
-            && super::headers::is_currency(w)
-        {
+        if w.len() == 3 && w.chars().all(|c| c.is_ascii_alphabetic()) && super::headers::is_currency(w) {
             currency = Some(w.to_ascii_uppercase());
             false
         } else {
@@ -282,15 +240,9 @@ pub fn parse_money(raw: &str) -> Option<(f64, Option<String>)> {
     let lower = joined.to_lowercase();
     let mut mult = 1.0;
     let mut num = lower.as_str();
-    for (suffix, m) in [
-        ("billion", 1e9),
-        ("million", 1e6),
-        ("bn", 1e9),
-        ("mn", 1e6),
-        ("m", 1e6),
-        ("k", 1e3),
-        ("b", 1e9),
-    ] {
+    for (suffix, m) in
+        [("billion", 1e9), ("million", 1e6), ("bn", 1e9), ("mn", 1e6), ("m", 1e6), ("k", 1e3), ("b", 1e9)]
+    {
         if let Some(n) = num.strip_suffix(suffix) {
             if n.trim_end().ends_with(|c: char| c.is_ascii_digit()) {
                 num = n.trim_end();
@@ -305,10 +257,7 @@ pub fn parse_money(raw: &str) -> Option<(f64, Option<String>)> {
 /// Splits a list cell (directors, owners) on `;`, `|` or newlines; commas are kept because
 /// names are often written "Surname, Given".
 pub fn parse_list(raw: &str) -> Vec<String> {
-    raw.split([';', '|', '\n'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+    raw.split([';', '|', '\n']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }
 
 /// [`Sector::parse`] plus abbreviations seen in exports (`MFG`, `Constr.`, `Hotels & hospitality`).
@@ -316,11 +265,7 @@ pub fn parse_sector(raw: &str) -> Option<Sector> {
     if let Some(s) = Sector::parse(raw) {
         return Some(s);
     }
-    let k: String = raw
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let k: String = raw.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
     match k.as_str() {
         "mfg" | "mfr" | "manuf" | "manufacture" => Some(Sector::Manufacturing),
         "constr" | "const" | "cons" => Some(Sector::Construction),
@@ -353,11 +298,7 @@ mod tests {
         assert_eq!(parse_number("12.5"), Some(12.5));
         assert_eq!(parse_number("abc"), None);
         assert_eq!(parse_number("1.250"), None, "ambiguous: 1.25 or 1250");
-        assert!(
-            is_ambiguous_number("12.500")
-                && !is_ambiguous_number("0.125")
-                && !is_ambiguous_number("12.5")
-        );
+        assert!(is_ambiguous_number("12.500") && !is_ambiguous_number("0.125") && !is_ambiguous_number("12.5"));
         assert_eq!(parse_number(""), None);
     }
 
@@ -393,28 +334,16 @@ mod tests {
 
     #[test]
     fn money_lists_sectors() {
-        assert_eq!(
-            parse_money("USD 2.3m"),
-            Some((2_300_000.0, Some("USD".into())))
-        );
+        assert_eq!(parse_money("USD 2.3m"), Some((2_300_000.0, Some("USD".into()))));
         assert_eq!(parse_money("15,620,182.84"), Some((15_620_182.84, None)));
-        assert_eq!(
-            parse_money("€ 1.200,50"),
-            Some((1200.5, Some("EUR".into())))
-        );
+        assert_eq!(parse_money("€ 1.200,50"), Some((1200.5, Some("EUR".into()))));
         assert_eq!(parse_money("1.5bn"), Some((1.5e9, None)));
         assert_eq!(parse_money("lots"), None);
-        assert_eq!(
-            parse_list("A. Smith; B. Jones | C\nD"),
-            vec!["A. Smith", "B. Jones", "C", "D"]
-        );
+        assert_eq!(parse_list("A. Smith; B. Jones | C\nD"), vec!["A. Smith", "B. Jones", "C", "D"]);
         assert_eq!(parse_list("Smith, John"), vec!["Smith, John"]);
         assert_eq!(parse_sector("MFG"), Some(Sector::Manufacturing));
         assert_eq!(parse_sector("Constr."), Some(Sector::Construction));
-        assert_eq!(
-            parse_sector("Hotels & hospitality"),
-            Some(Sector::Hospitality)
-        );
+        assert_eq!(parse_sector("Hotels & hospitality"), Some(Sector::Hospitality));
         assert_eq!(parse_sector("AGRICULTURE"), Some(Sector::Agriculture));
         assert_eq!(parse_sector("mining"), None);
     }

@@ -4,34 +4,23 @@
 use super::{IngestError, Limits};
 use std::io::{Cursor, Read};
 
-const NESTED: &[&str] = &[
-    ".zip", ".gz", ".7z", ".rar", ".tar", ".jar", ".xlsx", ".xlsm", ".xlsb", ".docx", ".pptx",
-    ".ods", ".odt",
-];
+const NESTED: &[&str] =
+    &[".zip", ".gz", ".7z", ".rar", ".tar", ".jar", ".xlsx", ".xlsm", ".xlsb", ".docx", ".pptx", ".ods", ".odt"];
 
 fn bomb(detail: impl Into<String>) -> IngestError {
-    IngestError::ArchiveBomb {
-        detail: detail.into(),
-    }
+    IngestError::ArchiveBomb { detail: detail.into() }
 }
 
 /// Refuses a zip container that could exhaust memory or time before any parser sees it.
 pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        IngestError::unreadable(format!("the zip container is damaged or truncated ({e})"))
-    })?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| IngestError::unreadable(format!("the zip container is damaged or truncated ({e})")))?;
     if zip.len() as u64 > limits.max_zip_entries {
-        return Err(bomb(format!(
-            "{} entries (limit {})",
-            zip.len(),
-            limits.max_zip_entries
-        )));
+        return Err(bomb(format!("{} entries (limit {})", zip.len(), limits.max_zip_entries)));
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let f = zip
-            .by_index_raw(i)
-            .map_err(|e| IngestError::unreadable(format!("zip entry {i}: {e}")))?;
+        let f = zip.by_index_raw(i).map_err(|e| IngestError::unreadable(format!("zip entry {i}: {e}")))?;
         let (name, size, csize) = (f.name().to_string(), f.size(), f.compressed_size());
         let lower = name.to_ascii_lowercase();
         if NESTED.iter().any(|ext| lower.ends_with(ext)) {
@@ -43,9 +32,7 @@ pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestEr
                 limits.max_entry_uncompressed
             )));
         }
-        if size >= limits.ratio_check_min_bytes
-            && size / csize.max(1) > limits.max_compression_ratio
-        {
+        if size >= limits.ratio_check_min_bytes && size / csize.max(1) > limits.max_compression_ratio {
             return Err(bomb(format!(
                 "entry {name} expands {}:1 (limit {}:1)",
                 size / csize.max(1),
@@ -54,27 +41,20 @@ pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestEr
         }
         total = total.saturating_add(size);
         if total > limits.max_uncompressed_total {
-            return Err(bomb(format!(
-                "it expands to more than {} bytes",
-                limits.max_uncompressed_total
-            )));
+            return Err(bomb(format!("it expands to more than {} bytes", limits.max_uncompressed_total)));
         }
     }
     // Declared sizes can lie: decompress every entry except the worksheets (which are read
     // by the streaming reader under cell caps) and count the real bytes.
     let mut actual_total: u64 = 0;
     for i in 0..zip.len() {
-        let mut f = zip
-            .by_index(i)
-            .map_err(|e| IngestError::unreadable(format!("zip entry {i}: {e}")))?;
+        let mut f = zip.by_index(i).map_err(|e| IngestError::unreadable(format!("zip entry {i}: {e}")))?;
         let name = f.name().to_string();
         let lower = name.to_ascii_lowercase();
         if lower.contains("worksheets/sheet") {
             continue;
         }
-        let cap = limits
-            .max_entry_uncompressed
-            .min(f.size().saturating_add(1 << 20));
+        let cap = limits.max_entry_uncompressed.min(f.size().saturating_add(1 << 20));
         let is_sst = lower.ends_with("sharedstrings.xml");
         let mut head = Vec::new();
         let mut counted: u64 = 0;
@@ -92,17 +72,12 @@ pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestEr
             }
             counted += n as u64;
             if counted > cap {
-                return Err(bomb(format!(
-                    "entry {name} expands beyond its declared size"
-                )));
+                return Err(bomb(format!("entry {name} expands beyond its declared size")));
             }
         }
         actual_total += counted;
         if actual_total > limits.max_uncompressed_total {
-            return Err(bomb(format!(
-                "it expands to more than {} bytes",
-                limits.max_uncompressed_total
-            )));
+            return Err(bomb(format!("it expands to more than {} bytes", limits.max_uncompressed_total)));
         }
         if is_sst {
             check_sst_counts(&head, counted, limits)?;
@@ -126,16 +101,10 @@ fn check_sst_counts(head: &[u8], entry_size: u64, limits: &Limits) -> Result<(),
         // Each <si> element takes at least 8 bytes of XML.
         let plausible = entry_size / 8 + 16;
         if attr == "uniqueCount" && (declared > limits.max_shared_strings || declared > plausible) {
-            return Err(IngestError::TooManyStrings {
-                declared,
-                limit: limits.max_shared_strings.min(plausible),
-            });
+            return Err(IngestError::TooManyStrings { declared, limit: limits.max_shared_strings.min(plausible) });
         }
         if attr == "count" && declared > limits.max_cells.max(limits.max_shared_strings) * 10 {
-            return Err(IngestError::TooManyStrings {
-                declared,
-                limit: limits.max_cells * 10,
-            });
+            return Err(IngestError::TooManyStrings { declared, limit: limits.max_cells * 10 });
         }
     }
     Ok(())
@@ -148,10 +117,7 @@ fn find_start_tag<'a>(text: &'a str, local: &str) -> Option<&'a str> {
         let after = &rest[lt + 1..];
         let end = after.find('>').unwrap_or(after.len());
         let tag = &after[..end];
-        let name = tag
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or("");
+        let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
         if name.rsplit(':').next() == Some(local) {
             return Some(tag);
         }

@@ -73,18 +73,8 @@ pub struct AnswerError {
     pub cell: Option<String>,
 }
 
-const UNKNOWN_WORDS: &[&str] = &[
-    "unknown",
-    "unk",
-    "?",
-    "n/a",
-    "na",
-    "not known",
-    "don't know",
-    "dont know",
-    "do not know",
-    "don’t know",
-];
+const UNKNOWN_WORDS: &[&str] =
+    &["unknown", "unk", "?", "n/a", "na", "not known", "don't know", "dont know", "do not know", "don’t know"];
 
 /// Parses a spreadsheet cell. `Ok(None)` for a blank cell; `Err(reason)` when the value does
 /// not fit the question.
@@ -96,11 +86,7 @@ pub fn parse_cell(q: &Question, cell: &Cell) -> Result<Option<AnswerValue>, Stri
         Cell::Error(e) => Err(format!("the cell holds the error value {e}")),
         Cell::Text(s) => parse_text(q, s).map(Some),
         Cell::Bool(b) => match q.answer_type {
-            AnswerType::YesNo => Ok(Some(if *b {
-                AnswerValue::Yes
-            } else {
-                AnswerValue::No
-            })),
+            AnswerType::YesNo => Ok(Some(if *b { AnswerValue::Yes } else { AnswerValue::No })),
             _ => parse_text(q, if *b { "Yes" } else { "No" }).map(Some),
         },
         Cell::Number(n) => parse_number(q, *n).map(Some),
@@ -123,10 +109,7 @@ pub fn parse_json(q: &Question, v: &serde_json::Value) -> Result<Option<AnswerVa
             None => Err("the number is out of range".into()),
         },
         serde_json::Value::String(s) => parse_cell(q, &Cell::Text(s.clone())),
-        _ => Err(format!(
-            "lists and objects are not answers; {}",
-            expected(q)
-        )),
+        _ => Err(format!("lists and objects are not answers; {}", expected(q))),
     }
 }
 
@@ -152,25 +135,15 @@ pub fn parse_json_answers(
             cell: None,
         };
         let Some(question) = q.question(qid) else {
-            errors.push(err(
-                "unknown_question",
-                format!("question {qid} is not in {} {}", q.id, q.version),
-            ));
+            errors.push(err("unknown_question", format!("question {qid} is not in {} {}", q.id, q.version)));
             continue;
         };
         match parse_json(question, v) {
-            Ok(Some(value)) => out.push(Answer {
-                question_id: question.id.clone(),
-                value,
-                row: None,
-                cell: None,
-                comment: None,
-            }),
+            Ok(Some(value)) => {
+                out.push(Answer { question_id: question.id.clone(), value, row: None, cell: None, comment: None })
+            }
             Ok(None) => {}
-            Err(reason) => errors.push(err(
-                "invalid_answer",
-                format!("question {}: {reason}", question.id),
-            )),
+            Err(reason) => errors.push(err("invalid_answer", format!("question {}: {reason}", question.id))),
         }
     }
     if errors.is_empty() {
@@ -184,10 +157,7 @@ pub fn parse_json_answers(
 pub(crate) fn expected(q: &Question) -> String {
     match q.answer_type {
         AnswerType::YesNo => "expected Yes, No or Unknown".into(),
-        AnswerType::Choice => format!(
-            "expected one of: {}",
-            q.choices.as_deref().unwrap_or_default().join(", ")
-        ),
+        AnswerType::Choice => format!("expected one of: {}", q.choices.as_deref().unwrap_or_default().join(", ")),
         AnswerType::Number => "expected a number (0 or more)".into(),
         AnswerType::Percent => "expected a percentage from 0 to 100".into(),
         AnswerType::Date => "expected a date such as 2021-03-12".into(),
@@ -196,10 +166,7 @@ pub(crate) fn expected(q: &Question) -> String {
 }
 
 fn norm(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 fn parse_text(q: &Question, raw: &str) -> Result<AnswerValue, String> {
@@ -223,13 +190,7 @@ fn parse_text(q: &Question, raw: &str) -> Result<AnswerValue, String> {
     if UNKNOWN_WORDS.contains(&n.as_str()) {
         return Ok(AnswerValue::Unknown);
     }
-    let bad = || {
-        format!(
-            "'{}' is not a valid answer; {}",
-            s.chars().take(60).collect::<String>(),
-            expected(q)
-        )
-    };
+    let bad = || format!("'{}' is not a valid answer; {}", s.chars().take(60).collect::<String>(), expected(q));
     match q.answer_type {
         AnswerType::YesNo => match YesNo::parse(s) {
             Some(YesNo::Yes) => Ok(AnswerValue::Yes),
@@ -238,16 +199,10 @@ fn parse_text(q: &Question, raw: &str) -> Result<AnswerValue, String> {
             None => Err(bad()),
         },
         AnswerType::Choice => Err(bad()),
-        AnswerType::Number => parse_num_text(s)
-            .ok_or_else(bad)
-            .and_then(|x| parse_number(q, x)),
+        AnswerType::Number => parse_num_text(s).ok_or_else(bad).and_then(|x| parse_number(q, x)),
         AnswerType::Percent => match s.strip_suffix('%') {
-            Some(p) => parse_num_text(p.trim())
-                .ok_or_else(bad)
-                .and_then(|x| check_pct(q, x)),
-            None => parse_num_text(s)
-                .ok_or_else(bad)
-                .and_then(|x| parse_number(q, x)),
+            Some(p) => parse_num_text(p.trim()).ok_or_else(bad).and_then(|x| check_pct(q, x)),
+            None => parse_num_text(s).ok_or_else(bad).and_then(|x| parse_number(q, x)),
         },
         AnswerType::Date => {
             if let Some(x) = parse_num_text(s) {
@@ -277,11 +232,7 @@ fn parse_number(q: &Question, x: f64) -> Result<AnswerValue, String> {
         AnswerType::YesNo if x == 0.0 => Ok(AnswerValue::No),
         AnswerType::Text => Ok(AnswerValue::Text(Cell::Number(x).display())),
         AnswerType::Choice => parse_text(q, &Cell::Number(x).display()),
-        _ => Err(format!(
-            "{} is not a valid answer; {}",
-            Cell::Number(x).display(),
-            expected(q)
-        )),
+        _ => Err(format!("{} is not a valid answer; {}", Cell::Number(x).display(), expected(q))),
     }
 }
 
@@ -296,10 +247,7 @@ fn check_pct(q: &Question, x: f64) -> Result<AnswerValue, String> {
 
 /// `60`, `1,200`, `1 200`, `1.5`, `1,5`.
 fn parse_num_text(s: &str) -> Option<f64> {
-    let t: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'')
-        .collect();
+    let t: String = s.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'').collect();
     if t.is_empty() || t.len() > 40 {
         return None;
     }
@@ -320,14 +268,7 @@ fn parse_date_text(s: &str) -> Option<NaiveDate> {
             return Some(d);
         }
     }
-    for f in [
-        "%d %b %Y",
-        "%d %B %Y",
-        "%b %d %Y",
-        "%B %d %Y",
-        "%b %d, %Y",
-        "%B %d, %Y",
-    ] {
+    for f in ["%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%b %d, %Y", "%B %d, %Y"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return Some(d);
         }
@@ -335,11 +276,7 @@ fn parse_date_text(s: &str) -> Option<NaiveDate> {
     // dd/mm/yyyy or mm/dd/yyyy, only when unambiguous.
     let parts: Vec<&str> = date_part.split(['/', '-']).collect();
     if let [a, b, y] = parts.as_slice() {
-        let (a, b, y) = (
-            a.parse::<u32>().ok()?,
-            b.parse::<u32>().ok()?,
-            y.parse::<i32>().ok()?,
-        );
+        let (a, b, y) = (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?, y.parse::<i32>().ok()?);
         if y < 1000 {
             return None;
         }

@@ -10,26 +10,11 @@ use std::sync::LazyLock;
 
 /// The current definitions, compiled into the binary.
 const CURRENT: &[(&str, &str)] = &[
-    (
-        "questionnaires/common.toml",
-        include_str!("../../questionnaires/common.toml"),
-    ),
-    (
-        "questionnaires/agriculture.toml",
-        include_str!("../../questionnaires/agriculture.toml"),
-    ),
-    (
-        "questionnaires/construction.toml",
-        include_str!("../../questionnaires/construction.toml"),
-    ),
-    (
-        "questionnaires/hospitality.toml",
-        include_str!("../../questionnaires/hospitality.toml"),
-    ),
-    (
-        "questionnaires/manufacturing.toml",
-        include_str!("../../questionnaires/manufacturing.toml"),
-    ),
+    ("questionnaires/common.toml", include_str!("../../questionnaires/common.toml")),
+    ("questionnaires/agriculture.toml", include_str!("../../questionnaires/agriculture.toml")),
+    ("questionnaires/construction.toml", include_str!("../../questionnaires/construction.toml")),
+    ("questionnaires/hospitality.toml", include_str!("../../questionnaires/hospitality.toml")),
+    ("questionnaires/manufacturing.toml", include_str!("../../questionnaires/manufacturing.toml")),
 ];
 
 /// Older versions (`questionnaires/archive/<id>-<version>.toml`), kept so that templates
@@ -71,19 +56,12 @@ impl Catalogue {
     /// Builds a catalogue from `(file name, TOML text)` pairs: one or more core files (no
     /// `sector`) and sector files that name the `core_version` they extend.
     pub fn from_sources(files: &[(&str, &str)]) -> Result<Catalogue, DefinitionError> {
-        let parsed = files
-            .iter()
-            .map(|(f, c)| parse_file(f, c))
-            .collect::<Result<Vec<_>, _>>()?;
-        let (cores, sectors): (Vec<&ParsedFile>, Vec<&ParsedFile>) =
-            parsed.iter().partition(|p| p.sector.is_none());
+        let parsed = files.iter().map(|(f, c)| parse_file(f, c)).collect::<Result<Vec<_>, _>>()?;
+        let (cores, sectors): (Vec<&ParsedFile>, Vec<&ParsedFile>) = parsed.iter().partition(|p| p.sector.is_none());
         let mut seen = HashSet::new();
         for p in &parsed {
             if !seen.insert((p.id.clone(), p.version.clone())) {
-                return Err(file_err(
-                    &p.file,
-                    format!("{} {} is defined twice", p.id, p.version),
-                ));
+                return Err(file_err(&p.file, format!("{} {} is defined twice", p.id, p.version)));
             }
         }
         let mut all = Vec::new();
@@ -92,12 +70,7 @@ impl Catalogue {
             let core = cores
                 .iter()
                 .find(|c| c.version == core_version)
-                .ok_or_else(|| {
-                    file_err(
-                        &s.file,
-                        format!("core_version {core_version} is not defined"),
-                    )
-                })?;
+                .ok_or_else(|| file_err(&s.file, format!("core_version {core_version} is not defined")))?;
             all.push(merge(core, s)?);
         }
         let mut current = Vec::new();
@@ -108,12 +81,7 @@ impl Catalogue {
                 .filter(|(_, q)| q.sector == *sector)
                 .max_by_key(|(_, q)| semver_key(&q.version))
                 .map(|(i, _)| i)
-                .ok_or_else(|| {
-                    file_err(
-                        "questionnaires/",
-                        format!("no questionnaire for sector {sector}"),
-                    )
-                })?;
+                .ok_or_else(|| file_err("questionnaires/", format!("no questionnaire for sector {sector}")))?;
             current.push(best);
         }
         Ok(Catalogue { all, current })
@@ -154,31 +122,17 @@ impl Catalogue {
 }
 
 fn file_err(file: &str, reason: String) -> DefinitionError {
-    DefinitionError {
-        file: file.to_string(),
-        question: None,
-        reason,
-    }
+    DefinitionError { file: file.to_string(), question: None, reason }
 }
 
 /// Core sections in order, sector items appended to a core section of the same id or in the
 /// sector's own sections after them.
-fn merge(
-    core: &ParsedFile,
-    sector_file: &ParsedFile,
-) -> Result<SectorQuestionnaire, DefinitionError> {
+fn merge(core: &ParsedFile, sector_file: &ParsedFile) -> Result<SectorQuestionnaire, DefinitionError> {
     let mut sections: Vec<Section> = core.sections.clone();
-    let core_ids: HashSet<&str> = core
-        .sections
-        .iter()
-        .flat_map(|s| s.questions.iter().map(|q| q.id.as_str()))
-        .collect();
+    let core_ids: HashSet<&str> =
+        core.sections.iter().flat_map(|s| s.questions.iter().map(|q| q.id.as_str())).collect();
     for s in &sector_file.sections {
-        if let Some(q) = s
-            .questions
-            .iter()
-            .find(|q| core_ids.contains(q.id.as_str()))
-        {
+        if let Some(q) = s.questions.iter().find(|q| core_ids.contains(q.id.as_str())) {
             return Err(DefinitionError {
                 file: sector_file.file.clone(),
                 question: Some(q.id.clone()),
@@ -189,21 +143,13 @@ fn merge(
             Some(c) if s.title.is_empty() || c.title.is_empty() || c.title == s.title => {
                 c.questions.extend(s.questions.iter().cloned())
             }
-            Some(_) => {
-                return Err(file_err(
-                    &sector_file.file,
-                    format!("section '{}' is also a core section", s.id),
-                ))
-            }
+            Some(_) => return Err(file_err(&sector_file.file, format!("section '{}' is also a core section", s.id))),
             None if s.title.is_empty() => {
                 let qid = s.questions.first().map(|q| q.id.clone());
                 return Err(DefinitionError {
                     file: sector_file.file.clone(),
                     question: qid,
-                    reason: format!(
-                        "section '{}' is defined neither here nor in the common core",
-                        s.id
-                    ),
+                    reason: format!("section '{}' is defined neither here nor in the common core", s.id),
                 });
             }
             None => sections.push(s.clone()),

@@ -61,12 +61,7 @@ pub enum When {
     /// The answer is one of these values (case-insensitive).
     In(Vec<String>),
     /// A number or percent within every bound given.
-    Range {
-        gt: Option<f64>,
-        gte: Option<f64>,
-        lt: Option<f64>,
-        lte: Option<f64>,
-    },
+    Range { gt: Option<f64>, gte: Option<f64>, lt: Option<f64>, lte: Option<f64> },
     /// A date no more than this many days before "today" (needs a date to evaluate).
     WithinDays(u32),
 }
@@ -126,9 +121,7 @@ pub struct Question {
 impl Question {
     /// True when the question carries a mitigating-control indicator.
     pub fn is_control(&self) -> bool {
-        self.indicators
-            .iter()
-            .any(|i| i.dimension == Dimension::Control)
+        self.indicators.iter().any(|i| i.dimension == Dimension::Control)
     }
 }
 
@@ -168,22 +161,12 @@ impl SectorQuestionnaire {
                 index.insert(q.id.to_ascii_uppercase(), (si, qi));
             }
         }
-        SectorQuestionnaire {
-            sector,
-            id,
-            version,
-            title,
-            core_version,
-            sections,
-            index,
-        }
+        SectorQuestionnaire { sector, id, version, title, core_version, sections, index }
     }
 
     /// Every question, in order, with its section.
     pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
-        self.sections
-            .iter()
-            .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
+        self.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)))
     }
 
     pub fn question_count(&self) -> usize {
@@ -208,83 +191,41 @@ impl SectorQuestionnaire {
 pub const OTHER_INDICATORS: &[(&str, &str)] = &[
     ("agency_labour_share", "High share of agency labour"),
     ("unlicensed_labour_agency", "Unlicensed labour agencies"),
-    (
-        "no_employer_pays_policy",
-        "No Employer Pays policy on recruitment fees",
-    ),
+    ("no_employer_pays_policy", "No Employer Pays policy on recruitment fees"),
     ("tied_work_permits", "Work permits tied to the employer"),
     ("third_party_wage_payment", "Wages paid to a third party"),
     ("cash_wages", "Wages paid in cash"),
     ("no_itemised_payslips", "No itemised payslips"),
-    (
-        "no_time_records",
-        "No working-time records workers can check",
-    ),
+    ("no_time_records", "No working-time records workers can check"),
     ("employer_provided_housing", "Employer-provided housing"),
     ("workers_on_premises", "Workers living on business premises"),
     ("no_grievance_channel", "No confidential grievance channel"),
-    (
-        "no_worker_representation",
-        "No elected worker representation",
-    ),
+    ("no_worker_representation", "No elected worker representation"),
     ("subcontracting", "Subcontracted production or services"),
     ("hidden_subcontracting", "Subcontractors not disclosed"),
     ("xinjiang_inputs", "Inputs from Xinjiang or listed entities"),
-    (
-        "no_traceability_mapping",
-        "High-risk inputs not traced beyond tier 1",
-    ),
+    ("no_traceability_mapping", "High-risk inputs not traced beyond tier 1"),
     ("child_labour", "Worker below the minimum working age"),
     ("young_workers", "Workers under 18"),
-    (
-        "hazardous_child_labour",
-        "Workers under 18 in hazardous or night work",
-    ),
+    ("hazardous_child_labour", "Workers under 18 in hazardous or night work"),
     ("no_age_verification", "No age verification at hiring"),
     ("recent_incorporation", "Recently incorporated company"),
-    (
-        "unsuitable_registered_address",
-        "Virtual, agent or residential registered address",
-    ),
-    (
-        "undisclosed_beneficial_owners",
-        "Beneficial owners not disclosed",
-    ),
+    ("unsuitable_registered_address", "Virtual, agent or residential registered address"),
+    ("undisclosed_beneficial_owners", "Beneficial owners not disclosed"),
     ("cash_heavy_revenue", "Cash-heavy revenue"),
-    (
-        "third_party_bank_account",
-        "Bank account not in the supplier's own name or country",
-    ),
+    ("third_party_bank_account", "Bank account not in the supplier's own name or country"),
     ("migrant_workforce", "High share of migrant workers"),
-    (
-        "unlicensed_labour_contractor",
-        "Unregistered farm labour contractors",
-    ),
-    (
-        "seasonal_visa_workers",
-        "High share of seasonal or visa workers",
-    ),
+    ("unlicensed_labour_contractor", "Unregistered farm labour contractors"),
+    ("seasonal_visa_workers", "High share of seasonal or visa workers"),
     ("subcontracting_tiers", "Long subcontracting chain on site"),
     ("labour_camp_housing", "Workers housed in labour camps"),
     ("missing_licence", "Required licence missing"),
     ("labour_only_contractor", "Labour-only contractor"),
-    (
-        "outsourced_services",
-        "Outsourced housekeeping, cleaning, kitchen or security",
-    ),
-    (
-        "high_risk_business_type",
-        "Business type often used as a front",
-    ),
-    (
-        "state_imposed_forced_labour",
-        "State labour-transfer or compulsory programme workers",
-    ),
+    ("outsourced_services", "Outsourced housekeeping, cleaning, kitchen or security"),
+    ("high_risk_business_type", "Business type often used as a front"),
+    ("state_imposed_forced_labour", "State labour-transfer or compulsory programme workers"),
     ("homeworkers", "Homeworkers or outworkers used"),
-    (
-        "student_workers",
-        "High share of students, interns or apprentices",
-    ),
+    ("student_workers", "High share of students, interns or apprentices"),
     ("capacity_mismatch", "Orders beyond own capacity"),
 ];
 
@@ -305,8 +246,5 @@ pub fn indicator_title(id: &str) -> Option<&'static str> {
             IloIndicator::ExcessiveOvertime => "Excessive overtime",
         });
     }
-    OTHER_INDICATORS
-        .iter()
-        .find(|(k, _)| *k == id)
-        .map(|(_, t)| *t)
+    OTHER_INDICATORS.iter().find(|(k, _)| *k == id).map(|(_, t)| *t)
 }

@@ -3,9 +3,7 @@
 
 use super::answer::{Answer, AnswerValue};
 use super::definition::{indicator_title, IndicatorRule, Question, SectorQuestionnaire, When};
-use crate::domain::{
-    Dimension, Evidence, EvidenceSource, Finding, QuestionnaireEvidence, Severity,
-};
+use crate::domain::{Dimension, Evidence, EvidenceSource, Finding, QuestionnaireEvidence, Severity};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -29,11 +27,7 @@ pub fn points(severity: Severity) -> f64 {
 
 /// Evaluates answers against their questionnaire. Date conditions relative to today
 /// (`within_days`) are skipped; use [`evaluate_as_of`] to apply them.
-pub fn evaluate(
-    q: &SectorQuestionnaire,
-    answers: &[Answer],
-    source: &AnswerSource,
-) -> QuestionnaireEvidence {
+pub fn evaluate(q: &SectorQuestionnaire, answers: &[Answer], source: &AnswerSource) -> QuestionnaireEvidence {
     evaluate_as_of(q, answers, source, None)
 }
 
@@ -44,10 +38,7 @@ pub fn evaluate_as_of(
     source: &AnswerSource,
     today: Option<NaiveDate>,
 ) -> QuestionnaireEvidence {
-    let by_id: HashMap<String, &Answer> = answers
-        .iter()
-        .map(|a| (a.question_id.to_ascii_uppercase(), a))
-        .collect();
+    let by_id: HashMap<String, &Answer> = answers.iter().map(|a| (a.question_id.to_ascii_uppercase(), a)).collect();
     let mut ev = QuestionnaireEvidence {
         questionnaire_id: q.id.clone(),
         version: q.version.clone(),
@@ -61,14 +52,9 @@ pub fn evaluate_as_of(
             if known {
                 ev.core_answered += 1;
             } else {
-                let mut ids: Vec<String> = question
-                    .indicators
-                    .iter()
-                    .map(|i| i.indicator.clone())
-                    .collect();
+                let mut ids: Vec<String> = question.indicators.iter().map(|i| i.indicator.clone()).collect();
                 ids.dedup();
-                ev.unanswered_core
-                    .push((question.id.clone(), question.text.clone(), ids));
+                ev.unanswered_core.push((question.id.clone(), question.text.clone(), ids));
             }
         }
         let Some(answer) = answer else { continue };
@@ -134,10 +120,7 @@ fn finding(q: &Question, rule: &IndicatorRule, a: &Answer, source: &AnswerSource
         dimension_words(rule.dimension),
     );
     let mut evidence = match source {
-        AnswerSource::Upload {
-            upload_id,
-            filename,
-        } => {
+        AnswerSource::Upload { upload_id, filename } => {
             let mut e = Evidence::new(EvidenceSource::Upload, value);
             e.upload_id = Some(upload_id.clone());
             e.filename = Some(filename.clone());

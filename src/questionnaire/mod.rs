@@ -21,12 +21,10 @@ mod tests;
 pub use answer::{parse_cell, parse_json, parse_json_answers, Answer, AnswerError, AnswerValue};
 pub use catalogue::{catalogue, validate_all, Catalogue, QuestionnaireSummary};
 pub use definition::{
-    indicator_title, AnswerType, DefinitionError, IndicatorRule, Question, Section,
-    SectorQuestionnaire, When, OTHER_INDICATORS,
+    indicator_title, AnswerType, DefinitionError, IndicatorRule, Question, Section, SectorQuestionnaire, When,
+    OTHER_INDICATORS,
 };
 pub use evaluate::{evaluate, evaluate_as_of, matches, points, AnswerSource};
 pub use read::{is_template, read_filled, read_meta, FilledTemplate, TemplateError, TemplateMeta};
 pub use supplier_sheet::SUPPLIER_FIELDS;
-pub use template::{
-    write_template, write_template_prefilled, TemplateSupplier, QUESTIONNAIRE_HEADER,
-};
+pub use template::{write_template, write_template_prefilled, TemplateSupplier, QUESTIONNAIRE_HEADER};

@@ -62,8 +62,7 @@ impl TemplateError {
 }
 
 fn text(c: Option<&Cell>) -> String {
-    c.map(|c| c.display().trim().to_string())
-        .unwrap_or_default()
+    c.map(|c| c.display().trim().to_string()).unwrap_or_default()
 }
 
 fn meta_value(sheet: &Sheet, key: &str) -> Option<String> {
@@ -77,16 +76,13 @@ fn meta_value(sheet: &Sheet, key: &str) -> Option<String> {
 
 /// True when the workbook carries a `_manumit` sheet with a questionnaire id.
 pub fn is_template(wb: &Workbook) -> bool {
-    wb.sheet(META_SHEET)
-        .and_then(|s| meta_value(s, "questionnaire_id"))
-        .is_some()
+    wb.sheet(META_SHEET).and_then(|s| meta_value(s, "questionnaire_id")).is_some()
 }
 
 /// The template's metadata.
 pub fn read_meta(wb: &Workbook) -> Result<TemplateMeta, TemplateError> {
     let sheet = wb.sheet(META_SHEET).ok_or(TemplateError::NotATemplate)?;
-    let questionnaire_id =
-        meta_value(sheet, "questionnaire_id").ok_or(TemplateError::NotATemplate)?;
+    let questionnaire_id = meta_value(sheet, "questionnaire_id").ok_or(TemplateError::NotATemplate)?;
     let version = meta_value(sheet, "version").ok_or(TemplateError::MissingMeta("version"))?;
     Ok(TemplateMeta {
         questionnaire_id,
@@ -111,35 +107,20 @@ pub(crate) fn col_letter(mut i: usize) -> String {
 }
 
 fn header_key(c: &Cell) -> String {
-    c.display()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    c.display().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Reads a filled template by its own questionnaire version.
 pub fn read_filled(wb: &Workbook) -> Result<FilledTemplate, TemplateError> {
     let meta = read_meta(wb)?;
     let cat = catalogue().map_err(TemplateError::Definitions)?;
-    let q = cat
-        .by_id_version(&meta.questionnaire_id, &meta.version)
-        .ok_or_else(|| TemplateError::UnknownQuestionnaire {
-            id: meta.questionnaire_id.clone(),
-            version: meta.version.clone(),
-        })?;
+    let q = cat.by_id_version(&meta.questionnaire_id, &meta.version).ok_or_else(|| {
+        TemplateError::UnknownQuestionnaire { id: meta.questionnaire_id.clone(), version: meta.version.clone() }
+    })?;
     let supplier_fields = wb.sheet("Supplier").map(read_supplier).unwrap_or_default();
-    let sheet = wb
-        .sheet("Questionnaire")
-        .ok_or(TemplateError::MissingSheet("Questionnaire"))?;
+    let sheet = wb.sheet("Questionnaire").ok_or(TemplateError::MissingSheet("Questionnaire"))?;
     let (answers, errors) = read_answers(q, sheet)?;
-    Ok(FilledTemplate {
-        meta,
-        questionnaire: q,
-        supplier_fields,
-        answers,
-        errors,
-    })
+    Ok(FilledTemplate { meta, questionnaire: q, supplier_fields, answers, errors })
 }
 
 fn read_supplier(sheet: &Sheet) -> Vec<(String, Cell, u32)> {
@@ -159,8 +140,7 @@ fn read_supplier(sheet: &Sheet) -> Vec<(String, Cell, u32)> {
         .skip(start)
         .filter_map(|r| {
             let field = text(r.cells.first());
-            (!field.is_empty())
-                .then(|| (field, r.cells.get(1).cloned().unwrap_or(Cell::Empty), r.row))
+            (!field.is_empty()).then(|| (field, r.cells.get(1).cloned().unwrap_or(Cell::Empty), r.row))
         })
         .collect()
 }
@@ -211,24 +191,13 @@ pub(crate) fn read_answers(
             continue;
         }
         let Some(question) = q.question(&qid) else {
-            let m = format!(
-                "question {qid} (cell {cell}) is not in {} {}",
-                q.id, q.version
-            );
+            let m = format!("question {qid} (cell {cell}) is not in {} {}", q.id, q.version);
             errors.push(err("unknown_question", "Question ID", Some(qid), m));
             continue;
         };
         if !seen.insert(question.id.clone()) {
-            let m = format!(
-                "question {} is answered twice (again in cell {cell})",
-                question.id
-            );
-            errors.push(err(
-                "duplicate_answer",
-                "Answer",
-                Some(question.id.clone()),
-                m,
-            ));
+            let m = format!("question {} is answered twice (again in cell {cell})", question.id);
+            errors.push(err("duplicate_answer", "Answer", Some(question.id.clone()), m));
             continue;
         }
         match parse_cell(question, &cell_value) {
@@ -242,12 +211,7 @@ pub(crate) fn read_answers(
             Ok(None) => {}
             Err(reason) => {
                 let m = format!("question {} (cell {cell}): {reason}", question.id);
-                errors.push(err(
-                    "invalid_answer",
-                    "Answer",
-                    Some(question.id.clone()),
-                    m,
-                ));
+                errors.push(err("invalid_answer", "Answer", Some(question.id.clone()), m));
             }
         }
     }

@@ -52,8 +52,7 @@ fn yn(v: Option<YesNo>) -> String {
 }
 
 fn num(v: Option<f64>) -> String {
-    v.map(|n| crate::domain::Cell::Number(n).display())
-        .unwrap_or_default()
+    v.map(|n| crate::domain::Cell::Number(n).display()).unwrap_or_default()
 }
 
 fn addr(a: Option<AddressType>) -> String {
@@ -75,18 +74,11 @@ pub fn field_value(f: &SupplierFields, field: &str) -> String {
         "external_ref" => s(&f.external_ref),
         "legal_name" => f.legal_name.clone(),
         "trading_name" => s(&f.trading_name),
-        "country" => f
-            .country
-            .as_ref()
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
+        "country" => f.country.as_ref().map(|c| c.to_string()).unwrap_or_default(),
         "sector" => f.sector.map(|x| x.to_string()).unwrap_or_default(),
         "commodity" => s(&f.commodity),
         "registration_number" => s(&f.registration_number),
-        "incorporation_date" => f
-            .incorporation_date
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        "incorporation_date" => f.incorporation_date.map(|d| d.to_string()).unwrap_or_default(),
         "address" => s(&f.address),
         "city" => s(&f.city),
         "postal_code" => s(&f.postal_code),

@@ -6,8 +6,8 @@ use super::supplier_sheet::{field_value, SUPPLIER_FIELDS};
 use crate::domain::SupplierFields;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign,
-    FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign, FormatBorder,
+    ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 use std::collections::BTreeMap;
 
@@ -19,20 +19,11 @@ pub struct TemplateSupplier {
 }
 
 /// Header of the Questionnaire sheet, in column order.
-pub const QUESTIONNAIRE_HEADER: [&str; 5] = [
-    "Question ID",
-    "Section",
-    "Question",
-    "Answer",
-    "Evidence / comment",
-];
+pub const QUESTIONNAIRE_HEADER: [&str; 5] = ["Question ID", "Section", "Question", "Answer", "Evidence / comment"];
 pub const META_SHEET: &str = "_manumit";
 
 /// The blank template for a questionnaire, pre-filled with the supplier when given.
-pub fn write_template(
-    q: &SectorQuestionnaire,
-    supplier: Option<&TemplateSupplier>,
-) -> Result<Vec<u8>, XlsxError> {
+pub fn write_template(q: &SectorQuestionnaire, supplier: Option<&TemplateSupplier>) -> Result<Vec<u8>, XlsxError> {
     write_template_prefilled(q, supplier, &BTreeMap::new())
 }
 
@@ -88,19 +79,11 @@ impl Formats {
 
 /// True when a spreadsheet could read the text as a formula or it starts with a control char.
 fn needs_quote(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@') || c.is_control())
+    s.chars().next().is_some_and(|c| matches!(c, '=' | '+' | '-' | '@') || c.is_control())
 }
 
 /// Writes text as text: a leading `=`, `+`, `-`, `@` or control character gets a quote prefix.
-fn put_text(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    s: &str,
-    fmt: &Format,
-) -> Result<(), XlsxError> {
+fn put_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, fmt: &Format) -> Result<(), XlsxError> {
     if s.is_empty() {
         ws.write_blank(row, col, fmt)?;
     } else if needs_quote(s) {
@@ -148,11 +131,7 @@ fn instructions(ws: &mut Worksheet, q: &SectorQuestionnaire, f: &Formats) -> Res
     Ok(())
 }
 
-fn supplier_sheet(
-    ws: &mut Worksheet,
-    supplier: Option<&TemplateSupplier>,
-    f: &Formats,
-) -> Result<(), XlsxError> {
+fn supplier_sheet(ws: &mut Worksheet, supplier: Option<&TemplateSupplier>, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Supplier")?;
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 60)?;
@@ -162,9 +141,7 @@ fn supplier_sheet(
     for (i, field) in SUPPLIER_FIELDS.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_string_with_format(row, 0, *field, &f.locked_wrap)?;
-        let value = supplier
-            .map(|s| field_value(&s.fields, field))
-            .unwrap_or_default();
+        let value = supplier.map(|s| field_value(&s.fields, field)).unwrap_or_default();
         put_text(ws, row, 1, &value, &f.input)?;
     }
     ws.protect_with_options(&protection());
@@ -199,10 +176,7 @@ fn validation(q: &Question) -> Result<DataValidation, XlsxError> {
             .allow_decimal_number(DataValidationRule::Between(0.0, 100.0))
             .set_error_style(DataValidationErrorStyle::Warning),
         AnswerType::Date => {
-            let (lo, hi) = match (
-                NaiveDate::from_ymd_opt(1900, 1, 1),
-                NaiveDate::from_ymd_opt(2100, 12, 31),
-            ) {
+            let (lo, hi) = match (NaiveDate::from_ymd_opt(1900, 1, 1), NaiveDate::from_ymd_opt(2100, 12, 31)) {
                 (Some(l), Some(h)) => (l, h),
                 _ => return Err(XlsxError::ParameterError("date bounds".into())),
             };
@@ -212,19 +186,12 @@ fn validation(q: &Question) -> Result<DataValidation, XlsxError> {
         }
         AnswerType::Text => DataValidation::new().allow_any_value(),
     };
-    let title = format!(
-        "{} ({})",
-        q.id,
-        if q.required { "required" } else { "optional" }
-    );
-    let v = v
-        .set_input_title(clip(&title, 32))?
-        .set_input_message(clip(&q.help, 255))?;
+    let title = format!("{} ({})", q.id, if q.required { "required" } else { "optional" });
+    let v = v.set_input_title(clip(&title, 32))?.set_input_message(clip(&q.help, 255))?;
     if q.answer_type == AnswerType::Text {
         return Ok(v);
     }
-    v.set_error_title("Check this answer")?
-        .set_error_message(clip(&super::answer::expected(q), 255))
+    v.set_error_title("Check this answer")?.set_error_message(clip(&super::answer::expected(q), 255))
 }
 
 fn questionnaire_sheet(
@@ -260,13 +227,7 @@ fn questionnaire_sheet(
 }
 
 /// A pre-filled answer in its own type: numbers as numbers, ISO dates as dates, else text.
-fn write_answer(
-    ws: &mut Worksheet,
-    row: u32,
-    q: &Question,
-    answer: &str,
-    f: &Formats,
-) -> Result<(), XlsxError> {
+fn write_answer(ws: &mut Worksheet, row: u32, q: &Question, answer: &str, f: &Formats) -> Result<(), XlsxError> {
     let trimmed = answer.trim();
     match q.answer_type {
         AnswerType::Number | AnswerType::Percent => {

@@ -19,21 +19,11 @@ pub(crate) fn xlsx_to_workbook(bytes: &[u8]) -> Workbook {
             if cells.iter().all(Cell::is_empty) {
                 continue;
             }
-            rows.push(SheetRow {
-                row: r0 + i as u32 + 1,
-                cells,
-            });
+            rows.push(SheetRow { row: r0 + i as u32 + 1, cells });
         }
-        sheets.push(Sheet {
-            name: m.name.clone(),
-            hidden: m.visible != SheetVisible::Visible,
-            rows,
-        });
+        sheets.push(Sheet { name: m.name.clone(), hidden: m.visible != SheetVisible::Visible, rows });
     }
-    Workbook {
-        format: FileFormat::Xlsx,
-        sheets,
-    }
+    Workbook { format: FileFormat::Xlsx, sheets }
 }
 
 fn to_cell(d: &Data) -> Cell {
@@ -43,10 +33,7 @@ fn to_cell(d: &Data) -> Cell {
         Data::Float(f) => Cell::Number(*f),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => dt
-            .as_datetime()
-            .map(Cell::Date)
-            .unwrap_or(Cell::Number(dt.as_f64())),
+        Data::DateTime(dt) => dt.as_datetime().map(Cell::Date).unwrap_or(Cell::Number(dt.as_f64())),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e:?}")),
     }
@@ -57,9 +44,6 @@ pub(crate) fn zip_entry(bytes: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
     let mut s = String::new();
-    z.by_name(name)
-        .expect("entry")
-        .read_to_string(&mut s)
-        .expect("utf8");
+    z.by_name(name).expect("entry").read_to_string(&mut s).expect("utf8");
     s
 }

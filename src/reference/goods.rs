@@ -33,38 +33,24 @@ pub fn stem(word: &str) -> String {
     let w = word;
     let s = if w.len() > 4 && w.ends_with("ies") {
         format!("{}y", &w[..w.len() - 3])
-    } else if w.len() > 4
-        && (w.ends_with("oes") || w.ends_with("sses") || w.ends_with("ches") || w.ends_with("shes"))
-    {
+    } else if w.len() > 4 && (w.ends_with("oes") || w.ends_with("sses") || w.ends_with("ches") || w.ends_with("shes")) {
         w[..w.len() - 2].to_string()
     } else if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
         w[..w.len() - 1].to_string()
     } else {
         w.to_string()
     };
-    SYNONYMS
-        .iter()
-        .find(|(k, _)| *k == s)
-        .map(|(_, v)| v.to_string())
-        .unwrap_or(s)
+    SYNONYMS.iter().find(|(k, _)| *k == s).map(|(_, v)| v.to_string()).unwrap_or(s)
 }
 
 fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(stem)
-        .collect()
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(stem).collect()
 }
 
 /// Splits and stems a commodity text.
 pub fn normalise_product(commodity: &str) -> Product {
     let lower = commodity.to_lowercase().replace(" and ", ";");
-    lower
-        .split([',', ';', '/', '&', '+', '|'])
-        .map(words)
-        .filter(|p| !p.is_empty())
-        .collect()
+    lower.split([',', ';', '/', '&', '+', '|']).map(words).filter(|p| !p.is_empty()).collect()
 }
 
 /// The word sets a good name requires, one per alternative: words outside brackets, without
@@ -75,23 +61,14 @@ pub fn good_alternatives(good: &str) -> Vec<Vec<String>> {
         None => good,
     };
     main.split('/')
-        .map(|alt| {
-            words(alt)
-                .into_iter()
-                .filter(|w| !QUALIFIERS.contains(&w.as_str()))
-                .collect::<Vec<_>>()
-        })
+        .map(|alt| words(alt).into_iter().filter(|w| !QUALIFIERS.contains(&w.as_str())).collect::<Vec<_>>())
         .filter(|need| !need.is_empty())
         .collect()
 }
 
 /// Whether a good's alternatives (see [`good_alternatives`]) match a normalised commodity.
 pub fn alternatives_match(alts: &[Vec<String>], product: &Product) -> bool {
-    alts.iter().any(|need| {
-        product
-            .iter()
-            .any(|part| need.iter().all(|w| part.contains(w)))
-    })
+    alts.iter().any(|need| product.iter().any(|part| need.iter().all(|w| part.contains(w))))
 }
 
 /// Whether a TVPRA good name matches a normalised commodity.

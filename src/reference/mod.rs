@@ -21,34 +21,13 @@ pub const GSI_FILE: &str = "walkfree_gsi_2023_top10_prevalence.csv";
 pub const STATE_FL_FILE: &str = "state_imposed_forced_labour_2024";
 
 const EDITIONS: &[(&str, &str)] = &[
-    (
-        TIP_FILE,
-        "TIP 2023 (2025 watch-list/tier-3 placements where present)",
-    ),
-    (
-        TVPRA_FILE,
-        "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)",
-    ),
-    (
-        UFLPA_FILE,
-        "UFLPA Entity List, partial rebuild (88 of about 144 entries), compiled 2026-11-29",
-    ),
-    (
-        CBP_FILE,
-        "CBP Withhold Release Orders and Findings (39 rows), compiled 2026-11-29",
-    ),
-    (
-        EO13126_FILE,
-        "EO 13126 List of Products 2014 (stale; federal-procurement flag only)",
-    ),
-    (
-        GSI_FILE,
-        "Global Slavery Index 2023, top 10 by prevalence (context only, not scored)",
-    ),
-    (
-        STATE_FL_FILE,
-        "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking",
-    ),
+    (TIP_FILE, "TIP 2023 (2025 watch-list/tier-3 placements where present)"),
+    (TVPRA_FILE, "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)"),
+    (UFLPA_FILE, "UFLPA Entity List, partial rebuild (88 of about 144 entries), compiled 2026-11-29"),
+    (CBP_FILE, "CBP Withhold Release Orders and Findings (39 rows), compiled 2026-11-29"),
+    (EO13126_FILE, "EO 13126 List of Products 2014 (stale; federal-procurement flag only)"),
+    (GSI_FILE, "Global Slavery Index 2023, top 10 by prevalence (context only, not scored)"),
+    (STATE_FL_FILE, "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking"),
 ];
 
 /// TIP Report 2024: Tier 3 governments with a documented state policy or pattern of
@@ -57,10 +36,7 @@ pub const STATE_IMPOSED_FL_COUNTRIES: &[(&str, &str)] = &[
     ("AF", "Afghanistan"),
     ("BY", "Belarus"),
     ("MM", "Burma"),
-    (
-        "CN",
-        "China (PRC), including the Xinjiang Uyghur Autonomous Region",
-    ),
+    ("CN", "China (PRC), including the Xinjiang Uyghur Autonomous Region"),
     ("CU", "Cuba"),
     ("ER", "Eritrea"),
     ("IR", "Iran"),
@@ -222,18 +198,11 @@ struct RawEo {
 
 /// Rows that fail to parse are skipped (the embedded files are checked by tests).
 fn rows<T: DeserializeOwned>(text: &str) -> Vec<T> {
-    csv::Reader::from_reader(text.as_bytes())
-        .deserialize()
-        .filter_map(Result::ok)
-        .collect()
+    csv::Reader::from_reader(text.as_bytes()).deserialize().filter_map(Result::ok).collect()
 }
 
 fn split_list(raw: &str) -> Vec<String> {
-    raw.split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    raw.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 fn opt(raw: &str) -> Option<String> {
@@ -252,27 +221,16 @@ fn tip_row(r: RawTip) -> Option<TipRow> {
     let tier_2025 = TipTier::parse(&r.tier_2025_if_2wl_or_3);
     let (effective, year) = match (tier_2025, tier_2023) {
         (Some(t), _) => (t, 2025),
-        (None, Some(TipTier::Tier3 | TipTier::WatchList | TipTier::SpecialCase)) => {
-            (TipTier::Tier2, 2025)
-        }
+        (None, Some(TipTier::Tier3 | TipTier::WatchList | TipTier::SpecialCase)) => (TipTier::Tier2, 2025),
         (None, Some(t)) => (t, 2023),
         (None, None) => return None,
     };
-    Some(TipRow {
-        country: r.country,
-        iso2: r.iso2.trim().to_ascii_uppercase(),
-        tier_2023,
-        tier_2025,
-        effective,
-        year,
-    })
+    Some(TipRow { country: r.country, iso2: r.iso2.trim().to_ascii_uppercase(), tier_2023, tier_2025, effective, year })
 }
 
 fn load() -> ReferenceData {
-    let tip: Vec<TipRow> = rows::<RawTip>(include_str!("../../data/tip_tiers_2023.csv"))
-        .into_iter()
-        .filter_map(tip_row)
-        .collect();
+    let tip: Vec<TipRow> =
+        rows::<RawTip>(include_str!("../../data/tip_tiers_2023.csv")).into_iter().filter_map(tip_row).collect();
     let goods: Vec<GoodRow> = rows::<RawGood>(include_str!("../../data/ilab_tvpra_goods_2022.csv"))
         .into_iter()
         .map(|r| GoodRow {
@@ -305,11 +263,7 @@ fn load() -> ReferenceData {
                 // Several entities in one row are `;`-separated: the first is the name,
                 // the others become aliases so that each of them is screened.
                 let mut names = split_list(&r.name);
-                let name = if names.is_empty() {
-                    r.name.trim().to_string()
-                } else {
-                    names.remove(0)
-                };
+                let name = if names.is_empty() { r.name.trim().to_string() } else { names.remove(0) };
                 names.extend(split_list(&r.aliases));
                 EntityRow {
                     name,
@@ -323,30 +277,14 @@ fn load() -> ReferenceData {
             .partition(|e| is_region_wide(&e.name));
     let eo13126 = rows::<RawEo>(include_str!("../../data/eo13126_products_2014.csv"))
         .into_iter()
-        .map(|r| Eo13126Row {
-            product: r.product,
-            country: r.country,
-        })
+        .map(|r| Eo13126Row { product: r.product, country: r.country })
         .collect();
-    let tip_by_iso = tip
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.iso2.clone(), i))
-        .collect();
+    let tip_by_iso = tip.iter().enumerate().map(|(i, r)| (r.iso2.clone(), i)).collect();
     let mut goods_by_iso: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, g) in goods.iter().enumerate() {
         goods_by_iso.entry(g.iso2.clone()).or_default().push(i);
     }
-    ReferenceData {
-        tip,
-        goods,
-        uflpa,
-        cbp,
-        cbp_region_wide,
-        eo13126,
-        tip_by_iso,
-        goods_by_iso,
-    }
+    ReferenceData { tip, goods, uflpa, cbp, cbp_region_wide, eo13126, tip_by_iso, goods_by_iso }
 }
 
 static REFERENCE: LazyLock<ReferenceData> = LazyLock::new(load);
@@ -358,35 +296,23 @@ pub fn reference() -> &'static ReferenceData {
 
 /// Reference file → edition, for every file the scoring may cite.
 pub fn editions() -> BTreeMap<String, String> {
-    EDITIONS
-        .iter()
-        .map(|(f, e)| (f.to_string(), e.to_string()))
-        .collect()
+    EDITIONS.iter().map(|(f, e)| (f.to_string(), e.to_string())).collect()
 }
 
 /// The edition of one reference file (empty when unknown).
 pub fn edition(file: &str) -> String {
-    EDITIONS
-        .iter()
-        .find(|(f, _)| *f == file)
-        .map(|(_, e)| e.to_string())
-        .unwrap_or_default()
+    EDITIONS.iter().find(|(f, _)| *f == file).map(|(_, e)| e.to_string()).unwrap_or_default()
 }
 
 /// The state-imposed forced-labour flag of a country, with its name, if flagged.
 pub fn state_imposed_forced_labour(iso2: &str) -> Option<&'static str> {
-    STATE_IMPOSED_FL_COUNTRIES
-        .iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(iso2))
-        .map(|(_, n)| *n)
+    STATE_IMPOSED_FL_COUNTRIES.iter().find(|(c, _)| c.eq_ignore_ascii_case(iso2)).map(|(_, n)| *n)
 }
 
 impl ReferenceData {
     /// The TIP placement of a country (alpha-2).
     pub fn tip(&self, iso2: &str) -> Option<&TipRow> {
-        self.tip_by_iso
-            .get(&iso2.to_ascii_uppercase())
-            .and_then(|&i| self.tip.get(i))
+        self.tip_by_iso.get(&iso2.to_ascii_uppercase()).and_then(|&i| self.tip.get(i))
     }
 
     /// TVPRA rows of this country whose good matches the commodity text (see [`good_matches`]).
@@ -414,10 +340,7 @@ mod tests {
         assert_eq!(r.goods.len(), 467);
         assert_eq!(r.uflpa.len(), 88);
         assert_eq!(r.cbp.len() + r.cbp_region_wide.len(), 39);
-        assert!(r
-            .cbp_region_wide
-            .iter()
-            .any(|e| e.name.contains("Turkmenistan")));
+        assert!(r.cbp_region_wide.iter().any(|e| e.name.contains("Turkmenistan")));
         assert!(r
             .cbp
             .iter()
@@ -433,34 +356,20 @@ mod tests {
         let dz = r.tip("dz").map(|t| (t.effective, t.year));
         assert_eq!(dz, Some((TipTier::WatchList, 2025)));
         assert_eq!(r.tip("CN").map(|t| t.effective), Some(TipTier::Tier3));
-        assert_eq!(
-            r.tip("DE").map(|t| (t.effective, t.year)),
-            Some((TipTier::Tier1, 2023))
-        );
+        assert_eq!(r.tip("DE").map(|t| (t.effective, t.year)), Some((TipTier::Tier1, 2023)));
         assert!(r.tip("ZZ").is_none());
     }
 
     #[test]
     fn goods_match_forgivingly_on_good_and_country() {
         let r = reference();
-        let cn: Vec<String> = r
-            .goods_for("cotton yarn", "CN")
-            .iter()
-            .map(|g| g.good.clone())
-            .collect();
+        let cn: Vec<String> = r.goods_for("cotton yarn", "CN").iter().map(|g| g.good.clone()).collect();
         assert!(cn.contains(&"Cotton".to_string()), "{cn:?}");
-        let el: Vec<String> = r
-            .goods_for("Electronic components", "CN")
-            .iter()
-            .map(|g| g.good.clone())
-            .collect();
+        let el: Vec<String> = r.goods_for("Electronic components", "CN").iter().map(|g| g.good.clone()).collect();
         assert!(el.contains(&"Electronics".to_string()), "{el:?}");
         assert!(r.goods_for("cotton yarn", "DE").is_empty());
         // Removed in 2024: shrimp from Thailand is not used.
-        assert!(r
-            .goods_for("frozen shrimp", "TH")
-            .iter()
-            .all(|g| g.good != "Shrimp"));
+        assert!(r.goods_for("frozen shrimp", "TH").iter().all(|g| g.good != "Shrimp"));
     }
 
     #[test]

@@ -4,9 +4,7 @@
 //! [`Styles::num`] / [`Styles::datetime`]. Nothing here ever writes a formula or a hyperlink.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rust_xlsxwriter::{
-    ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{ColNum, Color, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError};
 use std::borrow::Cow;
 
 /// Excel's limit on the length of a cell's text, in UTF-16 code units.
@@ -18,10 +16,8 @@ pub const MAX_CELL_LEN: usize = 32_767;
 pub fn needs_quote_prefix(s: &str) -> bool {
     match s.chars().next() {
         Some(c) => {
-            matches!(
-                c,
-                '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
-            ) || c.is_control()
+            matches!(c, '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}')
+                || c.is_control()
                 || starts_with_ooxml_escape(s.as_bytes())
         }
         None => false,
@@ -94,24 +90,13 @@ impl Styles {
             datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             score: Format::new().set_num_format("0.0"),
-            input: Format::new()
-                .set_background_color(input_fill)
-                .set_unlocked(),
-            input_date: Format::new()
-                .set_num_format("yyyy-mm-dd")
-                .set_background_color(input_fill)
-                .set_unlocked(),
+            input: Format::new().set_background_color(input_fill).set_unlocked(),
+            input_date: Format::new().set_num_format("yyyy-mm-dd").set_background_color(input_fill).set_unlocked(),
         }
     }
 
     /// Writes user (or any) text as a string cell: never a formula, never a link.
-    pub fn text(
-        &self,
-        ws: &mut Worksheet,
-        row: RowNum,
-        col: ColNum,
-        s: &str,
-    ) -> Result<(), XlsxError> {
+    pub fn text(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str) -> Result<(), XlsxError> {
         if s.is_empty() {
             return Ok(());
         }
@@ -125,14 +110,7 @@ impl Styles {
     }
 
     /// Text with a given format; the quote prefix wins when needed.
-    pub fn text_fmt(
-        &self,
-        ws: &mut Worksheet,
-        row: RowNum,
-        col: ColNum,
-        s: &str,
-        f: &Format,
-    ) -> Result<(), XlsxError> {
+    pub fn text_fmt(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, f: &Format) -> Result<(), XlsxError> {
         let t = cell_text(s);
         if needs_quote_prefix(&t) {
             ws.write_string_with_format(row, col, t.as_ref(), &f.clone().set_quote_prefix())?;
@@ -143,13 +121,7 @@ impl Styles {
     }
 
     /// A number rounded to 2 decimals; NaN/infinite values leave the cell empty.
-    pub fn num(
-        &self,
-        ws: &mut Worksheet,
-        row: RowNum,
-        col: ColNum,
-        v: f64,
-    ) -> Result<(), XlsxError> {
+    pub fn num(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, v: f64) -> Result<(), XlsxError> {
         if v.is_finite() {
             ws.write_number(row, col, (v * 100.0).round() / 100.0)?;
         }
@@ -157,13 +129,7 @@ impl Styles {
     }
 
     /// A date-time cell (UTC); outside Excel's 1900–9999 range it is written as ISO text.
-    pub fn datetime(
-        &self,
-        ws: &mut Worksheet,
-        row: RowNum,
-        col: ColNum,
-        t: &DateTime<Utc>,
-    ) -> Result<(), XlsxError> {
+    pub fn datetime(&self, ws: &mut Worksheet, row: RowNum, col: ColNum, t: &DateTime<Utc>) -> Result<(), XlsxError> {
         if (1900..=9999).contains(&t.year()) {
             ws.write_datetime_with_format(row, col, t.naive_utc(), &self.datetime)?;
         } else {
@@ -190,12 +156,7 @@ impl Styles {
     }
 
     /// Writes a header row at row 0 with our own fixed titles, freezes it and sets widths.
-    pub fn header(
-        &self,
-        ws: &mut Worksheet,
-        titles: &[&str],
-        widths: &[f64],
-    ) -> Result<(), XlsxError> {
+    pub fn header(&self, ws: &mut Worksheet, titles: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
         for (c, t) in titles.iter().enumerate() {
             ws.write_string_with_format(0, c as ColNum, *t, &self.header)?;
         }
@@ -220,10 +181,7 @@ impl Default for Styles {
 
 /// A data row number (1-based below the header), failing cleanly past Excel's row limit.
 pub fn row_num(i: usize) -> Result<RowNum, XlsxError> {
-    RowNum::try_from(i + 1)
-        .ok()
-        .filter(|r| *r < 1_048_576)
-        .ok_or(XlsxError::RowColumnLimitError)
+    RowNum::try_from(i + 1).ok().filter(|r| *r < 1_048_576).ok_or(XlsxError::RowColumnLimitError)
 }
 
 #[cfg(test)]
@@ -232,9 +190,7 @@ mod tests {
 
     #[test]
     fn formula_looking_text_needs_prefix() {
-        for s in [
-            "=1+1", "+1 evil", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\u{1}x", "＝1",
-        ] {
+        for s in ["=1+1", "+1 evil", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\u{1}x", "＝1"] {
             assert!(needs_quote_prefix(s), "{s:?}");
         }
         for s in ["", "Acme Ltd", "1=1", " =x", "a@b.com"] {

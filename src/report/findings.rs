@@ -7,72 +7,31 @@ use crate::domain::Finding;
 use chrono::Days;
 use rust_xlsxwriter::{DataValidation, Workbook, XlsxError};
 
-pub const FINDINGS_HEADERS: [&str; 9] = [
-    "Supplier ID",
-    "Supplier",
-    "Indicator",
-    "Dimension",
-    "Severity",
-    "Points",
-    "Finding",
-    "Evidence",
-    "Explanation",
-];
+pub const FINDINGS_HEADERS: [&str; 9] =
+    ["Supplier ID", "Supplier", "Indicator", "Dimension", "Severity", "Points", "Finding", "Evidence", "Explanation"];
 
-pub const ACTIONS_HEADERS: [&str; 8] = [
-    "Supplier ID",
-    "Supplier",
-    "Finding",
-    "Action",
-    "Owner",
-    "Due date",
-    "Status",
-    "Tier",
-];
+pub const ACTIONS_HEADERS: [&str; 8] =
+    ["Supplier ID", "Supplier", "Finding", "Action", "Owner", "Due date", "Status", "Tier"];
 
 /// The choices of the Status drop-down on `Corrective actions`.
 pub const ACTION_STATUSES: [&str; 4] = ["Open", "In progress", "Done", "Verified"];
 
 /// A finding's evidence written for a person, each piece described and joined with "; ".
 pub fn evidence_text(f: &Finding) -> String {
-    f.evidence
-        .iter()
-        .map(|e| e.describe())
-        .collect::<Vec<_>>()
-        .join("; ")
+    f.evidence.iter().map(|e| e.describe()).collect::<Vec<_>>().join("; ")
 }
 
 /// Finding indices of one assessment, most points first (stable).
 fn by_points(findings: &[Finding]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..findings.len()).collect();
-    idx.sort_by(|&a, &b| {
-        findings[b]
-            .points
-            .total_cmp(&findings[a].points)
-            .then(a.cmp(&b))
-    });
+    idx.sort_by(|&a, &b| findings[b].points.total_cmp(&findings[a].points).then(a.cmp(&b)));
     idx
 }
 
-pub fn write_findings(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    order: &[usize],
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("Findings")?;
-    st.header(
-        ws,
-        &FINDINGS_HEADERS,
-        &[14.0, 30.0, 28.0, 18.0, 10.0, 8.0, 45.0, 70.0, 70.0],
-    )?;
-    let total: usize = input
-        .suppliers
-        .iter()
-        .map(|s| s.assessment.findings.len())
-        .sum();
+pub fn write_findings(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Findings")?;
+    st.header(ws, &FINDINGS_HEADERS, &[14.0, 30.0, 28.0, 18.0, 10.0, 8.0, 45.0, 70.0, 70.0])?;
+    let total: usize = input.suppliers.iter().map(|s| s.assessment.findings.len()).sum();
     let last_row = if total == 0 { 0 } else { row_num(total - 1)? };
     ws.autofilter(0, 0, last_row, (FINDINGS_HEADERS.len() - 1) as u16)?;
     colour_text(ws, (1, last_row), (4, 4), &SEVERITY_COLOURS)?;
@@ -99,20 +58,9 @@ pub fn write_findings(
     Ok(())
 }
 
-pub fn write_actions(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    order: &[usize],
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("Corrective actions")?;
-    st.header(
-        ws,
-        &ACTIONS_HEADERS,
-        &[14.0, 30.0, 50.0, 60.0, 20.0, 12.0, 13.0, 10.0],
-    )?;
+pub fn write_actions(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Corrective actions")?;
+    st.header(ws, &ACTIONS_HEADERS, &[14.0, 30.0, 50.0, 60.0, 20.0, 12.0, 13.0, 10.0])?;
     let total: usize = input
         .suppliers
         .iter()

@@ -4,59 +4,26 @@ use super::cell::{row_num, Styles};
 use super::ReportInput;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-pub const NETWORK_HEADERS: [&str; 7] = [
-    "Cluster",
-    "Supplier ID",
-    "Supplier",
-    "Shared",
-    "Value",
-    "External ref",
-    "Members",
-];
+pub const NETWORK_HEADERS: [&str; 7] =
+    ["Cluster", "Supplier ID", "Supplier", "Shared", "Value", "External ref", "Members"];
 
-pub const SCREENING_HEADERS: [&str; 9] = [
-    "Supplier ID",
-    "Supplier",
-    "List",
-    "Matched entity",
-    "Score",
-    "Edition",
-    "Status",
-    "Matched name",
-    "Strength",
-];
+pub const SCREENING_HEADERS: [&str; 9] =
+    ["Supplier ID", "Supplier", "List", "Matched entity", "Score", "Edition", "Status", "Matched name", "Strength"];
 
 /// One row per (member, shared identifier): an auditor filters `Value` to see every supplier
 /// sharing that bank account or phone, or `Supplier ID` to see what one supplier shares.
-pub fn write_networks(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("Networks")?;
-    st.header(
-        ws,
-        &NETWORK_HEADERS,
-        &[20.0, 14.0, 34.0, 14.0, 40.0, 14.0, 9.0],
-    )?;
-    let total: usize = input
-        .networks
-        .iter()
-        .map(|n| n.suppliers.len() * n.shared.len().max(1))
-        .sum();
+pub fn write_networks(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Networks")?;
+    st.header(ws, &NETWORK_HEADERS, &[20.0, 14.0, 34.0, 14.0, 40.0, 14.0, 9.0])?;
+    let total: usize = input.networks.iter().map(|n| n.suppliers.len() * n.shared.len().max(1)).sum();
     let last_row = if total == 0 { 0 } else { row_num(total - 1)? };
     ws.autofilter(0, 0, last_row, (NETWORK_HEADERS.len() - 1) as u16)?;
     let mut k = 0usize;
     for n in &input.networks {
         for m in &n.suppliers {
             // A cluster without shared links (should not happen) still lists its members.
-            let links: Vec<Option<&crate::domain::SharedLink>> = if n.shared.is_empty() {
-                vec![None]
-            } else {
-                n.shared.iter().map(Some).collect()
-            };
+            let links: Vec<Option<&crate::domain::SharedLink>> =
+                if n.shared.is_empty() { vec![None] } else { n.shared.iter().map(Some).collect() };
             for l in links {
                 let r = row_num(k)?;
                 k += 1;
@@ -75,25 +42,10 @@ pub fn write_networks(
     Ok(())
 }
 
-pub fn write_screening(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    order: &[usize],
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("Screening")?;
-    st.header(
-        ws,
-        &SCREENING_HEADERS,
-        &[14.0, 30.0, 24.0, 34.0, 8.0, 14.0, 14.0, 30.0, 10.0],
-    )?;
-    let total: usize = input
-        .suppliers
-        .iter()
-        .map(|s| s.assessment.screening_matches.len())
-        .sum();
+pub fn write_screening(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Screening")?;
+    st.header(ws, &SCREENING_HEADERS, &[14.0, 30.0, 24.0, 34.0, 8.0, 14.0, 14.0, 30.0, 10.0])?;
+    let total: usize = input.suppliers.iter().map(|s| s.assessment.screening_matches.len()).sum();
     let last_row = if total == 0 { 0 } else { row_num(total - 1)? };
     ws.autofilter(0, 0, last_row, (SCREENING_HEADERS.len() - 1) as u16)?;
     let mut k = 0usize;

@@ -6,8 +6,7 @@ use super::ReportInput;
 use rust_xlsxwriter::{Workbook, XlsxError};
 use std::collections::BTreeMap;
 
-pub const METHODOLOGY_HEADERS: [&str; 5] =
-    ["Section", "Name", "Value", "Uploaded at", "Uploaded by"];
+pub const METHODOLOGY_HEADERS: [&str; 5] = ["Section", "Name", "Value", "Uploaded at", "Uploaded by"];
 
 /// Fixed explanations written at the end of the sheet: (name, text).
 const NOTES: [(&str, &str); 5] = [
@@ -44,9 +43,7 @@ pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), 
     // Versions the assessments themselves were scored with (they may predate the current one).
     let mut used: BTreeMap<&str, u64> = BTreeMap::new();
     for s in &input.suppliers {
-        *used
-            .entry(s.assessment.methodology_version.as_str())
-            .or_default() += 1;
+        *used.entry(s.assessment.methodology_version.as_str()).or_default() += 1;
     }
     for (v, n) in used {
         ws.write_string(r, 0, "Methodology")?;

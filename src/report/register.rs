@@ -4,8 +4,8 @@ use super::cell::{row_num, Styles};
 use super::{top_drivers, ReportInput, RISK_REGISTER_HEADERS};
 use crate::domain::{IloIndicator, Severity};
 use rust_xlsxwriter::{
-    ColNum, Color, ConditionalFormatDataBar, ConditionalFormatText, ConditionalFormatTextRule,
-    ConditionalFormatType, Format, RowNum, Table, TableColumn, Workbook, Worksheet, XlsxError,
+    ColNum, Color, ConditionalFormatDataBar, ConditionalFormatText, ConditionalFormatTextRule, ConditionalFormatType,
+    Format, RowNum, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
 
 /// Text-rule colours (fill, font) for tier cells.
@@ -17,11 +17,8 @@ pub(crate) const TIER_COLOURS: [(&str, u32, u32); 4] = [
 ];
 
 /// Heat-map colours (fill, font) for the strongest severity of an ILO indicator.
-pub(crate) const SEVERITY_COLOURS: [(&str, u32, u32); 3] = [
-    ("high", 0xC00000, 0xFFFFFF),
-    ("medium", 0xF4B084, 0x000000),
-    ("low", 0xFFE699, 0x000000),
-];
+pub(crate) const SEVERITY_COLOURS: [(&str, u32, u32); 3] =
+    [("high", 0xC00000, 0xFFFFFF), ("medium", 0xF4B084, 0x000000), ("low", 0xFFE699, 0x000000)];
 
 /// Adds text rules colouring cells of a column range whose text begins with each label.
 pub(crate) fn colour_text(
@@ -36,11 +33,7 @@ pub(crate) fn colour_text(
     for (label, fill, font) in rules {
         let cf = ConditionalFormatText::new()
             .set_rule(ConditionalFormatTextRule::BeginsWith((*label).to_string()))
-            .set_format(
-                Format::new()
-                    .set_background_color(Color::RGB(*fill))
-                    .set_font_color(Color::RGB(*font)),
-            );
+            .set_format(Format::new().set_background_color(Color::RGB(*fill)).set_font_color(Color::RGB(*font)));
         ws.add_conditional_format(first_row, first_col, last_row, last_col, &cf)?;
     }
     Ok(())
@@ -49,25 +42,12 @@ pub(crate) fn colour_text(
 /// Registers up to this many suppliers are a worksheet table; larger ones a filtered range.
 pub const TABLE_MAX_ROWS: usize = 20_000;
 
-pub fn write_register(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    order: &[usize],
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("Risk register")?;
+pub fn write_register(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Risk register")?;
     let n = order.len();
     let last_row = if n == 0 { 0 } else { row_num(n - 1)? };
     let last_col = (RISK_REGISTER_HEADERS.len() - 1) as ColNum;
-    st.widths(
-        ws,
-        &[
-            14.0, 14.0, 34.0, 9.0, 15.0, 18.0, 10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 50.0, 60.0,
-            17.0, 16.0,
-        ],
-    )?;
+    st.widths(ws, &[14.0, 14.0, 34.0, 9.0, 15.0, 18.0, 10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 50.0, 60.0, 17.0, 16.0])?;
     if n == 0 || n > TABLE_MAX_ROWS {
         // A table needs at least one data row, and rust_xlsxwriter keeps one map entry per
         // table cell (about 50 MB for 100k rows): an empty or very large register gets the
@@ -80,11 +60,7 @@ pub fn write_register(
         // In constant-memory mode the table (which writes the header row) must come first.
         let cols: Vec<TableColumn> = RISK_REGISTER_HEADERS
             .iter()
-            .map(|h| {
-                TableColumn::new()
-                    .set_header(*h)
-                    .set_header_format(&st.header)
-            })
+            .map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header))
             .collect();
         let table = Table::new().set_name("RiskRegister").set_columns(&cols);
         ws.add_table(0, 0, last_row, last_col, &table)?;
@@ -140,15 +116,8 @@ pub fn ilo_label(i: IloIndicator) -> &'static str {
     }
 }
 
-pub fn write_ilo(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    order: &[usize],
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = wb
-        .add_worksheet_with_constant_memory()?
-        .set_name("ILO indicators")?;
+pub fn write_ilo(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("ILO indicators")?;
     let ilo = IloIndicator::ALL;
     let mut titles = vec!["Supplier ID", "Supplier", "Tier"];
     titles.extend(ilo.iter().map(|i| ilo_label(*i)));
@@ -157,11 +126,7 @@ pub fn write_ilo(
     st.header(ws, &titles, &widths)?;
     ws.set_row_height(0, 45)?;
     ws.set_freeze_panes(1, 2)?;
-    let last_row = if order.is_empty() {
-        0
-    } else {
-        row_num(order.len() - 1)?
-    };
+    let last_row = if order.is_empty() { 0 } else { row_num(order.len() - 1)? };
     let last_col = (titles.len() - 1) as ColNum;
     ws.autofilter(0, 0, last_row, last_col)?;
     colour_text(ws, (1, last_row), (2, 2), &TIER_COLOURS)?;
@@ -173,9 +138,7 @@ pub fn write_ilo(
         let r = row_num(k)?;
         strongest.iter_mut().for_each(|x| *x = None);
         for f in &s.assessment.findings {
-            if let Some(pos) =
-                IloIndicator::from_id(&f.indicator).and_then(|x| ilo.iter().position(|y| *y == x))
-            {
+            if let Some(pos) = IloIndicator::from_id(&f.indicator).and_then(|x| ilo.iter().position(|y| *y == x)) {
                 strongest[pos] = strongest[pos].max(Some(f.severity));
             }
         }

@@ -30,8 +30,7 @@ const EU_FLR: &str = "EU Forced Labour Regulation (EU) 2024/3015";
 const LKSG: &str = "German LkSG";
 const UK_MSA: &str = "UK Modern Slavery Act 2015";
 const AU_MSA: &str = "Australian Modern Slavery Act 2018";
-const CA_S211: &str =
-    "Canada S-211 (Fighting Against Forced Labour and Child Labour in Supply Chains Act)";
+const CA_S211: &str = "Canada S-211 (Fighting Against Forced Labour and Child Labour in Supply Chains Act)";
 const CA_TISCA: &str = "California Transparency in Supply Chains Act (Civ. Code s.1714.43)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,14 +60,10 @@ impl Group {
     }
     fn where_to_look(self) -> &'static str {
         match self {
-            Group::Ilo => {
-                "Findings: Dimension = involuntariness or menace_of_penalty; ILO indicators sheet"
-            }
+            Group::Ilo => "Findings: Dimension = involuntariness or menace_of_penalty; ILO indicators sheet",
             Group::Child => "Findings: Indicator contains 'child'",
             Group::Front => "Findings: Dimension = front_business; Networks sheet",
-            Group::Xinjiang => {
-                "Findings: Dimension = screening, Indicator or Finding mentions Xinjiang"
-            }
+            Group::Xinjiang => "Findings: Dimension = screening, Indicator or Finding mentions Xinjiang",
             Group::EntityList => "Screening sheet; Findings: Dimension = screening",
             Group::Inherent => "Findings: Dimension = inherent or context",
             Group::Controls => "Findings: Dimension = control",
@@ -76,27 +71,18 @@ impl Group {
         }
     }
     fn matches(self, f: &Finding) -> bool {
-        let mentions = |w: &[&str]| {
-            w.iter()
-                .any(|x| contains_ci(&f.indicator, x) || contains_ci(&f.title, x))
-        };
+        let mentions = |w: &[&str]| w.iter().any(|x| contains_ci(&f.indicator, x) || contains_ci(&f.title, x));
         match self {
             Group::Ilo => {
                 IloIndicator::from_id(&f.indicator).is_some()
-                    || matches!(
-                        f.dimension,
-                        Dimension::Involuntariness | Dimension::MenaceOfPenalty
-                    )
+                    || matches!(f.dimension, Dimension::Involuntariness | Dimension::MenaceOfPenalty)
             }
             Group::Child => contains_ci(&f.indicator, "child"),
             Group::Front => f.dimension == Dimension::FrontBusiness,
             Group::Xinjiang => {
-                IloIndicator::from_id(&f.indicator).is_none()
-                    && mentions(&["xinjiang", "xuar", "uyghur"])
+                IloIndicator::from_id(&f.indicator).is_none() && mentions(&["xinjiang", "xuar", "uyghur"])
             }
-            Group::EntityList => {
-                f.dimension == Dimension::Screening && !mentions(&["xinjiang", "xuar", "uyghur"])
-            }
+            Group::EntityList => f.dimension == Dimension::Screening && !mentions(&["xinjiang", "xuar", "uyghur"]),
             Group::Inherent => matches!(f.dimension, Dimension::Inherent | Dimension::Context),
             Group::Controls => f.dimension == Dimension::Control,
             Group::Remediation => false,
@@ -179,19 +165,8 @@ fn counts(input: &ReportInput, g: Group) -> Counts {
 
 pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Regulatory map")?;
-    st.header(
-        ws,
-        &REGULATORY_HEADERS,
-        &[30.0, 40.0, 40.0, 60.0, 10.0, 10.0, 10.0, 45.0],
-    )?;
-    ws.insert_note(
-        0,
-        0,
-        &Note::new(NOTE)
-            .set_author("Manumit")
-            .set_width(420)
-            .set_height(140),
-    )?;
+    st.header(ws, &REGULATORY_HEADERS, &[30.0, 40.0, 40.0, 60.0, 10.0, 10.0, 10.0, 45.0])?;
+    ws.insert_note(0, 0, &Note::new(NOTE).set_author("Manumit").set_width(420).set_height(140))?;
     let mut cache: Vec<(Group, Counts)> = Vec::new();
     for (k, (g, law, provision, why)) in MAP.iter().enumerate() {
         let c = match cache.iter().find(|(x, _)| x == g) {
@@ -214,12 +189,7 @@ pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), 
         }
         ws.write_string(r, 7, g.where_to_look())?;
     }
-    ws.autofilter(
-        0,
-        0,
-        MAP.len() as u32,
-        (REGULATORY_HEADERS.len() - 1) as u16,
-    )?;
+    ws.autofilter(0, 0, MAP.len() as u32, (REGULATORY_HEADERS.len() - 1) as u16)?;
     let last = MAP.len() as u32;
     super::register::colour_text(ws, (1, last), (6, 6), &super::register::TIER_COLOURS)?;
     Ok(())

@@ -16,33 +16,16 @@ pub fn scope_text(scope: &[(String, String)]) -> String {
     if scope.is_empty() {
         "All suppliers".to_string()
     } else {
-        scope
-            .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        scope.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("; ")
     }
 }
 
-pub fn write(
-    wb: &mut Workbook,
-    input: &ReportInput,
-    order: &[usize],
-    st: &Styles,
-) -> Result<(), XlsxError> {
+pub fn write(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Summary")?;
-    st.header(
-        ws,
-        &["Item", "Value"],
-        &[34.0, 60.0, 40.0, 14.0, 14.0, 14.0, 14.0, 10.0, 40.0],
-    )?;
+    st.header(ws, &["Item", "Value"], &[34.0, 60.0, 40.0, 14.0, 14.0, 14.0, 14.0, 10.0, 40.0])?;
 
     // Key / value block (rows 1..).
-    let likely = input
-        .suppliers
-        .iter()
-        .filter(|s| s.assessment.forced_labour_likely)
-        .count();
+    let likely = input.suppliers.iter().filter(|s| s.assessment.forced_labour_likely).count();
     let mut r: RowNum = 1;
     let kv = |ws: &mut Worksheet, k: &str, r: &mut RowNum| -> Result<RowNum, XlsxError> {
         ws.write_string_with_format(*r, 0, k, &st.bold)?;
@@ -70,23 +53,14 @@ pub fn write(
 
     // Tier × sector table.
     let mut sectors: Vec<&str> = Sector::ALL.iter().map(|s| s.as_str()).collect();
-    let has_other = input
-        .suppliers
-        .iter()
-        .any(|s| Sector::from_id(&s.sector).is_none());
+    let has_other = input.suppliers.iter().any(|s| Sector::from_id(&s.sector).is_none());
     if has_other {
         sectors.push("other / unknown");
     }
     let mut counts = vec![vec![0u64; sectors.len()]; TIERS_DESC.len()];
     for s in &input.suppliers {
-        let t = TIERS_DESC
-            .iter()
-            .position(|t| *t == s.assessment.tier)
-            .unwrap_or(3);
-        let c = Sector::ALL
-            .iter()
-            .position(|x| x.as_str() == s.sector)
-            .unwrap_or(sectors.len() - 1);
+        let t = TIERS_DESC.iter().position(|t| *t == s.assessment.tier).unwrap_or(3);
+        let c = Sector::ALL.iter().position(|x| x.as_str() == s.sector).unwrap_or(sectors.len() - 1);
         counts[t][c] += 1;
     }
     r += 1;
@@ -120,27 +94,20 @@ pub fn write(
     let mut chart = Chart::new(ChartType::Column);
     chart.title().set_name("Suppliers per tier");
     chart.legend().set_hidden();
-    chart
-        .add_series()
-        .set_name("Suppliers")
-        .set_categories(("Summary", head + 1, 0, head + 4, 0))
-        .set_values(("Summary", head + 1, total_col, head + 4, total_col));
+    chart.add_series().set_name("Suppliers").set_categories(("Summary", head + 1, 0, head + 4, 0)).set_values((
+        "Summary",
+        head + 1,
+        total_col,
+        head + 4,
+        total_col,
+    ));
     ws.insert_chart(1, 9, &chart)?;
 
     // The ten highest-risk suppliers.
     r = tot_row + 2;
     ws.write_string_with_format(r, 0, "Ten highest-risk suppliers", &st.bold)?;
     r += 1;
-    let cols = [
-        "Rank",
-        "Supplier ID",
-        "Supplier",
-        "Country",
-        "Sector",
-        "Tier",
-        "Overall",
-        "Top drivers",
-    ];
+    let cols = ["Rank", "Supplier ID", "Supplier", "Country", "Sector", "Tier", "Overall", "Top drivers"];
     for (c, t) in cols.iter().enumerate() {
         ws.write_string_with_format(r, c as ColNum, *t, &st.header)?;
     }

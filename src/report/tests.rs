@@ -7,23 +7,14 @@ use chrono::TimeZone;
 use std::io::{Cursor, Read};
 
 fn at(d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().unwrap_or_default()
 }
 
 fn comp(score: f64, tier: Tier) -> ComponentScore {
     ComponentScore { score, tier }
 }
 
-fn finding(
-    ind: &str,
-    dim: Dimension,
-    sev: Severity,
-    pts: f64,
-    title: &str,
-    ev: Vec<Evidence>,
-) -> Finding {
+fn finding(ind: &str, dim: Dimension, sev: Severity, pts: f64, title: &str, ev: Vec<Evidence>) -> Finding {
     Finding {
         indicator: ind.into(),
         dimension: dim,
@@ -43,14 +34,7 @@ fn upload_ev(row: u32, col: &str, v: &str) -> Evidence {
     e
 }
 
-fn supplier(
-    id: &str,
-    name: &str,
-    sector: &str,
-    tier: Tier,
-    overall: f64,
-    findings: Vec<Finding>,
-) -> ReportSupplier {
+fn supplier(id: &str, name: &str, sector: &str, tier: Tier, overall: f64, findings: Vec<Finding>) -> ReportSupplier {
     ReportSupplier {
         id: id.into(),
         external_ref: Some(format!("ERP-{id}")),
@@ -75,10 +59,7 @@ fn supplier(
             recommended_actions: if tier == Tier::Low {
                 vec!["Keep on file".into()]
             } else {
-                vec![
-                    "Independent on-site audit".into(),
-                    "Repay recruitment fees".into(),
-                ]
+                vec!["Independent on-site audit".into(), "Repay recruitment fees".into()]
             },
             findings,
             screening_matches: vec![],
@@ -109,36 +90,13 @@ fn sample() -> ReportInput {
         "Workers pay recruitment fees",
         vec![resp],
     );
-    let mut tv = Evidence::new(
-        EvidenceSource::Reference,
-        "Electronics, Malaysia, forced labour",
-    );
+    let mut tv = Evidence::new(EvidenceSource::Reference, "Electronics, Malaysia, forced labour");
     tv.file = Some("TVPRA".into());
     tv.edition = Some("2022".into());
-    let inherent = finding(
-        "tvpra_good",
-        Dimension::Inherent,
-        Severity::Medium,
-        15.0,
-        "TVPRA listed good",
-        vec![tv],
-    );
-    let shell = finding(
-        "shared_bank_account",
-        Dimension::FrontBusiness,
-        Severity::High,
-        30.0,
-        "Shares a bank account",
-        vec![],
-    );
-    let mut crit = supplier(
-        "s-crit",
-        EVIL_NAME,
-        "manufacturing",
-        Tier::Critical,
-        91.5,
-        vec![fees, passports],
-    );
+    let inherent = finding("tvpra_good", Dimension::Inherent, Severity::Medium, 15.0, "TVPRA listed good", vec![tv]);
+    let shell =
+        finding("shared_bank_account", Dimension::FrontBusiness, Severity::High, 30.0, "Shares a bank account", vec![]);
+    let mut crit = supplier("s-crit", EVIL_NAME, "manufacturing", Tier::Critical, 91.5, vec![fees, passports]);
     crit.assessment.screening_matches.push(ScreeningMatch {
         list: "UFLPA Entity List".into(),
         edition: "2026-10".into(),
@@ -148,35 +106,11 @@ fn sample() -> ReportInput {
         strength: "strong".into(),
         status: "needs_review".into(),
     });
-    let high = supplier(
-        "s-high",
-        "+1 evil",
-        "construction",
-        Tier::High,
-        70.25,
-        vec![shell],
-    );
-    let med = supplier(
-        "s-med",
-        "@SUM(A1)",
-        "agriculture",
-        Tier::Medium,
-        45.0,
-        vec![inherent],
-    );
-    let low = supplier(
-        "s-low",
-        "Plain Farms Ltd",
-        "agriculture",
-        Tier::Low,
-        5.0,
-        vec![],
-    );
+    let high = supplier("s-high", "+1 evil", "construction", Tier::High, 70.25, vec![shell]);
+    let med = supplier("s-med", "@SUM(A1)", "agriculture", Tier::Medium, 45.0, vec![inherent]);
+    let low = supplier("s-low", "Plain Farms Ltd", "agriculture", Tier::Low, 5.0, vec![]);
     ReportInput {
-        scope: vec![
-            ("sector".into(), "agriculture".into()),
-            ("tier".into(), "high".into()),
-        ],
+        scope: vec![("sector".into(), "agriculture".into()), ("tier".into(), "high".into())],
         generated_at: at(29, 10),
         generated_by: "auditor@example.org".into(),
         methodology_version: "2026.1".into(),
@@ -187,21 +121,10 @@ fn sample() -> ReportInput {
         networks: vec![NetworkCluster {
             id: "net-1".into(),
             suppliers: vec![
-                NetworkMember {
-                    id: "s-crit".into(),
-                    external_ref: None,
-                    legal_name: EVIL_NAME.into(),
-                },
-                NetworkMember {
-                    id: "s-high".into(),
-                    external_ref: None,
-                    legal_name: "+1 evil".into(),
-                },
+                NetworkMember { id: "s-crit".into(), external_ref: None, legal_name: EVIL_NAME.into() },
+                NetworkMember { id: "s-high".into(), external_ref: None, legal_name: "+1 evil".into() },
             ],
-            shared: vec![SharedLink {
-                kind: "bank_account".into(),
-                value: "MY12ABC".into(),
-            }],
+            shared: vec![SharedLink { kind: "bank_account".into(), value: "MY12ABC".into() }],
         }],
         sources: vec![SourceFile {
             name: "acme_q3.xlsx".into(),
@@ -269,10 +192,7 @@ fn risk_register_has_contract_headers_and_rows_sorted_by_overall() {
     assert_eq!(n(&r, 2, 7), 70.25);
     assert_eq!(n(&r, 1, 10), 40.0);
     assert_eq!(s(&r, 1, 11), "Yes");
-    assert_eq!(
-        s(&r, 1, 12),
-        "Employer holds passports; Workers pay recruitment fees"
-    );
+    assert_eq!(s(&r, 1, 12), "Employer holds passports; Workers pay recruitment fees");
     assert_eq!(s(&r, 1, 1), "ERP-s-crit");
     assert_eq!(s(&r, 1, 15), "as-s-crit");
     // Formula-looking names come back as the plain strings they were.
@@ -287,14 +207,8 @@ fn risk_register_has_contract_headers_and_rows_sorted_by_overall() {
 
 /// The style index (`s`) of the cell holding `text` in a sheet's XML.
 fn style_of(xml: &str, text: &str) -> Option<usize> {
-    let esc = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let at = xml
-        .find(&format!("<t>{esc}</t>"))
-        .or_else(|| xml.find(&format!(">{esc}</t>")))
-        .expect("text in sheet");
+    let esc = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let at = xml.find(&format!("<t>{esc}</t>")).or_else(|| xml.find(&format!(">{esc}</t>"))).expect("text in sheet");
     let cell = xml[..at].rfind("<c ").expect("cell start");
     let tag = &xml[cell..at];
     let s = tag.find(" s=\"")?;
@@ -315,17 +229,11 @@ fn formula_looking_text_is_plain_string_with_quote_prefix() {
     let reg = zip_file(&b, "xl/worksheets/sheet2.xml");
     for name in ["=HYPERLINK(\"http://x\")", "+1 evil", "@SUM(A1)"] {
         let idx = style_of(&reg, name).expect("formula-looking text has a style");
-        assert!(
-            xfs[idx].contains("quotePrefix=\"1\""),
-            "{name}: xf {idx} = {}",
-            xfs[idx]
-        );
+        assert!(xfs[idx].contains("quotePrefix=\"1\""), "{name}: xf {idx} = {}", xfs[idx]);
     }
     // Plain names are not quote-prefixed.
     let plain = style_of(&reg, "Plain Farms Ltd");
-    assert!(!plain
-        .and_then(|i| xfs.get(i))
-        .is_some_and(|x| x.contains("quotePrefix")));
+    assert!(!plain.and_then(|i| xfs.get(i)).is_some_and(|x| x.contains("quotePrefix")));
 }
 
 #[test]
@@ -340,15 +248,9 @@ fn findings_carry_evidence_written_for_a_person() {
     assert_eq!(s(&r, 1, 3), "menace_of_penalty");
     assert_eq!(s(&r, 1, 4), "high");
     assert_eq!(n(&r, 1, 5), 40.0);
-    assert_eq!(
-        s(&r, 1, 7),
-        "upload acme_q3.xlsx, row 12, column 'Passports held by employer?' = Yes"
-    );
+    assert_eq!(s(&r, 1, 7), "upload acme_q3.xlsx, row 12, column 'Passports held by employer?' = Yes");
     assert_eq!(s(&r, 2, 7), "question D1 = Employer or agent");
-    assert_eq!(
-        s(&r, 4, 7),
-        "TVPRA (2022): Electronics, Malaysia, forced labour"
-    );
+    assert_eq!(s(&r, 4, 7), "TVPRA (2022): Electronics, Malaysia, forced labour");
 }
 
 #[test]
@@ -356,16 +258,8 @@ fn ilo_heat_map_shows_strongest_severity() {
     let b = bytes(&sample());
     let r = sheet(&b, "ILO indicators");
     assert_eq!(s(&r, 0, 3), "Abuse of vulnerability");
-    let col = |ind: IloIndicator| {
-        3 + IloIndicator::ALL
-            .iter()
-            .position(|x| *x == ind)
-            .unwrap_or(0) as u32
-    };
-    assert_eq!(
-        s(&r, 1, col(IloIndicator::RetentionOfIdentityDocuments)),
-        "high"
-    );
+    let col = |ind: IloIndicator| 3 + IloIndicator::ALL.iter().position(|x| *x == ind).unwrap_or(0) as u32;
+    assert_eq!(s(&r, 1, col(IloIndicator::RetentionOfIdentityDocuments)), "high");
     assert_eq!(s(&r, 1, col(IloIndicator::DebtBondage)), "medium");
     assert_eq!(s(&r, 1, col(IloIndicator::Deception)), "");
     assert_eq!(s(&r, 4, 0), "s-low");
@@ -375,27 +269,14 @@ fn ilo_heat_map_shows_strongest_severity() {
 fn summary_states_scope_notice_and_counts() {
     let b = bytes(&sample());
     let r = sheet(&b, "Summary");
-    let all: Vec<String> = r
-        .rows()
-        .flatten()
-        .filter_map(|d| {
-            if let Data::String(x) = d {
-                Some(x.clone())
-            } else {
-                None
-            }
-        })
-        .collect();
+    let all: Vec<String> =
+        r.rows().flatten().filter_map(|d| if let Data::String(x) = d { Some(x.clone()) } else { None }).collect();
     assert!(all.contains(&"sector = agriculture; tier = high".to_string()));
     assert!(all.contains(&"auditor@example.org".to_string()));
-    assert!(all
-        .iter()
-        .any(|x| x.contains("indicators of risk, not findings of forced labour")));
+    assert!(all.iter().any(|x| x.contains("indicators of risk, not findings of forced labour")));
     assert!(all.contains(&"Ten highest-risk suppliers".to_string()));
     // Tier × sector table: find the "Tier" header row.
-    let head = (0..r.height() as u32)
-        .find(|&row| s(&r, row, 0) == "Tier")
-        .expect("tier table");
+    let head = (0..r.height() as u32).find(|&row| s(&r, row, 0) == "Tier").expect("tier table");
     assert_eq!(s(&r, head, 1), "agriculture");
     assert_eq!(s(&r, head + 4, 0), "low");
     assert_eq!(n(&r, head + 4, 1), 1.0, "one low agriculture supplier");
@@ -404,10 +285,7 @@ fn summary_states_scope_notice_and_counts() {
     let mut empty = sample();
     empty.scope.clear();
     let r = sheet(&bytes(&empty), "Summary");
-    assert!(r
-        .rows()
-        .flatten()
-        .any(|d| d == &Data::String("All suppliers".into())));
+    assert!(r.rows().flatten().any(|d| d == &Data::String("All suppliers".into())));
 }
 
 #[test]
@@ -417,97 +295,50 @@ fn networks_screening_and_methodology_rows() {
     assert_eq!(r.height(), 3);
     assert_eq!(
         (s(&r, 1, 0), s(&r, 1, 1), s(&r, 1, 3), s(&r, 1, 4)),
-        (
-            "net-1".into(),
-            "s-crit".into(),
-            "bank_account".into(),
-            "MY12ABC".into()
-        )
+        ("net-1".into(), "s-crit".into(), "bank_account".into(), "MY12ABC".into())
     );
     let r = sheet(&b, "Screening");
     assert_eq!(s(&r, 0, 5), "Edition");
     assert_eq!(
         (s(&r, 1, 2), s(&r, 1, 3), s(&r, 1, 5), s(&r, 1, 6)),
-        (
-            "UFLPA Entity List".into(),
-            "Xinjiang Acme Co".into(),
-            "2026-10".into(),
-            "needs_review".into()
-        )
+        ("UFLPA Entity List".into(), "Xinjiang Acme Co".into(), "2026-10".into(), "needs_review".into())
     );
     assert_eq!(n(&r, 1, 4), 0.93);
     let r = sheet(&b, "Methodology");
-    let rows: Vec<(String, String, String)> = (1..r.height() as u32)
-        .map(|row| (s(&r, row, 0), s(&r, row, 1), s(&r, row, 2)))
-        .collect();
-    assert!(rows.contains(&(
-        "Methodology".into(),
-        "Methodology version".into(),
-        "2026.1".into()
-    )));
-    assert!(rows.contains(&(
-        "Questionnaire".into(),
-        "saq-manufacturing".into(),
-        "1.2".into()
-    )));
-    assert!(rows.contains(&(
-        "Reference data".into(),
-        "tip_tiers.csv".into(),
-        "2025".into()
-    )));
+    let rows: Vec<(String, String, String)> =
+        (1..r.height() as u32).map(|row| (s(&r, row, 0), s(&r, row, 1), s(&r, row, 2))).collect();
+    assert!(rows.contains(&("Methodology".into(), "Methodology version".into(), "2026.1".into())));
+    assert!(rows.contains(&("Questionnaire".into(), "saq-manufacturing".into(), "1.2".into())));
+    assert!(rows.contains(&("Reference data".into(), "tip_tiers.csv".into(), "2025".into())));
     assert!(rows.contains(&("Source file".into(), "acme_q3.xlsx".into(), "ab".repeat(32))));
     let r = sheet(&b, "Regulatory map");
-    let uflpa_xj = (1..r.height() as u32)
-        .find(|&row| s(&r, row, 0).starts_with("Xinjiang") && s(&r, row, 1).contains("UFLPA"));
+    let uflpa_xj =
+        (1..r.height() as u32).find(|&row| s(&r, row, 0).starts_with("Xinjiang") && s(&r, row, 1).contains("UFLPA"));
     assert!(uflpa_xj.is_some());
-    let ent = (1..r.height() as u32)
-        .find(|&row| s(&r, row, 0) == "Entity-list screening")
-        .expect("entity row");
+    let ent = (1..r.height() as u32).find(|&row| s(&r, row, 0) == "Entity-list screening").expect("entity row");
     assert_eq!(n(&r, ent, 5), 1.0, "the supplier with a screening match");
-    let ilo = (1..r.height() as u32)
-        .find(|&row| s(&r, row, 0) == "ILO forced-labour indicators")
-        .expect("ilo row");
-    assert_eq!(
-        (n(&r, ilo, 4), n(&r, ilo, 5), s(&r, ilo, 6)),
-        (2.0, 1.0, "critical".into())
-    );
+    let ilo = (1..r.height() as u32).find(|&row| s(&r, row, 0) == "ILO forced-labour indicators").expect("ilo row");
+    assert_eq!((n(&r, ilo, 4), n(&r, ilo, 5), s(&r, ilo, 6)), (2.0, 1.0, "critical".into()));
 }
 
 #[test]
 fn corrective_actions_have_due_dates_and_status_dropdown() {
     let b = bytes(&sample());
     let r = sheet(&b, "Corrective actions");
-    assert_eq!(
-        r.height(),
-        7,
-        "header + 2 actions × 3 suppliers of medium tier and above"
-    );
+    assert_eq!(r.height(), 7, "header + 2 actions × 3 suppliers of medium tier and above");
     assert_eq!(
         (s(&r, 1, 0), s(&r, 1, 3), s(&r, 1, 6)),
-        (
-            "s-crit".into(),
-            "Independent on-site audit".into(),
-            "Open".into()
-        )
+        ("s-crit".into(), "Independent on-site audit".into(), "Open".into())
     );
     let due = |row: u32| match r.get_value((row, 5)) {
         Some(Data::DateTime(d)) => d.as_datetime().map(|x| x.date()),
         other => panic!("due date not a date: {other:?}"),
     };
-    let day = |d: u32| {
-        chrono::NaiveDate::from_ymd_opt(
-            2026,
-            if d > 30 { 12 } else { 11 },
-            if d > 30 { d - 30 } else { d },
-        )
-    };
+    let day =
+        |d: u32| chrono::NaiveDate::from_ymd_opt(2026, if d > 30 { 12 } else { 11 }, if d > 30 { d - 30 } else { d });
     assert_eq!(due(1), day(29 + 7), "critical: 7 days");
     assert_eq!(due(3), day(29 + 30), "high: 30 days");
-    assert_eq!(
-        due(5),
-        chrono::NaiveDate::from_ymd_opt(2027, 1, 28),
-        "medium: 60 days"
-    );
+    assert_eq!(due(5), chrono::NaiveDate::from_ymd_opt(2027, 1, 28), "medium: 60 days");
     let xml = zip_file(&b, "xl/worksheets/sheet7.xml");
     assert!(xml.contains("<dataValidation "));
     assert!(xml.contains("\"Open,In progress,Done,Verified\""));
@@ -518,14 +349,8 @@ fn every_sheet_has_a_frozen_filterable_header() {
     let b = bytes(&sample());
     for sheet_no in 1..=9 {
         let xml = zip_file(&b, &format!("xl/worksheets/sheet{sheet_no}.xml"));
-        assert!(
-            xml.contains("<pane ") && xml.contains("ySplit=\"1\""),
-            "sheet{sheet_no} frozen"
-        );
-        assert!(
-            xml.contains("<autoFilter") || xml.contains("<tablePart"),
-            "sheet{sheet_no} filterable"
-        );
+        assert!(xml.contains("<pane ") && xml.contains("ySplit=\"1\""), "sheet{sheet_no} frozen");
+        assert!(xml.contains("<autoFilter") || xml.contains("<tablePart"), "sheet{sheet_no} filterable");
     }
 }
 
@@ -540,29 +365,19 @@ fn empty_and_hostile_inputs_still_write() {
     let mut input = sample();
     input.suppliers[0].assessment.overall = f64::NAN;
     input.suppliers[0].legal_name = "x".repeat(40_000);
-    input.suppliers[1].assessed_at = Utc
-        .with_ymd_and_hms(1800, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default();
+    input.suppliers[1].assessed_at = Utc.with_ymd_and_hms(1800, 1, 1, 0, 0, 0).single().unwrap_or_default();
     input.generated_by = "\u{0}\tctl".into();
     input.suppliers[2].legal_name = "lit_x0041_eral".into();
     let b = bytes(&input);
     let r = sheet(&b, "Risk register");
     assert_eq!(s(&r, 4, 0), "s-med", "a NaN score sorts last");
     assert!(s(&r, 4, 2).ends_with("[truncated]"));
-    assert_eq!(
-        s(&r, 1, 2),
-        "lit_x0041_eral",
-        "a literal _xHHHH_ is kept as typed"
-    );
+    assert_eq!(s(&r, 1, 2), "lit_x0041_eral", "a literal _xHHHH_ is kept as typed");
 }
 
 #[test]
 fn libreoffice_opens_the_workbook() {
-    let Ok(out) = std::process::Command::new("soffice")
-        .arg("--version")
-        .output()
-    else {
+    let Ok(out) = std::process::Command::new("soffice").arg("--version").output() else {
         eprintln!("NOTICE: soffice not found; skipping the LibreOffice conversion test");
         return;
     };
@@ -573,30 +388,16 @@ fn libreoffice_opens_the_workbook() {
     let dir = tempfile::tempdir().expect("tempdir");
     let xlsx = dir.path().join("report.xlsx");
     std::fs::write(&xlsx, bytes(&sample())).expect("write xlsx");
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
+    let profile = format!("-env:UserInstallation=file://{}/profile", dir.path().display());
     let status = std::process::Command::new("soffice")
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-        ])
+        .args([profile.as_str(), "--headless", "--convert-to", "pdf", "--outdir"])
         .arg(dir.path())
         .arg(&xlsx)
         .status()
         .expect("soffice runs");
     assert!(status.success());
     let pdf = dir.path().join("report.pdf");
-    assert!(
-        std::fs::metadata(&pdf)
-            .map(|m| m.len() > 1000)
-            .unwrap_or(false),
-        "pdf written"
-    );
+    assert!(std::fs::metadata(&pdf).map(|m| m.len() > 1000).unwrap_or(false), "pdf written");
 }
 
 #[test]

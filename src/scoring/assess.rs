@@ -7,8 +7,8 @@ use super::network::{detect_network_details, network_findings, ClusterDetail};
 use super::screening::{builtin_file, Decision, Screener, ScreeningDecision, Watchlist};
 use super::{fields, inherent, FastMap, METHODOLOGY_VERSION};
 use crate::domain::{
-    Assessment, Components, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster,
-    QuestionnaireEvidence, ScreeningMatch, Severity, SupplierRecord, Tier, YesNo,
+    Assessment, Components, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, QuestionnaireEvidence,
+    ScreeningMatch, Severity, SupplierRecord, Tier, YesNo,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -58,14 +58,7 @@ pub fn completeness(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) -> f6
     .iter()
     .filter(|b| **b)
     .count() as f64;
-    let (qa, qt) = q
-        .map(|q| {
-            (
-                q.core_answered.min(q.core_total) as f64,
-                q.core_total as f64,
-            )
-        })
-        .unwrap_or((0.0, 0.0));
+    let (qa, qt) = q.map(|q| (q.core_answered.min(q.core_total) as f64, q.core_total as f64)).unwrap_or((0.0, 0.0));
     let total = CORE_SUPPLIER_FIELDS.len() as f64 + qt;
     ((answered + qa) / total * 1000.0).round() / 1000.0
 }
@@ -74,9 +67,9 @@ fn questionnaire_unknowns(q: &QuestionnaireEvidence) -> Vec<Finding> {
     q.unanswered_core
         .iter()
         .map(|(qid, text, indicators)| {
-            let inv = indicators.iter().any(|i| {
-                matches!(i.as_str(), "deception" | "abusive_conditions" | "excessive_overtime")
-            });
+            let inv = indicators
+                .iter()
+                .any(|i| matches!(i.as_str(), "deception" | "abusive_conditions" | "excessive_overtime"));
             let mut f = finding(
                 "insufficient_evidence",
                 if inv { Dimension::Involuntariness } else { Dimension::MenaceOfPenalty },
@@ -107,15 +100,9 @@ fn screening_findings(
     names.extend(f.trading_name.as_deref());
     let mut findings = Vec::new();
     let mut matches = Vec::new();
-    for m in screener
-        .screen(&names, f.country.as_ref())
-        .into_iter()
-        .take(5)
-    {
-        let decision = decisions
-            .iter()
-            .rev()
-            .find(|d| d.supplier_id == s.id && d.list == m.list && d.matched_entity == m.entity);
+    for m in screener.screen(&names, f.country.as_ref()).into_iter().take(5) {
+        let decision =
+            decisions.iter().rev().find(|d| d.supplier_id == s.id && d.list == m.list && d.matched_entity == m.entity);
         let status = match decision.map(|d| d.decision) {
             Some(Decision::Confirmed) => "confirmed",
             Some(Decision::FalsePositive) => "false_positive",
@@ -133,16 +120,9 @@ fn screening_findings(
         if status == "false_positive" {
             continue;
         }
-        let severity = if m.strong || status == "confirmed" {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
-        let column = if f.trading_name.as_deref() == Some(m.supplier_name.as_str()) {
-            "trading_name"
-        } else {
-            "legal_name"
-        };
+        let severity = if m.strong || status == "confirmed" { Severity::High } else { Severity::Medium };
+        let column =
+            if f.trading_name.as_deref() == Some(m.supplier_name.as_str()) { "trading_name" } else { "legal_name" };
         let list_ev = Evidence {
             file: Some(builtin_file(&m.list).unwrap_or(&m.list).to_string()),
             edition: Some(m.edition.clone()),
@@ -160,12 +140,7 @@ fn screening_findings(
             "entity_list_match",
             Dimension::Screening,
             severity,
-            format!(
-                "{} match on {}: {}",
-                if m.strong { "Strong" } else { "Possible" },
-                m.list,
-                m.entity
-            ),
+            format!("{} match on {}: {}", if m.strong { "Strong" } else { "Possible" }, m.list, m.entity),
             format!(
                 "Indicator of risk: the supplier name '{}' matches '{}' on the {} ({}).{why}",
                 m.supplier_name, m.listed_name, m.list, m.edition
@@ -176,17 +151,8 @@ fn screening_findings(
     (findings, matches)
 }
 
-fn rule_finding(
-    indicator: &str,
-    dim: Dimension,
-    title: &str,
-    why: &str,
-    from: &[&Finding],
-) -> Finding {
-    let evidence: Vec<Evidence> = from
-        .iter()
-        .flat_map(|f| f.evidence.iter().cloned())
-        .collect();
+fn rule_finding(indicator: &str, dim: Dimension, title: &str, why: &str, from: &[&Finding]) -> Finding {
+    let evidence: Vec<Evidence> = from.iter().flat_map(|f| f.evidence.iter().cloned()).collect();
     let mut f = finding(indicator, dim, Severity::High, title, why, evidence);
     f.points = 0.0;
     f
@@ -225,9 +191,7 @@ pub fn assess(
     if let Some(q) = questionnaire {
         for f in &q.findings {
             match f.dimension {
-                Dimension::Involuntariness | Dimension::MenaceOfPenalty | Dimension::Control => {
-                    fl.push(f.clone())
-                }
+                Dimension::Involuntariness | Dimension::MenaceOfPenalty | Dimension::Control => fl.push(f.clone()),
                 Dimension::Context | Dimension::Inherent => inh.push(f.clone()),
                 Dimension::FrontBusiness => fb.push(f.clone()),
                 Dimension::Screening => scr.push(f.clone()),
@@ -240,9 +204,7 @@ pub fn assess(
     let mut fb_tier = front_business_tier(&fb.iter().collect::<Vec<_>>());
     let men: Vec<&Finding> = fl
         .iter()
-        .filter(|f| {
-            f.dimension == Dimension::MenaceOfPenalty && f.indicator != "insufficient_evidence"
-        })
+        .filter(|f| f.dimension == Dimension::MenaceOfPenalty && f.indicator != "insufficient_evidence")
         .collect();
     if fb_tier == Tier::High && !men.is_empty() {
         fb_tier = Tier::Critical;
@@ -263,10 +225,7 @@ pub fn assess(
             .iter()
             .filter(|f| {
                 f.indicator != "insufficient_evidence"
-                    && matches!(
-                        f.dimension,
-                        Dimension::Involuntariness | Dimension::MenaceOfPenalty
-                    )
+                    && matches!(f.dimension, Dimension::Involuntariness | Dimension::MenaceOfPenalty)
             })
             .collect();
         let rf = rule_finding(
@@ -292,8 +251,7 @@ pub fn assess(
     findings.extend(fb);
     findings.extend(scr);
     let points: f64 = findings.iter().map(|f| f.points).sum();
-    let relevant: Vec<&ScreeningDecision> =
-        decisions.iter().filter(|d| d.supplier_id == s.id).collect();
+    let relevant: Vec<&ScreeningDecision> = decisions.iter().filter(|d| d.supplier_id == s.id).collect();
     let input = HashInput {
         methodology_version: METHODOLOGY_VERSION,
         as_of,
@@ -326,10 +284,7 @@ pub fn assess(
 
 /// Detects networks over all suppliers once, then assesses each target (all when `targets` is
 /// empty; unknown ids are skipped). Returns the assessments in supplier order, and all clusters.
-pub fn assess_org(
-    ctx: &OrgContext,
-    targets: &[&str],
-) -> (Vec<(String, Assessment)>, Vec<NetworkCluster>) {
+pub fn assess_org(ctx: &OrgContext, targets: &[&str]) -> (Vec<(String, Assessment)>, Vec<NetworkCluster>) {
     let screener = Screener::new(ctx.watchlists);
     let details = detect_network_details(ctx.suppliers);
     let mut cluster_of: FastMap<&str, usize> = FastMap::default();
@@ -340,10 +295,7 @@ pub fn assess_org(
     }
     let mut decisions: FastMap<&str, Vec<ScreeningDecision>> = FastMap::default();
     for d in ctx.decisions {
-        decisions
-            .entry(d.supplier_id.as_str())
-            .or_default()
-            .push(d.clone());
+        decisions.entry(d.supplier_id.as_str()).or_default().push(d.clone());
     }
     let want: HashSet<&str> = targets.iter().copied().collect();
     let out = ctx
@@ -356,10 +308,7 @@ pub fn assess_org(
                 ctx.questionnaires.get(&s.id),
                 cluster_of.get(s.id.as_str()).and_then(|&i| details.get(i)),
                 &screener,
-                decisions
-                    .get(s.id.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]),
+                decisions.get(s.id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
                 ctx.as_of,
             );
             (s.id.clone(), a)

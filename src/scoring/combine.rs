@@ -24,28 +24,18 @@ pub fn band_low(t: Tier) -> f64 {
 
 /// Score of a tier with `points` of evidence, rounded to 2 decimals (still below the next band).
 pub fn score(t: Tier, points: f64, k: f64) -> f64 {
-    let p = if points.is_finite() {
-        points.max(0.0)
-    } else {
-        0.0
-    };
+    let p = if points.is_finite() { points.max(0.0) } else { 0.0 };
     let s = band_low(t) + BAND_USE * (1.0 - (-p / k).exp());
     (s * 100.0).floor() / 100.0
 }
 
 pub fn component(t: Tier, findings: &[&Finding]) -> ComponentScore {
-    ComponentScore {
-        tier: t,
-        score: score(t, findings.iter().map(|f| f.points).sum(), K_COMPONENT),
-    }
+    ComponentScore { tier: t, score: score(t, findings.iter().map(|f| f.points).sum(), K_COMPONENT) }
 }
 
 fn is_indicator(f: &Finding) -> bool {
     f.indicator != "insufficient_evidence"
-        && matches!(
-            f.dimension,
-            Dimension::Involuntariness | Dimension::MenaceOfPenalty
-        )
+        && matches!(f.dimension, Dimension::Involuntariness | Dimension::MenaceOfPenalty)
 }
 
 /// Result of the ILO rule.
@@ -56,32 +46,16 @@ pub struct IloOutcome {
 }
 
 /// Forced-labour tier (DOMAIN.md §4.2). Distinct indicators are counted per dimension.
-pub fn forced_labour_tier(
-    findings: &[&Finding],
-    inherent: Tier,
-    controls_in_place: bool,
-) -> IloOutcome {
+pub fn forced_labour_tier(findings: &[&Finding], inherent: Tier, controls_in_place: bool) -> IloOutcome {
     let ind: Vec<&&Finding> = findings.iter().filter(|f| is_indicator(f)).collect();
-    let inv: BTreeSet<&str> = ind
-        .iter()
-        .filter(|f| f.dimension == Dimension::Involuntariness)
-        .map(|f| f.indicator.as_str())
-        .collect();
-    let men: BTreeSet<&str> = ind
-        .iter()
-        .filter(|f| f.dimension == Dimension::MenaceOfPenalty)
-        .map(|f| f.indicator.as_str())
-        .collect();
+    let inv: BTreeSet<&str> =
+        ind.iter().filter(|f| f.dimension == Dimension::Involuntariness).map(|f| f.indicator.as_str()).collect();
+    let men: BTreeSet<&str> =
+        ind.iter().filter(|f| f.dimension == Dimension::MenaceOfPenalty).map(|f| f.indicator.as_str()).collect();
     let strong = ind.iter().any(|f| f.severity == Severity::High);
-    let unknowns = findings
-        .iter()
-        .filter(|f| f.indicator == "insufficient_evidence")
-        .count();
+    let unknowns = findings.iter().filter(|f| f.indicator == "insufficient_evidence").count();
     let mut tier = if !inv.is_empty() && !men.is_empty() && strong {
-        return IloOutcome {
-            tier: Tier::Critical,
-            forced_labour_likely: true,
-        };
+        return IloOutcome { tier: Tier::Critical, forced_labour_likely: true };
     } else if (!inv.is_empty() && !men.is_empty()) || men.len() >= 2 {
         Tier::High
     } else if !ind.is_empty() || unknowns > 0 {
@@ -97,23 +71,14 @@ pub fn forced_labour_tier(
     if tier == Tier::Medium && controls_in_place {
         tier = Tier::Low;
     }
-    IloOutcome {
-        tier,
-        forced_labour_likely: false,
-    }
+    IloOutcome { tier, forced_labour_likely: false }
 }
 
 /// Front-business tier (domain-research §11(c)): ≥2 strong, or 1 strong + ≥2 medium → high;
 /// 1 strong or ≥2 medium → medium; otherwise low. Weak (low) findings add points only.
 pub fn front_business_tier(findings: &[&Finding]) -> Tier {
-    let strong = findings
-        .iter()
-        .filter(|f| f.severity == Severity::High)
-        .count();
-    let medium = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Medium)
-        .count();
+    let strong = findings.iter().filter(|f| f.severity == Severity::High).count();
+    let medium = findings.iter().filter(|f| f.severity == Severity::Medium).count();
     if strong >= 2 || (strong >= 1 && medium >= 2) {
         Tier::High
     } else if strong == 1 || medium >= 2 {
@@ -184,40 +149,21 @@ mod tests {
     fn ilo_rule() {
         use Dimension::*;
         let inv_m = f("deception", Involuntariness, Severity::Medium);
-        let men_s = f(
-            "retention_of_identity_documents",
-            MenaceOfPenalty,
-            Severity::High,
-        );
+        let men_s = f("retention_of_identity_documents", MenaceOfPenalty, Severity::High);
         let men_m = f("debt_bondage", MenaceOfPenalty, Severity::Medium);
         let men_m2 = f("withholding_of_wages", MenaceOfPenalty, Severity::Medium);
         let unk = f("insufficient_evidence", MenaceOfPenalty, Severity::Low);
         let t = |v: &[&Finding], inh, c| forced_labour_tier(v, inh, c);
         assert_eq!(
             t(&[&inv_m, &men_s], Tier::Low, true),
-            IloOutcome {
-                tier: Tier::Critical,
-                forced_labour_likely: true
-            }
+            IloOutcome { tier: Tier::Critical, forced_labour_likely: true }
         );
         assert_eq!(t(&[&inv_m, &men_m], Tier::Low, false).tier, Tier::High);
         assert_eq!(t(&[&men_m, &men_m2], Tier::Low, false).tier, Tier::High);
-        assert_eq!(
-            t(&[&men_m, &men_m], Tier::Low, false).tier,
-            Tier::Medium,
-            "same indicator twice is one"
-        );
+        assert_eq!(t(&[&men_m, &men_m], Tier::Low, false).tier, Tier::Medium, "same indicator twice is one");
         assert_eq!(t(&[&men_s], Tier::Low, false).tier, Tier::Medium);
-        assert_eq!(
-            t(&[&men_s], Tier::Low, true).tier,
-            Tier::Low,
-            "controls lower a medium"
-        );
-        assert_eq!(
-            t(&[&inv_m, &men_m], Tier::Low, true).tier,
-            Tier::High,
-            "never a high"
-        );
+        assert_eq!(t(&[&men_s], Tier::Low, true).tier, Tier::Low, "controls lower a medium");
+        assert_eq!(t(&[&inv_m, &men_m], Tier::Low, true).tier, Tier::High, "never a high");
         assert_eq!(t(&[], Tier::High, false).tier, Tier::Low);
         assert_eq!(t(&[&unk], Tier::Low, false).tier, Tier::Medium);
         assert_eq!(t(&[&unk, &unk], Tier::High, false).tier, Tier::High);

@@ -23,18 +23,10 @@ pub fn field(s: &SupplierRecord, name: &str, value: impl Into<String>) -> Eviden
             upload_id: Some(id.clone()),
             filename: src.filename.clone(),
             row: src.row,
-            column: Some(
-                src.columns
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| name.to_string()),
-            ),
+            column: Some(src.columns.get(name).cloned().unwrap_or_else(|| name.to_string())),
             ..Evidence::new(EvidenceSource::Upload, value)
         },
-        None => Evidence {
-            column: Some(name.to_string()),
-            ..Evidence::new(EvidenceSource::Api, value)
-        },
+        None => Evidence { column: Some(name.to_string()), ..Evidence::new(EvidenceSource::Api, value) },
     }
 }
 
@@ -89,17 +81,10 @@ mod tests {
         s.source.upload_id = Some("up1".into());
         s.source.filename = Some("acme.xlsx".into());
         s.source.row = Some(12);
-        s.source
-            .columns
-            .insert("passports_held_by_employer".into(), "Passports held".into());
-        s.source
-            .raw
-            .insert("passports_held_by_employer".into(), "Y".into());
+        s.source.columns.insert("passports_held_by_employer".into(), "Passports held".into());
+        s.source.raw.insert("passports_held_by_employer".into(), "Y".into());
         let e = field(&s, "passports_held_by_employer", "Yes");
-        assert_eq!(
-            e.describe(),
-            "upload acme.xlsx, row 12, column 'Passports held' = Y"
-        );
+        assert_eq!(e.describe(), "upload acme.xlsx, row 12, column 'Passports held' = Y");
         let api = field(&SupplierRecord::default(), "phone", "123");
         assert_eq!(api.source, EvidenceSource::Api);
         assert_eq!(api.column.as_deref(), Some("phone"));

@@ -12,18 +12,8 @@ pub const RECENT_INCORPORATION_MONTHS: u32 = 24;
 /// Cash revenue share above this is cash-heavy.
 pub const CASH_REVENUE_THRESHOLD: f64 = 0.30;
 /// UFLPA high-priority inputs (stemmed words of the commodity text).
-pub const HIGH_PRIORITY_GOODS: &[&str] = &[
-    "cotton",
-    "polysilicon",
-    "tomato",
-    "aluminium",
-    "pvc",
-    "polyvinyl",
-    "seafood",
-    "fish",
-    "shrimp",
-    "squid",
-];
+pub const HIGH_PRIORITY_GOODS: &[&str] =
+    &["cotton", "polysilicon", "tomato", "aluminium", "pvc", "polyvinyl", "seafood", "fish", "shrimp", "squid"];
 
 /// Revenue per employee band (USD) per sector; outside it is a front-business indicator.
 pub fn revenue_band(sector: Option<Sector>) -> (f64, f64) {
@@ -105,14 +95,7 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
     let f = &s.fields;
     let mut out = Vec::new();
     let fb = |ind: &str, sev: Severity, title: String, why: &str, ev| {
-        finding(
-            ind,
-            Dimension::FrontBusiness,
-            sev,
-            title,
-            format!("Indicator of risk: {why}"),
-            ev,
-        )
+        finding(ind, Dimension::FrontBusiness, sev, title, format!("Indicator of risk: {why}"), ev)
     };
     if let Some(d) = f.incorporation_date {
         if months_between(d, as_of) < RECENT_INCORPORATION_MONTHS as i64 {
@@ -125,9 +108,8 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
             ));
         }
     }
-    if let Some(
-        t @ (AddressType::VirtualOffice | AddressType::RegisteredAgent | AddressType::Residential),
-    ) = f.address_type
+    if let Some(t @ (AddressType::VirtualOffice | AddressType::RegisteredAgent | AddressType::Residential)) =
+        f.address_type
     {
         let label = match t {
             AddressType::VirtualOffice => "virtual office",
@@ -143,15 +125,8 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
             vec![field(s, "address_type", label)],
         ));
     }
-    if matches!(
-        f.beneficial_owners_disclosed,
-        Some(YesNo::No | YesNo::Unknown)
-    ) {
-        let v = if f.beneficial_owners_disclosed == Some(YesNo::No) {
-            "No"
-        } else {
-            "Unknown"
-        };
+    if matches!(f.beneficial_owners_disclosed, Some(YesNo::No | YesNo::Unknown)) {
+        let v = if f.beneficial_owners_disclosed == Some(YesNo::No) { "No" } else { "Unknown" };
         out.push(fb(
             "undisclosed_beneficial_owners",
             Severity::Medium,
@@ -161,19 +136,10 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
         ));
     }
     if let Some(rev) = f.annual_revenue.filter(|r| r.is_finite() && *r > 0.0) {
-        let cur = f
-            .currency
-            .as_deref()
-            .unwrap_or("USD")
-            .trim()
-            .to_ascii_uppercase();
+        let cur = f.currency.as_deref().unwrap_or("USD").trim().to_ascii_uppercase();
         if let (Some(n), true) = (f.employee_count, BAND_CURRENCIES.contains(&cur.as_str())) {
             let (lo, hi) = revenue_band(f.sector);
-            let per = if n == 0 {
-                f64::INFINITY
-            } else {
-                rev / n as f64
-            };
+            let per = if n == 0 { f64::INFINITY } else { rev / n as f64 };
             if per < lo || per > hi {
                 out.push(fb(
                     "revenue_per_employee_out_of_band",
@@ -190,11 +156,7 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
             }
         }
     }
-    if let Some(c) = f
-        .cash_revenue_pct
-        .map(fraction)
-        .filter(|c| *c > CASH_REVENUE_THRESHOLD)
-    {
+    if let Some(c) = f.cash_revenue_pct.map(fraction).filter(|c| *c > CASH_REVENUE_THRESHOLD) {
         out.push(fb(
             "cash_heavy_revenue",
             Severity::Medium,
@@ -203,15 +165,8 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
             vec![field(s, "cash_revenue_pct", format!("{:.0}%", c * 100.0))],
         ));
     }
-    if let Some(holder) = f
-        .bank_account_holder
-        .as_deref()
-        .filter(|h| !h.trim().is_empty())
-    {
-        let own = same_name(holder, &f.legal_name)
-            || f.trading_name
-                .as_deref()
-                .is_some_and(|t| same_name(holder, t));
+    if let Some(holder) = f.bank_account_holder.as_deref().filter(|h| !h.trim().is_empty()) {
+        let own = same_name(holder, &f.legal_name) || f.trading_name.as_deref().is_some_and(|t| same_name(holder, t));
         if !own {
             out.push(fb(
                 "third_party_bank_account",
@@ -223,11 +178,7 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
         }
     }
     if f.workers_live_on_premises == Some(YesNo::Yes) {
-        let sev = if f.sector == Some(Sector::Hospitality) {
-            Severity::High
-        } else {
-            Severity::Low
-        };
+        let sev = if f.sector == Some(Sector::Hospitality) { Severity::High } else { Severity::Low };
         out.push(fb(
             "workers_live_on_premises",
             sev,
@@ -241,10 +192,7 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
 
 fn high_priority(commodity: Option<&str>) -> Option<String> {
     let p = normalise_product(commodity?);
-    p.iter()
-        .flatten()
-        .find(|w| HIGH_PRIORITY_GOODS.contains(&w.as_str()))
-        .cloned()
+    p.iter().flatten().find(|w| HIGH_PRIORITY_GOODS.contains(&w.as_str())).cloned()
 }
 
 /// Xinjiang-input findings (screening component).
@@ -270,11 +218,7 @@ pub fn xinjiang(s: &SupplierRecord) -> Vec<Finding> {
         critical("xinjiang_inputs", "xinjiang_inputs", "Yes".into());
     }
     if region_x {
-        critical(
-            "xinjiang_location",
-            "region",
-            f.region.clone().unwrap_or_default(),
-        );
+        critical("xinjiang_location", "region", f.region.clone().unwrap_or_default());
     }
     let unknown = match f.xinjiang_inputs {
         Some(YesNo::Unknown) => true,
@@ -283,11 +227,7 @@ pub fn xinjiang(s: &SupplierRecord) -> Vec<Finding> {
     };
     if unknown && !region_x {
         if let Some(good) = high_priority(f.commodity.as_deref()) {
-            let v = if f.xinjiang_inputs.is_some() {
-                "Unknown"
-            } else {
-                "(not given; supplier in China)"
-            };
+            let v = if f.xinjiang_inputs.is_some() { "Unknown" } else { "(not given; supplier in China)" };
             out.push(finding(
                 "xinjiang_inputs_unknown",
                 Dimension::Screening,
@@ -308,10 +248,7 @@ mod tests {
     use crate::domain::CountryCode;
 
     fn sup() -> SupplierRecord {
-        let mut s = SupplierRecord {
-            id: "s".into(),
-            ..Default::default()
-        };
+        let mut s = SupplierRecord { id: "s".into(), ..Default::default() };
         s.fields.legal_name = "Acme Garments Sdn Bhd".into();
         s.fields.country = CountryCode::new("MY");
         s.fields.sector = Some(Sector::Manufacturing);
@@ -333,10 +270,7 @@ mod tests {
         s.fields.passports_held_by_employer = Some(YesNo::No);
         s.fields.recruitment_fees_paid_by_workers = Some(YesNo::Yes);
         let f = forced_labour(&s);
-        assert_eq!(
-            (f.len(), f[0].indicator.as_str(), f[0].dimension),
-            (1, "debt_bondage", Dimension::MenaceOfPenalty)
-        );
+        assert_eq!((f.len(), f[0].indicator.as_str(), f[0].dimension), (1, "debt_bondage", Dimension::MenaceOfPenalty));
     }
 
     #[test]
@@ -352,10 +286,7 @@ mod tests {
         s.fields.cash_revenue_pct = Some(45.0);
         s.fields.bank_account_holder = Some("Lee Holdings Ltd".into());
         s.fields.workers_live_on_premises = Some(YesNo::Yes);
-        let ids: Vec<String> = front_business(&s, as_of)
-            .into_iter()
-            .map(|f| f.indicator)
-            .collect();
+        let ids: Vec<String> = front_business(&s, as_of).into_iter().map(|f| f.indicator).collect();
         assert_eq!(
             ids,
             [
@@ -371,10 +302,7 @@ mod tests {
         s.fields.incorporation_date = Some(day("2020-01-01"));
         s.fields.bank_account_holder = Some("ACME GARMENTS SDN. BHD.".into());
         s.fields.currency = Some("MYR".into());
-        let ids: Vec<String> = front_business(&s, as_of)
-            .into_iter()
-            .map(|f| f.indicator)
-            .collect();
+        let ids: Vec<String> = front_business(&s, as_of).into_iter().map(|f| f.indicator).collect();
         assert!(
             !ids.iter().any(|i| i == "recent_incorporation"
                 || i == "third_party_bank_account"

@@ -49,9 +49,7 @@ fn country_finding(s: &SupplierRecord) -> (Finding, Tier) {
         tip.effective.label(),
         tip.year,
         tip.tier_2023.map(TipTier::label).unwrap_or("-"),
-        tip.tier_2025
-            .map(TipTier::label)
-            .unwrap_or("Tier 1 or 2 / not listed"),
+        tip.tier_2025.map(TipTier::label).unwrap_or("Tier 1 or 2 / not listed"),
     );
     let f = finding(
         indicator,
@@ -121,10 +119,8 @@ pub fn inherent(s: &SupplierRecord) -> (Vec<Finding>, Tier) {
             ));
         }
     }
-    let shares = [
-        ("migrant_worker_pct", s.fields.migrant_worker_pct),
-        ("agency_worker_pct", s.fields.agency_worker_pct),
-    ];
+    let shares =
+        [("migrant_worker_pct", s.fields.migrant_worker_pct), ("agency_worker_pct", s.fields.agency_worker_pct)];
     let high: Vec<_> = shares
         .iter()
         .filter_map(|(n, v)| v.map(|v| (*n, fraction(v))))
@@ -143,22 +139,11 @@ pub fn inherent(s: &SupplierRecord) -> (Vec<Finding>, Tier) {
         ));
     }
     for (name, indicator, title) in [
-        (
-            "uses_labour_agency",
-            "uses_labour_agency",
-            "Uses a labour agency or broker",
-        ),
-        (
-            "worker_housing_provided",
-            "employer_provided_housing",
-            "Employer provides worker housing",
-        ),
+        ("uses_labour_agency", "uses_labour_agency", "Uses a labour agency or broker"),
+        ("worker_housing_provided", "employer_provided_housing", "Employer provides worker housing"),
     ] {
-        let v = if name == "uses_labour_agency" {
-            s.fields.uses_labour_agency
-        } else {
-            s.fields.worker_housing_provided
-        };
+        let v =
+            if name == "uses_labour_agency" { s.fields.uses_labour_agency } else { s.fields.worker_housing_provided };
         if v == Some(YesNo::Yes) {
             out.push(finding(
                 indicator,
@@ -179,10 +164,7 @@ mod tests {
     use crate::domain::CountryCode;
 
     fn sup(cc: &str, commodity: Option<&str>) -> SupplierRecord {
-        let mut s = SupplierRecord {
-            id: "s".into(),
-            ..Default::default()
-        };
+        let mut s = SupplierRecord { id: "s".into(), ..Default::default() };
         s.fields.legal_name = "X".into();
         s.fields.country = CountryCode::new(cc);
         s.fields.commodity = commodity.map(str::to_string);
@@ -205,16 +187,10 @@ mod tests {
         let (f, t) = inherent(&sup("IN", Some("hand-made bricks")));
         assert_eq!(t, Tier::High);
         let tv = f.iter().find(|f| f.indicator == "tvpra_forced_labour_good");
-        assert!(tv.is_some_and(|f| f
-            .evidence
-            .iter()
-            .any(|e| e.file.as_deref() == Some(TVPRA_FILE))));
+        assert!(tv.is_some_and(|f| f.evidence.iter().any(|e| e.file.as_deref() == Some(TVPRA_FILE))));
         // Gold from Nigeria: child labour only.
         let (f, t) = inherent(&sup("NG", Some("gold ore")));
-        assert!(
-            f.iter().any(|f| f.indicator == "tvpra_child_labour_good"),
-            "{f:?}"
-        );
+        assert!(f.iter().any(|f| f.indicator == "tvpra_child_labour_good"), "{f:?}");
         assert_eq!(t, Tier::Medium);
     }
 

@@ -17,9 +17,7 @@ mod props;
 
 pub use assess::{assess, assess_org, completeness, OrgContext, CORE_SUPPLIER_FIELDS};
 pub use network::{detect_network_details, detect_networks, ClusterDetail};
-pub use screening::{
-    builtin_watchlists, Decision, NameMatch, Screener, ScreeningDecision, WatchEntry, Watchlist,
-};
+pub use screening::{builtin_watchlists, Decision, NameMatch, Screener, ScreeningDecision, WatchEntry, Watchlist};
 
 /// The methodology version stored with every assessment (docs/METHODOLOGY.md).
 pub const METHODOLOGY_VERSION: &str = "1.0.0";

@@ -6,10 +6,8 @@ use super::normalise::fold;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-static LEGAL_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| LEGAL_AND_FILLER.iter().copied().collect());
-static GENERIC_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| GENERIC.iter().copied().collect());
+static LEGAL_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| LEGAL_AND_FILLER.iter().copied().collect());
+static GENERIC_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| GENERIC.iter().copied().collect());
 
 /// Whether a (normalised, singular) word is generic.
 pub fn is_generic(w: &str) -> bool {
@@ -346,20 +344,13 @@ pub fn name_tokens(raw: &str) -> NameTokens {
     if !run.is_empty() {
         words.push(run);
     }
-    let mut tokens: Vec<String> = words
-        .iter()
-        .filter(|w| !LEGAL_SET.contains(w.as_str()))
-        .map(|w| singular(w))
-        .collect();
+    let mut tokens: Vec<String> =
+        words.iter().filter(|w| !LEGAL_SET.contains(w.as_str())).map(|w| singular(w)).collect();
     tokens.sort_unstable();
     tokens.dedup();
     let distinctive = tokens.iter().filter(|t| !is_generic(t)).cloned().collect();
     let key = tokens.join(" ");
-    NameTokens {
-        tokens,
-        distinctive,
-        key,
-    }
+    NameTokens { tokens, distinctive, key }
 }
 
 /// Whether two company names are the same name after normalisation (legal form, case,
@@ -378,15 +369,9 @@ mod tests {
         let a = name_tokens("Hetian Haolin Hair Accessories Co., Ltd.");
         assert_eq!(a.key, "accessory hair haolin hetian");
         assert_eq!(a.distinctive, ["haolin"]);
-        assert_eq!(
-            name_tokens("HAOLIN HAIR ACCESSORIES HETIAN CO LTD").key,
-            a.key
-        );
+        assert_eq!(name_tokens("HAOLIN HAIR ACCESSORIES HETIAN CO LTD").key, a.key);
         assert_eq!(name_tokens("Société Générale S.A.").key, "generale societe");
-        assert_eq!(
-            name_tokens("Zhuhai G&G Digital Technology").key,
-            "digital gg technology zhuhai"
-        );
+        assert_eq!(name_tokens("Zhuhai G&G Digital Technology").key, "digital gg technology zhuhai");
         assert!(same_name("ACME TRADING SDN BHD", "Acme Trading Sdn. Bhd."));
         assert!(!same_name("Acme Trading", "Acme Holdings"));
     }

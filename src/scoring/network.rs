@@ -6,8 +6,8 @@ use super::evidence::{field, finding};
 use super::normalise;
 use super::FastMap;
 use crate::domain::{
-    AddressType, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, NetworkMember,
-    Severity, SharedLink, SupplierRecord,
+    AddressType, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, NetworkMember, Severity, SharedLink,
+    SupplierRecord,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -36,28 +36,15 @@ fn raw_links(s: &SupplierRecord) -> Vec<(&'static str, String)> {
             out.push((kind, value));
         }
     };
-    push(
-        "bank_account",
-        f.bank_account.as_deref().and_then(normalise::bank_account),
-    );
-    push(
-        "phone",
-        f.phone
-            .as_deref()
-            .and_then(|p| normalise::phone(p, f.country.as_ref())),
-    );
-    push(
-        "email_domain",
-        f.email.as_deref().and_then(normalise::email_domain),
-    );
+    push("bank_account", f.bank_account.as_deref().and_then(normalise::bank_account));
+    push("phone", f.phone.as_deref().and_then(|p| normalise::phone(p, f.country.as_ref())));
+    push("email_domain", f.email.as_deref().and_then(normalise::email_domain));
     for p in f.directors.iter().chain(f.beneficial_owners.iter()) {
         push("person", normalise::person(p));
     }
     push(
         "address",
-        f.address
-            .as_deref()
-            .and_then(|a| normalise::address(a, f.city.as_deref(), f.postal_code.as_deref())),
+        f.address.as_deref().and_then(|a| normalise::address(a, f.city.as_deref(), f.postal_code.as_deref())),
     );
     out.sort();
     out.dedup();
@@ -66,13 +53,7 @@ fn raw_links(s: &SupplierRecord) -> Vec<(&'static str, String)> {
 
 /// The normalised identifiers of one supplier, by kind.
 pub fn supplier_links(s: &SupplierRecord) -> Vec<SharedLink> {
-    raw_links(s)
-        .into_iter()
-        .map(|(k, value)| SharedLink {
-            kind: k.to_string(),
-            value,
-        })
-        .collect()
+    raw_links(s).into_iter().map(|(k, value)| SharedLink { kind: k.to_string(), value }).collect()
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -123,13 +104,7 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
     let mut shared_by_root: FastMap<usize, Vec<SharedLink>> = FastMap::default();
     for (&(k, v), &(f, shared)) in &first {
         if shared {
-            shared_by_root
-                .entry(roots[f])
-                .or_default()
-                .push(SharedLink {
-                    kind: k.to_string(),
-                    value: v.to_string(),
-                });
+            shared_by_root.entry(roots[f]).or_default().push(SharedLink { kind: k.to_string(), value: v.to_string() });
         }
     }
     let mut out: Vec<ClusterDetail> = groups
@@ -150,10 +125,7 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
                     links[m]
                         .iter()
                         .filter(|(k, v)| shared.iter().any(|l| l.kind == *k && l.value == *v))
-                        .map(|(k, v)| SharedLink {
-                            kind: k.to_string(),
-                            value: v.clone(),
-                        })
+                        .map(|(k, v)| SharedLink { kind: k.to_string(), value: v.clone() })
                         .collect()
                 })
                 .collect();
@@ -165,14 +137,7 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
                     legal_name: suppliers[m].fields.legal_name.clone(),
                 })
                 .collect();
-            ClusterDetail {
-                cluster: NetworkCluster {
-                    id,
-                    suppliers: members,
-                    shared,
-                },
-                member_links,
-            }
+            ClusterDetail { cluster: NetworkCluster { id, suppliers: members, shared }, member_links }
         })
         .collect();
     out.sort_by(|a, b| a.cluster.id.cmp(&b.cluster.id));
@@ -181,10 +146,7 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
 
 /// Suppliers linked by shared identifiers, as clusters with stable ids (hash of sorted member ids).
 pub fn detect_networks(suppliers: &[SupplierRecord]) -> Vec<NetworkCluster> {
-    detect_network_details(suppliers)
-        .into_iter()
-        .map(|d| d.cluster)
-        .collect()
+    detect_network_details(suppliers).into_iter().map(|d| d.cluster).collect()
 }
 
 const KINDS: &[(&str, &str, &str)] = &[
@@ -220,21 +182,12 @@ pub fn network_findings(s: &SupplierRecord, detail: &ClusterDetail) -> Vec<Findi
         }
         let severity = match *kind {
             "bank_account" => Severity::High,
-            "address" if s.fields.address_type == Some(AddressType::Residential) => {
-                Severity::Medium
-            }
+            "address" if s.fields.address_type == Some(AddressType::Residential) => Severity::Medium,
             "address" => Severity::Low,
             _ => Severity::Medium,
         };
-        let mut evidence = vec![field(
-            s,
-            source_field(kind),
-            values
-                .iter()
-                .map(|l| l.value.as_str())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )];
+        let mut evidence =
+            vec![field(s, source_field(kind), values.iter().map(|l| l.value.as_str()).collect::<Vec<_>>().join("; "))];
         let n = detail.cluster.suppliers.len();
         for (i, m) in detail.cluster.suppliers.iter().enumerate() {
             if i == me {
@@ -253,19 +206,13 @@ pub fn network_findings(s: &SupplierRecord, detail: &ClusterDetail) -> Vec<Findi
                 .map(|l| format!("{} {}", l.kind, l.value))
                 .collect();
             let what = if common.is_empty() {
-                format!(
-                    "linked through other members of network {}",
-                    detail.cluster.id
-                )
+                format!("linked through other members of network {}", detail.cluster.id)
             } else {
                 format!("shares {}", common.join(", "))
             };
             evidence.push(Evidence {
                 key: Some(m.id.clone()),
-                ..Evidence::new(
-                    EvidenceSource::Supplier,
-                    format!("{}: {what}", m.legal_name),
-                )
+                ..Evidence::new(EvidenceSource::Supplier, format!("{}: {what}", m.legal_name))
             });
         }
         out.push(finding(
@@ -291,10 +238,7 @@ mod tests {
     use crate::domain::CountryCode;
 
     fn sup(id: &str, name: &str) -> SupplierRecord {
-        let mut s = SupplierRecord {
-            id: id.into(),
-            ..Default::default()
-        };
+        let mut s = SupplierRecord { id: id.into(), ..Default::default() };
         s.fields.legal_name = name.into();
         s.fields.country = CountryCode::new("MY");
         s
@@ -314,12 +258,7 @@ mod tests {
         let d = sup("d", "Delta");
         let cl = detect_network_details(&[c.clone(), a.clone(), d, b.clone()]);
         assert_eq!(cl.len(), 1);
-        let ids: Vec<&str> = cl[0]
-            .cluster
-            .suppliers
-            .iter()
-            .map(|m| m.id.as_str())
-            .collect();
+        let ids: Vec<&str> = cl[0].cluster.suppliers.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c"]);
         // Stable id whatever the input order.
         let again = detect_networks(&[b.clone(), c.clone(), a.clone()]);

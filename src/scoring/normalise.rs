@@ -36,11 +36,7 @@ fn fold_chars(chars: impl Iterator<Item = char>, len: usize) -> String {
 
 /// Bank account / IBAN: letters and digits only, upper case; at least 6 characters.
 pub fn bank_account(raw: &str) -> Option<String> {
-    let s: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let s: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
     (s.len() >= 6).then_some(s)
 }
 
@@ -137,10 +133,7 @@ const CALLING_CODES: &[(&str, &str)] = &[
 /// The calling code of a country, if known.
 pub fn calling_code(country: Option<&CountryCode>) -> Option<&'static str> {
     let c = country?;
-    CALLING_CODES
-        .iter()
-        .find(|(k, _)| *k == c.as_str())
-        .map(|(_, v)| *v)
+    CALLING_CODES.iter().find(|(k, _)| *k == c.as_str()).map(|(_, v)| *v)
 }
 
 /// Phone in one canonical international form (digits only, with country calling code):
@@ -165,11 +158,7 @@ pub fn phone(raw: &str, country: Option<&CountryCode>) -> Option<String> {
     } else {
         match cc {
             // Already international when it starts with the code and is longer than a national number.
-            Some(cc)
-                if digits.starts_with(cc) && digits.len() >= 10 + cc.len().saturating_sub(1) =>
-            {
-                digits
-            }
+            Some(cc) if digits.starts_with(cc) && digits.len() >= 10 + cc.len().saturating_sub(1) => digits,
             Some(cc) => format!("{cc}{digits}"),
             None => digits,
         }
@@ -230,9 +219,7 @@ pub fn email_domain(raw: &str) -> Option<String> {
     Some(d)
 }
 
-const TITLES: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "datuk", "dato", "tan", "sri",
-];
+const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "datuk", "dato", "tan", "sri"];
 
 /// Person name: folded, titles removed, words sorted (so "TAN, Wei Ming" = "Wei Ming Tan").
 /// At least two words.
@@ -291,22 +278,11 @@ pub fn address(raw: &str, city: Option<&str>, postal_code: Option<&str>) -> Opti
     }
     let words: Vec<&str> = f
         .split(' ')
-        .map(|w| {
-            POSTAL
-                .iter()
-                .find(|(k, _)| *k == w)
-                .map(|(_, v)| *v)
-                .unwrap_or(w)
-        })
+        .map(|w| POSTAL.iter().find(|(k, _)| *k == w).map(|(_, v)| *v).unwrap_or(w))
         .filter(|w| *w != "number")
         .collect();
     let place = postal_code
-        .map(|p| {
-            p.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_uppercase()
-        })
+        .map(|p| p.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase())
         .filter(|p| !p.is_empty())
         .or_else(|| city.map(fold).filter(|c| !c.is_empty()))
         .unwrap_or_default();
@@ -332,15 +308,9 @@ mod tests {
 
     #[test]
     fn bank_and_email() {
-        assert_eq!(
-            bank_account("de89 3704-0044 0532 0130 00"),
-            Some("DE89370400440532013000".into())
-        );
+        assert_eq!(bank_account("de89 3704-0044 0532 0130 00"), Some("DE89370400440532013000".into()));
         assert_eq!(bank_account("12-3"), None);
-        assert_eq!(
-            email_domain("Sales@Acme-Textiles.com"),
-            Some("acme-textiles.com".into())
-        );
+        assert_eq!(email_domain("Sales@Acme-Textiles.com"), Some("acme-textiles.com".into()));
         assert_eq!(email_domain("someone@gmail.com"), None);
         assert_eq!(email_domain("x@qq.com"), None);
         assert_eq!(email_domain("not an email"), None);
@@ -358,9 +328,6 @@ mod tests {
             address("No. 5 Jln Ampang", Some("Kuala Lumpur"), None),
             address("5 Jalan Ampang", Some("KUALA LUMPUR"), None)
         );
-        assert_ne!(
-            address("12 Main St", None, Some("10200")),
-            address("12 Main St", None, Some("10201"))
-        );
+        assert_ne!(address("12 Main St", None, Some("10200")), address("12 Main St", None, Some("10201")));
     }
 }

@@ -15,21 +15,14 @@ fn as_of() -> NaiveDate {
 }
 
 fn sup(id: &str, name: &str, cc: &str) -> SupplierRecord {
-    let mut s = SupplierRecord {
-        id: id.into(),
-        ..Default::default()
-    };
+    let mut s = SupplierRecord { id: id.into(), ..Default::default() };
     s.fields.legal_name = name.into();
     s.fields.country = CountryCode::new(cc);
     s.fields.sector = Some(Sector::Manufacturing);
     s
 }
 
-fn run(
-    s: &SupplierRecord,
-    q: Option<&QuestionnaireEvidence>,
-    d: &[ScreeningDecision],
-) -> Assessment {
+fn run(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>, d: &[ScreeningDecision]) -> Assessment {
     assess(s, q, None, &SCREENER, d, as_of())
 }
 
@@ -40,10 +33,7 @@ fn q_finding(ind: &str, dim: Dimension, sev: Severity) -> Finding {
         sev,
         "q",
         "q",
-        vec![Evidence {
-            question_id: Some("R6".into()),
-            ..Evidence::new(EvidenceSource::Response, "12%")
-        }],
+        vec![Evidence { question_id: Some("R6".into()), ..Evidence::new(EvidenceSource::Response, "12%") }],
     )
 }
 
@@ -52,40 +42,21 @@ fn ilo_combination_with_strong_indicator_is_critical() {
     let mut s = sup("s1", "Acme Garments", "DE");
     s.fields.passports_held_by_employer = Some(YesNo::Yes);
     let q = QuestionnaireEvidence {
-        findings: vec![q_finding(
-            "deception",
-            Dimension::Involuntariness,
-            Severity::Medium,
-        )],
+        findings: vec![q_finding("deception", Dimension::Involuntariness, Severity::Medium)],
         ..Default::default()
     };
     let a = run(&s, Some(&q), &[]);
     assert_eq!(a.tier, Tier::Critical);
     assert!(a.forced_labour_likely);
-    assert!(a
-        .findings
-        .iter()
-        .any(|f| f.indicator == "ilo_involuntariness_and_coercion"));
+    assert!(a.findings.iter().any(|f| f.indicator == "ilo_involuntariness_and_coercion"));
     assert!(a.overall >= 75.0 && a.overall < 100.0);
-    assert_eq!(
-        a.recommended_actions,
-        combine::recommended_actions(Tier::Critical)
-    );
+    assert_eq!(a.recommended_actions, combine::recommended_actions(Tier::Critical));
     // Only one side: medium, not critical.
     let a = run(&s, None, &[]);
-    assert_eq!(
-        (a.components.forced_labour.tier, a.forced_labour_likely),
-        (Tier::Medium, false)
-    );
+    assert_eq!((a.components.forced_labour.tier, a.forced_labour_likely), (Tier::Medium, false));
     // Controls lower that medium one step.
-    let q = QuestionnaireEvidence {
-        controls_in_place: vec!["V1".into()],
-        ..Default::default()
-    };
-    assert_eq!(
-        run(&s, Some(&q), &[]).components.forced_labour.tier,
-        Tier::Low
-    );
+    let q = QuestionnaireEvidence { controls_in_place: vec!["V1".into()], ..Default::default() };
+    assert_eq!(run(&s, Some(&q), &[]).components.forced_labour.tier, Tier::Low);
 }
 
 #[test]
@@ -110,35 +81,20 @@ fn unknowns_under_high_inherent_risk_raise_forced_labour_to_high() {
         core_total: 10,
         core_answered: 8,
         unanswered_core: vec![
-            (
-                "D1".into(),
-                "Who holds passports?".into(),
-                vec!["retention_of_identity_documents".into()],
-            ),
-            (
-                "W1".into(),
-                "How often are wages paid?".into(),
-                vec!["withholding_of_wages".into()],
-            ),
+            ("D1".into(), "Who holds passports?".into(), vec!["retention_of_identity_documents".into()]),
+            ("W1".into(), "How often are wages paid?".into(), vec!["withholding_of_wages".into()]),
         ],
         ..Default::default()
     };
     let a = run(&s, Some(&q), &[]);
     assert_eq!(a.components.inherent.tier, Tier::High);
     assert_eq!(a.components.forced_labour.tier, Tier::High);
-    let unk: Vec<_> = a
-        .findings
-        .iter()
-        .filter(|f| f.indicator == "insufficient_evidence")
-        .collect();
+    let unk: Vec<_> = a.findings.iter().filter(|f| f.indicator == "insufficient_evidence").collect();
     assert_eq!(unk.len(), 2);
     assert_eq!(unk[0].evidence[0].source, EvidenceSource::Response);
     assert_eq!(a.completeness, 0.444); // (0 of 8 fields + 8 of 10 questions) / 18
     s.fields.country = CountryCode::new("DE");
-    assert_eq!(
-        run(&s, Some(&q), &[]).components.forced_labour.tier,
-        Tier::Medium
-    );
+    assert_eq!(run(&s, Some(&q), &[]).components.forced_labour.tier, Tier::Medium);
 }
 
 #[test]
@@ -159,18 +115,10 @@ fn screening_match_and_decisions() {
     };
     let fp = run(&s, None, &[dec(Decision::FalsePositive)]);
     // The same entity is on both built-in lists: the decision applies to the list it names.
-    let on = |x: &Assessment, l: &str| {
-        x.screening_matches
-            .iter()
-            .find(|m| m.list == l)
-            .map(|m| m.status.clone())
-    };
+    let on = |x: &Assessment, l: &str| x.screening_matches.iter().find(|m| m.list == l).map(|m| m.status.clone());
     assert_eq!(on(&fp, &list).as_deref(), Some("false_positive"));
     assert_eq!(
-        fp.findings
-            .iter()
-            .filter(|f| f.indicator == "entity_list_match")
-            .count(),
+        fp.findings.iter().filter(|f| f.indicator == "entity_list_match").count(),
         a.screening_matches.len() - 1
     );
     let both: Vec<ScreeningDecision> = a
@@ -183,24 +131,11 @@ fn screening_match_and_decisions() {
         })
         .collect();
     let fp = run(&s, None, &both);
-    assert!(
-        fp.components.screening.tier < Tier::High,
-        "{:?}",
-        fp.components.screening
-    );
-    assert!(fp
-        .findings
-        .iter()
-        .all(|f| f.indicator != "entity_list_match"));
-    assert!(fp
-        .screening_matches
-        .iter()
-        .all(|m| m.status == "false_positive"));
+    assert!(fp.components.screening.tier < Tier::High, "{:?}", fp.components.screening);
+    assert!(fp.findings.iter().all(|f| f.indicator != "entity_list_match"));
+    assert!(fp.screening_matches.iter().all(|m| m.status == "false_positive"));
     let c = run(&s, None, &[dec(Decision::Confirmed)]);
-    assert_eq!(
-        (c.screening_matches[0].status.as_str(), c.tier),
-        ("confirmed", Tier::Critical)
-    );
+    assert_eq!((c.screening_matches[0].status.as_str(), c.tier), ("confirmed", Tier::Critical));
     assert_ne!(c.inputs_hash, a.inputs_hash);
     assert_eq!(a.inputs_hash.len(), 64);
 }
@@ -214,21 +149,12 @@ fn assess_org_targets_networks_and_editions() {
     let c = sup("c", "Gamma", "MY");
     let suppliers = vec![a, b, c];
     let qs = HashMap::new();
-    let ctx = OrgContext {
-        suppliers: &suppliers,
-        watchlists: &[],
-        decisions: &[],
-        questionnaires: &qs,
-        as_of: as_of(),
-    };
+    let ctx =
+        OrgContext { suppliers: &suppliers, watchlists: &[], decisions: &[], questionnaires: &qs, as_of: as_of() };
     let (out, clusters) = assess_org(&ctx, &["b"]);
     assert_eq!(out.len(), 1);
     assert_eq!(clusters.len(), 1);
-    let f = out[0]
-        .1
-        .findings
-        .iter()
-        .find(|f| f.indicator == "shared_phone");
+    let f = out[0].1.findings.iter().find(|f| f.indicator == "shared_phone");
     assert!(f.is_some_and(|f| f.evidence.iter().any(|e| e.key.as_deref() == Some("a"))));
     assert_eq!(assess_org(&ctx, &[]).0.len(), 3);
     let e = &out[0].1.reference_editions;
@@ -237,12 +163,7 @@ fn assess_org_targets_networks_and_editions() {
 }
 
 fn yn() -> impl Strategy<Value = Option<YesNo>> {
-    prop_oneof![
-        Just(None),
-        Just(Some(YesNo::Yes)),
-        Just(Some(YesNo::No)),
-        Just(Some(YesNo::Unknown))
-    ]
+    prop_oneof![Just(None), Just(Some(YesNo::Yes)), Just(Some(YesNo::No)), Just(Some(YesNo::Unknown))]
 }
 
 prop_compose! {

@@ -70,16 +70,8 @@ static BUILTIN: LazyLock<Vec<Watchlist>> = LazyLock::new(|| {
             .collect()
     };
     vec![
-        Watchlist {
-            name: UFLPA_LIST.into(),
-            edition: reference::edition(UFLPA_FILE),
-            entries: conv(&r.uflpa),
-        },
-        Watchlist {
-            name: CBP_LIST.into(),
-            edition: reference::edition(CBP_FILE),
-            entries: conv(&r.cbp),
-        },
+        Watchlist { name: UFLPA_LIST.into(), edition: reference::edition(UFLPA_FILE), entries: conv(&r.uflpa) },
+        Watchlist { name: CBP_LIST.into(), edition: reference::edition(CBP_FILE), entries: conv(&r.cbp) },
     ]
 });
 
@@ -147,23 +139,13 @@ impl Screener {
             fingerprint: String::new(),
             editions: BTreeMap::new(),
         };
-        for f in [
-            reference::TIP_FILE,
-            reference::TVPRA_FILE,
-            reference::STATE_FL_FILE,
-            UFLPA_FILE,
-            CBP_FILE,
-        ] {
+        for f in [reference::TIP_FILE, reference::TVPRA_FILE, reference::STATE_FL_FILE, UFLPA_FILE, CBP_FILE] {
             s.editions.insert(f.to_string(), reference::edition(f));
         }
         for wl in org_lists {
-            s.editions
-                .insert(format!("watchlist: {}", wl.name), wl.edition.clone());
+            s.editions.insert(format!("watchlist: {}", wl.name), wl.edition.clone());
         }
-        let all: Vec<&Watchlist> = builtin_watchlists()
-            .iter()
-            .chain(org_lists.iter())
-            .collect();
+        let all: Vec<&Watchlist> = builtin_watchlists().iter().chain(org_lists.iter()).collect();
         for (li, wl) in all.iter().enumerate() {
             s.lists.push((wl.name.clone(), wl.edition.clone()));
             for e in &wl.entries {
@@ -239,11 +221,7 @@ impl Screener {
             cand.dedup();
             for i in cand {
                 let n = &self.names[i];
-                let (mut score, exact) = if n.tokens.key == q.key {
-                    (1.0, true)
-                } else {
-                    similarity(&n.tokens, &q)
-                };
+                let (mut score, exact) = if n.tokens.key == q.key { (1.0, true) } else { similarity(&n.tokens, &q) };
                 if let (Some(a), Some(b)) = (country, &n.country) {
                     if a != b {
                         score -= COUNTRY_MISMATCH_PENALTY;
@@ -263,9 +241,7 @@ impl Screener {
                     score: (score * 1000.0).round() / 1000.0,
                     strong,
                 };
-                let slot = best
-                    .entry((n.list, n.entity.as_str()))
-                    .or_insert_with(|| m.clone());
+                let slot = best.entry((n.list, n.entity.as_str())).or_insert_with(|| m.clone());
                 if (m.strong, m.score) > (slot.strong, slot.score) {
                     *slot = m;
                 }
@@ -338,27 +314,15 @@ mod tests {
     use crate::scoring::names::same_name;
 
     fn top(names: &[&str], cc: &str) -> Option<NameMatch> {
-        Screener::new(&[])
-            .screen(names, CountryCode::new(cc).as_ref())
-            .into_iter()
-            .next()
+        Screener::new(&[]).screen(names, CountryCode::new(cc).as_ref()).into_iter().next()
     }
 
     #[test]
     fn real_entries_as_erps_export_them_match_strongly() {
         for (erp, entity) in [
-            (
-                "HETIAN HAOLIN HAIR ACCESSORIES CO LTD",
-                "Hetian Haolin Hair Accessories Co. Ltd.",
-            ),
-            (
-                "ESQUEL TEXTILE GUANGDONG CO LTD",
-                "Guangdong Esquel Textile Co., Ltd.",
-            ),
-            (
-                "XINJIANG DAQO NEW ENERGY COMPANY LIMITED",
-                "Xinjiang Daqo New Energy Co., Ltd.",
-            ),
+            ("HETIAN HAOLIN HAIR ACCESSORIES CO LTD", "Hetian Haolin Hair Accessories Co. Ltd."),
+            ("ESQUEL TEXTILE GUANGDONG CO LTD", "Guangdong Esquel Textile Co., Ltd."),
+            ("XINJIANG DAQO NEW ENERGY COMPANY LIMITED", "Xinjiang Daqo New Energy Co., Ltd."),
             ("NINESTAR CORP", "Ninestar Corporation"),
             ("TOP GLOVE CORP BHD", "Top Glove Corporation Bhd"),
             ("BINGTUAN", "Xinjiang Production and Construction Corps"),
@@ -367,16 +331,9 @@ mod tests {
                 "HOSHINE SILICON INDUSTRY SHANSHAN CO LTD",
                 "Hoshine Silicon Industry (Shanshan) Co., Ltd and subsidiaries",
             ),
-            (
-                "Zhuhai Pu Tech Industrial Co Ltd",
-                "Zhuhai Pu-Tech Industrial Co., Ltd.",
-            ),
+            ("Zhuhai Pu Tech Industrial Co Ltd", "Zhuhai Pu-Tech Industrial Co., Ltd."),
         ] {
-            let cc = if erp.contains("GLOVE") || erp.starts_with("GX") {
-                "MY"
-            } else {
-                "CN"
-            };
+            let cc = if erp.contains("GLOVE") || erp.starts_with("GX") { "MY" } else { "CN" };
             let m = top(&[erp], cc).unwrap_or_else(|| panic!("no match for {erp}"));
             assert!(same_name(&m.entity, entity), "{erp}: {m:?}");
             assert!(m.strong, "{erp}: {m:?}");
@@ -395,22 +352,14 @@ mod tests {
             "Zhuhai Technology Co Ltd",
             "Acme Cotton Trading",
         ] {
-            assert!(
-                top(&[name], "CN").is_none(),
-                "{name}: {:?}",
-                top(&[name], "CN")
-            );
+            assert!(top(&[name], "CN").is_none(), "{name}: {:?}", top(&[name], "CN"));
         }
     }
 
     #[test]
     fn near_miss_on_long_word_is_only_possible_and_org_lists_are_screened() {
         let m = top(&["Ninestor Corp"], "CN");
-        assert!(
-            m.as_ref()
-                .is_some_and(|m| !m.strong && m.score >= POSSIBLE_THRESHOLD),
-            "{m:?}"
-        );
+        assert!(m.as_ref().is_some_and(|m| !m.strong && m.score >= POSSIBLE_THRESHOLD), "{m:?}");
         let own = Watchlist {
             name: "Acme internal".into(),
             edition: "2026-10".into(),
@@ -422,14 +371,8 @@ mod tests {
         };
         let s = Screener::new(&[own]);
         let m = s.screen(&["MULLER STAHLBAU"], CountryCode::new("DE").as_ref());
-        assert_eq!(
-            m.first().map(|m| (m.list.as_str(), m.strong)),
-            Some(("Acme internal", true))
-        );
-        assert!(s
-            .screen(&["Muller Stahl GmbH"], None)
-            .iter()
-            .all(|m| !m.strong));
+        assert_eq!(m.first().map(|m| (m.list.as_str(), m.strong)), Some(("Acme internal", true)));
+        assert!(s.screen(&["Muller Stahl GmbH"], None).iter().all(|m| !m.strong));
     }
 
     #[test]

@@ -85,7 +85,11 @@ pub fn map_list(inc: &Incoming) -> Result<SupplierList> {
     let list = ingest::map_supplier_list(&inc.workbook, inc.mapping.as_ref(), inc.today)
         .map_err(|e| Error::problem(e.status(), e.code(), e.to_string()))?;
     if list.rows.is_empty() {
-        return Err(Error::invalid("no_data_rows", "The file has a header row but no supplier rows under it.", Vec::new()));
+        return Err(Error::invalid(
+            "no_data_rows",
+            "The file has a header row but no supplier rows under it.",
+            Vec::new(),
+        ));
     }
     Ok(list)
 }
@@ -139,7 +143,11 @@ pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierLis
                         .raw
                         .iter()
                         .filter_map(|(h, v)| {
-                            list.columns.iter().find(|c| &c.header == h).and_then(|c| c.field.clone()).map(|f| (f, v.clone()))
+                            list.columns
+                                .iter()
+                                .find(|c| &c.header == h)
+                                .and_then(|c| c.field.clone())
+                                .map(|f| (f, v.clone()))
                         })
                         .collect(),
                 };
@@ -310,7 +318,12 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
                 upload_id: upload_id.clone(),
                 row_number: r as i32,
                 status: "accepted".into(),
-                raw_json: json!([["Question ID", a.question_id], ["Answer", a.value.display()], ["Evidence / comment", a.comment.clone().unwrap_or_default()]]).to_string(),
+                raw_json: json!([
+                    ["Question ID", a.question_id],
+                    ["Answer", a.value.display()],
+                    ["Evidence / comment", a.comment.clone().unwrap_or_default()]
+                ])
+                .to_string(),
                 errors_json: "[]".into(),
                 supplier_id: Some(supplier_id.clone()),
             });
@@ -325,7 +338,8 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
                 upload_id: upload_id.clone(),
                 row_number: r as i32,
                 status: "rejected".into(),
-                raw_json: json!([["Question ID", e.question_id.clone().unwrap_or_default()], ["Answer", e.value]]).to_string(),
+                raw_json: json!([["Question ID", e.question_id.clone().unwrap_or_default()], ["Answer", e.value]])
+                    .to_string(),
                 errors_json: json!([e]).to_string(),
                 supplier_id: None,
             });
@@ -347,8 +361,14 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
             created_at,
         },
     )?;
-    let (assessed, _) =
-        assess_and_store(conn, inc.org_id, Some(std::slice::from_ref(&supplier_id)), Some(&upload_id), Cause::Upload, inc.today)?;
+    let (assessed, _) = assess_and_store(
+        conn,
+        inc.org_id,
+        Some(std::slice::from_ref(&supplier_id)),
+        Some(&upload_id),
+        Cause::Upload,
+        inc.today,
+    )?;
     let errors: Vec<Value> = filled
         .errors
         .iter()

@@ -56,7 +56,9 @@ pub fn insert_watchlist(
         Err(e) if super::is_unique_violation(&e) => Err(Error::problem(
             409,
             "watchlist_exists",
-            format!("A list named '{name}' with edition '{edition}' was already uploaded; give the new one its edition."),
+            format!(
+                "A list named '{name}' with edition '{edition}' was already uploaded; give the new one its edition."
+            ),
         )),
         Err(e) => Err(e.into()),
     }

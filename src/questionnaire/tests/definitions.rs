@@ -29,10 +29,8 @@ fn sector_file(sector: &str) -> String {
 }
 
 fn with_sectors(core: &str) -> Result<Catalogue, DefinitionError> {
-    let sectors: Vec<(String, String)> = Sector::ALL
-        .iter()
-        .map(|s| (format!("{s}.toml"), sector_file(s.as_str())))
-        .collect();
+    let sectors: Vec<(String, String)> =
+        Sector::ALL.iter().map(|s| (format!("{s}.toml"), sector_file(s.as_str()))).collect();
     let mut files: Vec<(&str, &str)> = vec![("core.toml", core)];
     files.extend(sectors.iter().map(|(a, b)| (a.as_str(), b.as_str())));
     Catalogue::from_sources(&files)
@@ -47,33 +45,21 @@ fn definitions_load_with_required_counts() {
         let q = cat().for_sector(*s);
         assert_eq!(q.sector, *s);
         assert_eq!(q.version, "1.0.0");
-        let core = q
-            .questions()
-            .filter(|(s, _)| s.id != "sector_specific")
-            .count();
+        let core = q.questions().filter(|(s, _)| s.id != "sector_specific").count();
         let sector_items = q.question_count() - core;
         assert!(q.question_count() >= 44, "{s}: {}", q.question_count());
         assert!(sector_items >= 6, "{s}: {sector_items} sector items");
         assert!(core >= 40);
-        assert!(list
-            .iter()
-            .any(|l| l.sector == *s && l.question_count == q.question_count()));
+        assert!(list.iter().any(|l| l.sector == *s && l.question_count == q.question_count()));
     }
-    let core_required = cat()
-        .for_sector(Sector::Agriculture)
-        .questions()
-        .filter(|(_, q)| q.required)
-        .count();
+    let core_required = cat().for_sector(Sector::Agriculture).questions().filter(|(_, q)| q.required).count();
     assert!(core_required >= 40, "{core_required}");
 }
 
 #[test]
 fn lookup_is_by_version() {
     let q = cat().for_sector(Sector::Construction);
-    assert!(std::ptr::eq(
-        cat().by_id_version(&q.id, "1.0.0").expect("found"),
-        q
-    ));
+    assert!(std::ptr::eq(cat().by_id_version(&q.id, "1.0.0").expect("found"), q));
     assert!(cat().by_id_version(&q.id, "0.9.0").is_none());
     assert!(cat().by_id_version("nope", "1.0.0").is_none());
     assert_eq!(cat().all_versions().len(), 4);
@@ -98,16 +84,10 @@ fn json_shape_matches_api() {
     assert_eq!(ind["indicator"], "retention_of_identity_documents");
     assert_eq!(ind["dimension"], "menace_of_penalty");
     assert_eq!(ind["severity"], "high");
-    assert_eq!(
-        ind["when"],
-        serde_json::json!({"in": ["Employer", "Labour agent"]})
-    );
+    assert_eq!(ind["when"], serde_json::json!({"in": ["Employer", "Labour agent"]}));
     let rf2 = secs[0]["questions"][1].clone();
     assert_eq!(rf2["id"], "RF2");
-    assert_eq!(
-        rf2["indicators"][1]["when"],
-        serde_json::json!({"gte": 1.0})
-    );
+    assert_eq!(rf2["indicators"][1]["when"], serde_json::json!({"gte": 1.0}));
     assert!(rf2.get("choices").is_none());
     assert_eq!(secs[0]["questions"][0]["indicators"][0]["when"], "Yes");
     let summary = serde_json::to_value(cat().list()).expect("json");
@@ -144,20 +124,13 @@ fn bad_definitions_name_file_question_and_reason() {
         assert!(e.to_string().starts_with("core.toml"));
     }
     // A choice `when` outside the choices.
-    let choice = CORE_OK.replace(
-        "answer_type = \"yes_no\"",
-        "answer_type = \"choice\"\nchoices = [\"A\", \"B\"]",
-    );
+    let choice = CORE_OK.replace("answer_type = \"yes_no\"", "answer_type = \"choice\"\nchoices = [\"A\", \"B\"]");
     let e = with_sectors(&choice).expect_err("when Yes not a choice");
     assert!(e.reason.contains("'Yes' is not one of A, B"), "{e}");
     // A sector file pointing at a missing core version.
     let files = [
         ("core.toml", CORE_OK),
-        (
-            "x.toml",
-            &sector_file("agriculture")
-                .replace("core_version = \"1.0.0\"", "core_version = \"2.0.0\""),
-        ),
+        ("x.toml", &sector_file("agriculture").replace("core_version = \"1.0.0\"", "core_version = \"2.0.0\"")),
     ];
     let e = Catalogue::from_sources(&files).expect_err("missing core");
     assert_eq!(e.file, "x.toml");
@@ -188,22 +161,12 @@ fn cell_parsing_is_forgiving_but_strict_on_type() {
         Cell::Text("35".into()),
         Cell::Text("0.35".into()),
     ] {
-        assert_eq!(
-            parse_cell(pct, &c),
-            Ok(Some(AnswerValue::Percent(35.0))),
-            "{c:?}"
-        );
+        assert_eq!(parse_cell(pct, &c), Ok(Some(AnswerValue::Percent(35.0))), "{c:?}");
     }
     assert!(parse_cell(pct, &Cell::Number(135.0)).is_err());
     let num = q.question("HR1").expect("HR1");
-    assert_eq!(
-        parse_cell(num, &Cell::Text("1,200".into())),
-        Ok(Some(AnswerValue::Number(1200.0)))
-    );
-    assert_eq!(
-        parse_cell(num, &Cell::Text("72".into())),
-        Ok(Some(AnswerValue::Number(72.0)))
-    );
+    assert_eq!(parse_cell(num, &Cell::Text("1,200".into())), Ok(Some(AnswerValue::Number(1200.0))));
+    assert_eq!(parse_cell(num, &Cell::Text("72".into())), Ok(Some(AnswerValue::Number(72.0))));
     assert!(parse_cell(num, &Cell::Text("lots".into())).is_err());
     assert!(parse_cell(num, &Cell::Number(-1.0)).is_err());
     let date = q.question("CI1").expect("CI1");
@@ -214,39 +177,21 @@ fn cell_parsing_is_forgiving_but_strict_on_type() {
         Cell::Text("2021-03-12".into()),
         Cell::Text("12.03.2021".into()),
         Cell::Text("12 Mar 2021".into()),
-        Cell::Text(
-            "03/13/2021"
-                .replace("13", "12")
-                .replace("03/12", "12/03")
-                .replace("12/03/2021", "13/03/2021"),
-        ),
+        Cell::Text("03/13/2021".replace("13", "12").replace("03/12", "12/03").replace("12/03/2021", "13/03/2021")),
     ] {
         let got = parse_cell(date, &c);
         if c == Cell::Text("13/03/2021".into()) {
-            assert_eq!(
-                got,
-                Ok(Some(AnswerValue::Date(d.succ_opt().expect("d")))),
-                "{c:?}"
-            );
+            assert_eq!(got, Ok(Some(AnswerValue::Date(d.succ_opt().expect("d")))), "{c:?}");
         } else {
             assert_eq!(got, Ok(Some(AnswerValue::Date(d))), "{c:?}");
         }
     }
-    assert!(
-        parse_cell(date, &Cell::Text("03/04/2021".into())).is_err(),
-        "ambiguous date"
-    );
+    assert!(parse_cell(date, &Cell::Text("03/04/2021".into())).is_err(), "ambiguous date");
     let choice = q.question("DM1").expect("DM1");
-    assert_eq!(
-        parse_cell(choice, &Cell::Text("employer".into())),
-        Ok(Some(AnswerValue::Choice("Employer".into())))
-    );
+    assert_eq!(parse_cell(choice, &Cell::Text("employer".into())), Ok(Some(AnswerValue::Choice("Employer".into()))));
     assert!(parse_cell(choice, &Cell::Text("My uncle".into())).is_err());
     let st3 = q.question("ST3").expect("ST3");
-    assert_eq!(
-        parse_cell(st3, &Cell::Text("N".into())),
-        Ok(Some(AnswerValue::Choice("No".into())))
-    );
+    assert_eq!(parse_cell(st3, &Cell::Text("N".into())), Ok(Some(AnswerValue::Choice("No".into()))));
 }
 
 #[test]
@@ -258,74 +203,41 @@ fn json_answers_checked() {
     .expect("json");
     let answers = parse_json_answers(q, &ok).expect("valid");
     assert_eq!(answers.len(), 5);
-    assert!(answers
-        .iter()
-        .any(|a| a.question_id == "HO4" && a.value == AnswerValue::Yes));
+    assert!(answers.iter().any(|a| a.question_id == "HO4" && a.value == AnswerValue::Yes));
     let bad: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(r#"{"RF1": "perhaps", "ZZ9": "Yes", "HR1": "many", "MF1": "Yes"}"#)
-            .expect("json");
+        serde_json::from_str(r#"{"RF1": "perhaps", "ZZ9": "Yes", "HR1": "many", "MF1": "Yes"}"#).expect("json");
     let errs = parse_json_answers(q, &bad).expect_err("invalid");
     assert_eq!(errs.len(), 4, "{errs:?}");
-    assert!(errs
-        .iter()
-        .any(|e| e.code == "unknown_question" && e.column == "ZZ9"));
+    assert!(errs.iter().any(|e| e.code == "unknown_question" && e.column == "ZZ9"));
     assert!(
-        errs.iter()
-            .any(|e| e.code == "unknown_question" && e.column == "MF1"),
+        errs.iter().any(|e| e.code == "unknown_question" && e.column == "MF1"),
         "manufacturing item in hospitality"
     );
-    assert!(errs
-        .iter()
-        .any(|e| e.code == "invalid_answer" && e.message.contains("RF1")));
-    assert!(errs
-        .iter()
-        .any(|e| e.code == "invalid_answer" && e.message.contains("HR1")));
+    assert!(errs.iter().any(|e| e.code == "invalid_answer" && e.message.contains("RF1")));
+    assert!(errs.iter().any(|e| e.code == "invalid_answer" && e.message.contains("HR1")));
 }
 
 #[test]
 fn older_versions_stay_readable_and_newest_is_current() {
-    let sectors: Vec<(String, String)> = Sector::ALL
-        .iter()
-        .map(|s| (format!("{s}.toml"), sector_file(s.as_str())))
-        .collect();
+    let sectors: Vec<(String, String)> =
+        Sector::ALL.iter().map(|s| (format!("{s}.toml"), sector_file(s.as_str()))).collect();
     let newer = sector_file("agriculture")
-        .replace(
-            "version = \"1.0.0\"\nsector",
-            "version = \"1.10.0\"\nsector",
-        )
+        .replace("version = \"1.0.0\"\nsector", "version = \"1.10.0\"\nsector")
         .replace("gt = 60", "gt = 48");
     let mut files: Vec<(&str, &str)> = vec![("core.toml", CORE_OK), ("agri-1.10.toml", &newer)];
     files.extend(sectors.iter().map(|(a, b)| (a.as_str(), b.as_str())));
     let c = Catalogue::from_sources(&files).expect("ok");
-    assert_eq!(
-        c.for_sector(Sector::Agriculture).version,
-        "1.10.0",
-        "1.10 > 1.9 > 1.0"
-    );
+    assert_eq!(c.for_sector(Sector::Agriculture).version, "1.10.0", "1.10 > 1.9 > 1.0");
     let old = c.by_id_version("agriculture-q", "1.0.0").expect("old kept");
     assert_eq!(
         old.question("BB1").expect("BB1").indicators[0].when,
-        When::Range {
-            gt: Some(60.0),
-            gte: None,
-            lt: None,
-            lte: None
-        }
+        When::Range { gt: Some(60.0), gte: None, lt: None, lte: None }
     );
-    assert_eq!(
-        c.list()
-            .iter()
-            .filter(|l| l.sector == Sector::Agriculture)
-            .count(),
-        1
-    );
+    assert_eq!(c.list().iter().filter(|l| l.sector == Sector::Agriculture).count(), 1);
     // The same id and version twice is an error.
     let mut dup = files.clone();
     dup.push(("again.toml", &newer));
-    assert!(Catalogue::from_sources(&dup)
-        .expect_err("dup")
-        .reason
-        .contains("defined twice"));
+    assert!(Catalogue::from_sources(&dup).expect_err("dup").reason.contains("defined twice"));
 }
 
 proptest::proptest! {
@@ -355,7 +267,5 @@ fn openapi_schema_has_the_contract_fields_only() {
     }
     assert!(!props.contains_key("index"));
     let q = serde_json::to_value(Question::schema()).expect("json");
-    assert!(q["properties"]
-        .as_object()
-        .is_some_and(|p| p.contains_key("indicators") && p.contains_key("choices")));
+    assert!(q["properties"].as_object().is_some_and(|p| p.contains_key("indicators") && p.contains_key("choices")));
 }

@@ -25,10 +25,7 @@ pub(super) fn supplier() -> TemplateSupplier {
 }
 
 pub(super) fn answers_map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 /// Clean answers for every question of a questionnaire.
@@ -38,21 +35,14 @@ pub(super) fn clean_answers(q: &SectorQuestionnaire) -> BTreeMap<String, String>
         let v = match x.answer_type {
             AnswerType::YesNo => {
                 // The good answer is the one no indicator is triggered by.
-                let risky_yes = x
-                    .indicators
-                    .iter()
-                    .any(|i| matches(&i.when, &AnswerValue::Yes, None));
+                let risky_yes = x.indicators.iter().any(|i| matches(&i.when, &AnswerValue::Yes, None));
                 if risky_yes { "No" } else { "Yes" }.to_string()
             }
             AnswerType::Choice => x
                 .choices
                 .iter()
                 .flatten()
-                .find(|c| {
-                    !x.indicators
-                        .iter()
-                        .any(|i| matches(&i.when, &AnswerValue::Choice((*c).clone()), None))
-                })
+                .find(|c| !x.indicators.iter().any(|i| matches(&i.when, &AnswerValue::Choice((*c).clone()), None)))
                 .cloned()
                 .unwrap_or_default(),
             AnswerType::Number => if x.id == "CL1" { "19" } else { "0" }.to_string(),
@@ -69,10 +59,7 @@ pub(super) fn clean_answers(q: &SectorQuestionnaire) -> BTreeMap<String, String>
 }
 
 pub(super) fn upload() -> AnswerSource {
-    AnswerSource::Upload {
-        upload_id: "up-1".into(),
-        filename: "acme.xlsx".into(),
-    }
+    AnswerSource::Upload { upload_id: "up-1".into(), filename: "acme.xlsx".into() }
 }
 
 pub(super) fn filled(q: &SectorQuestionnaire, answers: &BTreeMap<String, String>) -> Workbook {
