@@ -170,6 +170,39 @@ struct HashInput<'a> {
     org_watchlists_sha256: &'a str,
 }
 
+/// SHA-256 over a stream of small writes, batched on the stack (no heap buffer per supplier).
+struct HashWriter {
+    sha: Sha256,
+    buf: [u8; 1024],
+    n: usize,
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.n + b.len() > self.buf.len() {
+            self.sha.update(&self.buf[..self.n]);
+            self.n = 0;
+            if b.len() > self.buf.len() {
+                self.sha.update(b);
+                return Ok(b.len());
+            }
+        }
+        self.buf[self.n..self.n + b.len()].copy_from_slice(b);
+        self.n += b.len();
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl HashWriter {
+    fn finish(mut self) -> String {
+        self.sha.update(&self.buf[..self.n]);
+        hex::encode(self.sha.finalize())
+    }
+}
+
 /// Assesses one supplier. `network` is the cluster it belongs to (if any), `decisions` the
 /// organisation's screening decisions (those of other suppliers are ignored).
 pub fn assess(
@@ -246,7 +279,8 @@ pub fn assess(
         screening: component(scr_tier, &scr.iter().collect::<Vec<_>>()),
     };
     let tier = inh_tier.max(ilo.tier).max(fb_tier).max(scr_tier);
-    let mut findings = inh;
+    let mut findings = Vec::with_capacity(inh.len() + fl.len() + fb.len() + scr.len());
+    findings.extend(inh);
     findings.extend(fl);
     findings.extend(fb);
     findings.extend(scr);
@@ -262,9 +296,13 @@ pub fn assess(
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
     };
-    let mut bytes = Vec::with_capacity(4096);
-    let inputs_hash = match serde_json::to_writer(&mut bytes, &input) {
-        Ok(()) => hex::encode(Sha256::digest(&bytes)),
+    let mut hw = HashWriter {
+        sha: Sha256::new(),
+        buf: [0; 1024],
+        n: 0,
+    };
+    let inputs_hash = match serde_json::to_writer(&mut hw, &input) {
+        Ok(()) => hw.finish(),
         Err(_) => String::new(),
     };
     Assessment {
