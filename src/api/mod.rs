@@ -7,6 +7,9 @@ pub mod idempotency;
 pub mod keys;
 pub mod multipart;
 pub mod openapi;
+pub mod questionnaires;
+pub mod screening;
+pub mod supplier_writes;
 pub mod suppliers;
 pub mod uploads;
 pub mod views;
@@ -28,5 +31,15 @@ pub fn v1(cfg: &mut web::ServiceConfig) {
         .service(uploads::list)
         .service(uploads::get_one)
         .service(uploads::file)
-        .service(uploads::rejected);
+        .service(uploads::rejected)
+        .service(supplier_writes::upsert_by_ref)
+        .service(supplier_writes::submit_responses)
+        .service(assessments::rescore)
+        .service(assessments::networks)
+        .service(questionnaires::list)
+        .service(questionnaires::template)
+        .service(questionnaires::get_one)
+        .service(screening::create_watchlist)
+        .service(screening::list_watchlists)
+        .service(screening::decide);
 }

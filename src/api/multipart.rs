@@ -16,6 +16,8 @@ pub struct UploadForm {
     pub bytes: Vec<u8>,
     pub kind: Option<String>,
     pub mapping: Option<String>,
+    /// Any other small text parts, by name.
+    pub other: std::collections::BTreeMap<String, String>,
 }
 
 fn too_large(limit: usize) -> Error {
@@ -60,7 +62,8 @@ pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -
         ));
     }
     let mut mp = Multipart::new(req.headers(), payload);
-    let mut form = UploadForm { filename: String::new(), bytes: Vec::new(), kind: None, mapping: None };
+    let mut form =
+        UploadForm { filename: String::new(), bytes: Vec::new(), kind: None, mapping: None, other: Default::default() };
     let mut have_file = false;
     let mut total = 0usize;
     while let Some(field) = mp.next().await {
@@ -96,7 +99,11 @@ pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -
             }
             "kind" => form.kind = Some(String::from_utf8_lossy(&buf).trim().to_string()),
             "mapping" => form.mapping = Some(String::from_utf8_lossy(&buf).to_string()),
-            _ => {} // unknown parts are ignored
+            other => {
+                if form.other.len() < 16 {
+                    form.other.insert(other.to_string(), String::from_utf8_lossy(&buf).trim().to_string());
+                }
+            }
         }
     }
     if !have_file {

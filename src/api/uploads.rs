@@ -134,6 +134,7 @@ pub async fn create(
     let p2 = p.clone();
     let request_id = crate::telemetry::current_request_id();
     let filename = form.filename;
+    let supplier_id = form.other.get("supplier_id").cloned().filter(|s| !s.is_empty());
     let sha_for_dup = sha.clone();
     let result = idempotency::run(&store, &p, &req, req_hash, move |c, token| {
         let inc = Incoming {
@@ -147,6 +148,7 @@ pub async fn create(
             kind,
             workbook: wb,
             mapping,
+            supplier_id,
             today,
         };
         // Everything that can refuse the file runs before the first write.

@@ -296,11 +296,7 @@ pub fn assess(
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
     };
-    let mut hw = HashWriter {
-        sha: Sha256::new(),
-        buf: [0; 1024],
-        n: 0,
-    };
+    let mut hw = HashWriter { sha: Sha256::new(), buf: [0; 1024], n: 0 };
     let inputs_hash = match serde_json::to_writer(&mut hw, &input) {
         Ok(()) => hw.finish(),
         Err(_) => String::new(),

@@ -57,6 +57,8 @@ pub struct Incoming<'a> {
     pub kind: Kind,
     pub workbook: Workbook,
     pub mapping: Option<BTreeMap<String, String>>,
+    /// For questionnaires: the supplier the answers belong to, when the form names it.
+    pub supplier_id: Option<String>,
     pub today: NaiveDate,
 }
 
@@ -251,16 +253,26 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
     let upload_id = store::new_id();
     let created_at = store::now();
     // The supplier: the template's supplier id when it is one of ours, else the Supplier sheet.
-    let known = match &filled.meta.supplier_id {
+    let known = match inc.supplier_id.as_ref().or(filled.meta.supplier_id.as_ref()) {
+        Some(id) if inc.supplier_id.is_some() => Some(suppliers::get(conn, inc.org_id, id)?),
         Some(id) => suppliers::get(conn, inc.org_id, id).ok(),
         None => None,
     };
-    let values: Vec<FieldValue> = filled
+    let mut values: Vec<FieldValue> = filled
         .supplier_fields
         .iter()
         .filter(|(_, cell, _)| !cell.is_empty())
         .map(|(f, cell, _)| FieldValue { field: f.clone(), header: f.clone(), cell: cell.clone() })
         .collect();
+    // A sector questionnaire says the sector when the Supplier sheet leaves it blank.
+    if !values.iter().any(|v| v.field == "sector") {
+        let sector = filled.meta.sector.unwrap_or(filled.questionnaire.sector);
+        values.push(FieldValue {
+            field: "sector".into(),
+            header: "sector".into(),
+            cell: crate::domain::Cell::Text(sector.to_string()),
+        });
+    }
     let first_row = filled.supplier_fields.first().map(|(_, _, r)| *r).unwrap_or(2);
     let parsed = ingest::parse_fields(&values, first_row, inc.today);
     let row = uploads::UploadRow {
@@ -300,11 +312,14 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
             // Rolls back the upload row with the rest of the transaction.
             let mut items = problem_items(&parsed.errors);
             for i in &mut items {
-                i.column = Some(format!("Supplier!{}", i.column.clone().unwrap_or_default()));
+                i.column = Some(match &i.column {
+                    Some(c) => format!("Supplier!{c}"),
+                    None => "Supplier".to_string(),
+                });
             }
             return Err(Error::invalid(
                 "unknown_supplier",
-                "The questionnaire names no supplier of yours: fill in the Supplier sheet (legal_name, country and sector at least) or download the template with ?supplier_id=.",
+                "The questionnaire names no supplier of yours: fill in the Supplier sheet (legal_name, country and sector at least) or send the form part `supplier_id`, or download the template with ?supplier_id=.",
                 items,
             ));
         }

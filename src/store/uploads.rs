@@ -155,3 +155,15 @@ pub fn sources(conn: &mut DbConn, org_id: &str) -> Result<Vec<SourceFileRow>> {
         .select((uploads::id, uploads::filename, uploads::sha256, uploads::created_at, uploads::uploaded_by))
         .load(conn)?)
 }
+
+/// The suppliers an upload created or updated.
+pub fn supplier_ids_of(conn: &mut DbConn, upload_id: &str) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = upload_rows::table
+        .filter(upload_rows::upload_id.eq(upload_id))
+        .filter(upload_rows::supplier_id.is_not_null())
+        .select(upload_rows::supplier_id.assume_not_null())
+        .load(conn)?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}

@@ -5,5 +5,6 @@ mod helpers;
 
 mod auth;
 mod keys;
+mod questionnaires;
 mod service;
 mod uploads;
