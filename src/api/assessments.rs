@@ -66,7 +66,7 @@ pub async fn rescore(
             } else {
                 None
             };
-            let (stored, _) = assess_and_store(c, &p2.org_id, targets.as_deref(), None, Cause::Rescore, today)?;
+            let stored = assess_and_store(c, &p2.org_id, targets.as_deref(), None, Cause::Rescore, today)?;
             let ids: Vec<&String> = stored.iter().map(|(_, a)| a).collect();
             crate::store::audit::record(
                 c,

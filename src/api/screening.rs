@@ -221,7 +221,7 @@ pub async fn decide(p: Principal, store: web::Data<Store>, body: web::Json<Decis
                 screening::insert_decision(c, &row)?;
                 audit::record(c, p.event("screening.decision", Some(s.id.clone()),
                     json!({"list": b.list, "matched_entity": b.matched_entity, "decision": b.decision, "reason": b.reason})))?;
-                let (stored, _) = assess_and_store(c, &p.org_id, Some(std::slice::from_ref(&s.id)), None, Cause::Rescore, today)?;
+                let stored = assess_and_store(c, &p.org_id, Some(std::slice::from_ref(&s.id)), None, Cause::Rescore, today)?;
                 let aid = stored.iter().find(|(sid, _)| *sid == s.id).map(|(_, a)| a.clone());
                 Ok(json!({"id": row.id, "supplier_id": s.id, "list": row.list_name, "matched_entity": row.matched_entity,
                           "decision": row.decision, "reason": row.reason, "decided_by": row.decided_by,

@@ -143,7 +143,7 @@ pub async fn upsert_by_ref(
                 raw: values.iter().map(|v| (v.field.clone(), v.cell.display())).collect(),
             };
             let up = suppliers::upsert(c, &p2.org_id, &fields, &BTreeMap::new(), &source)?;
-            let (assessed, _) =
+            let assessed =
                 assess_and_store(c, &p2.org_id, Some(std::slice::from_ref(&up.row.id)), None, Cause::Api, today)?;
             let row = suppliers::get(c, &p2.org_id, &up.row.id)?;
             let mut v = views::supplier_full(&row)?;
@@ -239,7 +239,7 @@ pub async fn submit_responses(
                     created_at: crate::store::now(),
                 },
             )?;
-            let (assessed, _) =
+            let assessed =
                 assess_and_store(c, &p2.org_id, Some(std::slice::from_ref(&s.id)), None, Cause::Response, today)?;
             let aid = assessed
                 .iter()

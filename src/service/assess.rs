@@ -2,7 +2,7 @@
 //! network links, latest questionnaires, own watchlists, screening decisions) and stores the
 //! new assessments.
 
-use crate::domain::{NetworkCluster, SupplierRecord};
+use crate::domain::SupplierRecord;
 use crate::error::Result;
 use crate::scoring::{self, OrgContext};
 use crate::store::{assessments, screening, suppliers, DbConn};
@@ -57,7 +57,7 @@ pub fn assess_and_store(
     upload_id: Option<&str>,
     cause: Cause,
     as_of: NaiveDate,
-) -> Result<(Vec<(String, String)>, Vec<NetworkCluster>)> {
+) -> Result<Vec<(String, String)>> {
     let data = load_org(conn, org_id)?;
     let ctx = OrgContext {
         suppliers: &data.suppliers,
@@ -67,9 +67,9 @@ pub fn assess_and_store(
         as_of,
     };
     let target_set: Option<BTreeSet<&str>> = targets.map(|t| t.iter().map(String::as_str).collect());
-    let (results, clusters) = match &target_set {
+    let (results, _clusters) = match &target_set {
         None => scoring::assess_org(&ctx, &[]),
-        Some(set) if set.is_empty() => return Ok((Vec::new(), Vec::new())),
+        Some(set) if set.is_empty() => return Ok(Vec::new()),
         Some(set) => {
             // Widen to network peers: a new link changes their evidence too.
             let clusters = scoring::detect_networks(&data.suppliers);
@@ -95,5 +95,5 @@ pub fn assess_and_store(
         }
     }
     stored.extend(peers);
-    Ok((stored, clusters))
+    Ok(stored)
 }

@@ -186,7 +186,7 @@ pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierLis
     uploads::insert_rows(conn, &records)?;
     touched.sort();
     touched.dedup();
-    let (assessed, _) = assess_and_store(conn, inc.org_id, Some(&touched), Some(&upload_id), Cause::Upload, inc.today)?;
+    let assessed = assess_and_store(conn, inc.org_id, Some(&touched), Some(&upload_id), Cause::Upload, inc.today)?;
     let report = json!({
         "id": upload_id,
         "sha256": inc.sha256,
@@ -376,7 +376,7 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
             created_at,
         },
     )?;
-    let (assessed, _) = assess_and_store(
+    let assessed = assess_and_store(
         conn,
         inc.org_id,
         Some(std::slice::from_ref(&supplier_id)),
