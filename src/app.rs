@@ -89,12 +89,16 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store_data = web::Data::new(store);
     let settings_data = web::Data::new(settings.clone());
     let slots = web::Data::new(api::uploads::UploadSlots::new(settings.upload_concurrency));
+    let limiter = web::Data::new(api::limits::RateLimiter::new(settings.rate_limit_per_minute));
+    let timeout_secs = settings.request_timeout_secs;
     let routes = configure(&settings);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(store_data.clone())
             .app_data(settings_data.clone())
             .app_data(slots.clone())
+            .app_data(limiter.clone())
+            .wrap(middleware::from_fn(move |req, next| api::limits::timeout(timeout_secs, req, next)))
             .wrap(middleware::from_fn(crate::telemetry::request_id))
             .configure(routes.clone())
     })

@@ -76,6 +76,9 @@ pub struct Principal {
     pub key_id: String,
     pub key_name: String,
     pub role: Role,
+    /// The id of the request this caller made (captured on the request's task, so audit
+    /// events written on the blocking pool still carry it).
+    pub request_id: Option<String>,
 }
 
 impl Principal {
@@ -96,7 +99,7 @@ impl Principal {
             action,
             target,
             detail,
-            request_id: crate::telemetry::current_request_id(),
+            request_id: self.request_id.clone(),
         }
     }
 }
@@ -122,7 +125,13 @@ pub fn authenticate(conn: &mut crate::store::DbConn, prefix: &str, plain: &str) 
     for row in keys::active_keys_by_prefix(conn, prefix)? {
         if bool::from(row.key_hash.as_bytes().ct_eq(presented.as_bytes())) {
             let role = keys::role_of(&row)?;
-            return Ok(Some(Principal { org_id: row.org_id, key_id: row.id, key_name: row.name, role }));
+            return Ok(Some(Principal {
+                org_id: row.org_id,
+                key_id: row.id,
+                key_name: row.name,
+                role,
+                request_id: None,
+            }));
         }
     }
     Ok(None)
@@ -134,6 +143,7 @@ impl FromRequest for Principal {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let store = req.app_data::<web::Data<Store>>().cloned();
+        let limiter = req.app_data::<web::Data<crate::api::limits::RateLimiter>>().cloned();
         let bearer = parse_bearer(req);
         let path = req.path().to_string();
         let has_header = req.headers().contains_key("authorization");
@@ -145,7 +155,12 @@ impl FromRequest for Principal {
                 None => None,
             };
             match found {
-                Some(p) => Ok(p),
+                Some(p) => {
+                    if let Some(limiter) = limiter {
+                        limiter.check(&p.key_id)?;
+                    }
+                    Ok(Principal { request_id, ..p })
+                }
                 None => {
                     if has_header {
                         // Only failed attempts with a credential are logged: a missing header is

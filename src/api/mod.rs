@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod health;
 pub mod idempotency;
 pub mod keys;
+pub mod limits;
 pub mod multipart;
 pub mod openapi;
 pub mod questionnaires;

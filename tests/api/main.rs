@@ -3,8 +3,13 @@
 
 mod helpers;
 
+mod hostile;
+
 mod auth;
 mod keys;
+mod limits;
 mod questionnaires;
+mod screening;
 mod service;
+mod suppliers;
 mod uploads;

@@ -1,0 +1,133 @@
+//! Whole-upload benchmark (harness = false): for generated supplier lists of 1k/10k/100k rows,
+//! times in one run (a) calamine's bare streaming read, (b) parse + validate + persist to SQLite
+//! (no scoring), (c) the whole upload as the server does it (parse, validate, persist, score
+//! every supplier, store the assessments), each in its own child process so that peak memory
+//! (VmHWM) is per case. Prints the ratios to (a).
+//!
+//! Run: `cargo bench --bench upload` (sizes: UPLOAD_BENCH_ROWS, default "1000,10000,100000").
+//! Needs python3 with xlsxwriter (`pip install xlsxwriter`) for the generator.
+
+use calamine::{Reader, Xlsx};
+use manumit::service::uploads::{map_list, store_supplier_list, Incoming, Kind};
+use manumit::store::{write_tx, Store};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn calamine_bare(bytes: &[u8]) -> usize {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("calamine opens the file");
+    let mut n = 0;
+    for name in wb.sheet_names() {
+        if let Ok(mut r) = wb.worksheet_cells_reader(&name) {
+            while let Ok(Some(_)) = r.next_cell() {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Runs one case in this process and prints `secs peak_mb detail`.
+fn child(case: &str, file: &Path) {
+    let bytes = std::fs::read(file).expect("read generated file");
+    let t = Instant::now();
+    let detail = match case {
+        "calamine" => format!("{} cells", calamine_bare(&bytes)),
+        "persist" | "full" => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()), 4).unwrap();
+            manumit::app::bootstrap(&store).unwrap();
+            let mut conn = store.conn().unwrap();
+            let (org, key): (String, String) = {
+                use diesel::prelude::*;
+                use manumit::store::schema::api_keys::dsl::*;
+                api_keys.select((org_id, id)).first(&mut *conn).unwrap()
+            };
+            let t0 = Instant::now();
+            let wb = manumit::ingest::read_workbook(&bytes, &manumit::ingest::Limits::default()).unwrap();
+            let inc = Incoming {
+                org_id: &org,
+                key_id: &key,
+                actor: "bench",
+                request_id: None,
+                filename: "bench.xlsx".into(),
+                sha256: "x".repeat(64),
+                bytes: bytes.clone(),
+                kind: Kind::SupplierList,
+                workbook: wb,
+                mapping: None,
+                supplier_id: None,
+                today: chrono::Utc::now().date_naive(),
+            };
+            let list = map_list(&inc).unwrap();
+            let parse = t0.elapsed().as_secs_f64();
+            if case == "persist" {
+                // Persist without scoring: the same rows and suppliers, no assessments.
+                write_tx(&mut conn, |c| manumit::service::uploads::store_supplier_list_unscored(c, &inc, &list)).unwrap();
+            } else {
+                write_tx(&mut conn, |c| store_supplier_list(c, &inc, &list)).unwrap();
+            }
+            format!("{} rows (parse+map {:.2} s)", list.rows.len(), parse)
+        }
+        _ => unreachable!(),
+    };
+    println!("{:.3} {:.1} {detail}", t.elapsed().as_secs_f64(), peak_mb());
+}
+
+fn generate(dir: &Path, rows: usize) -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/gen_suppliers.py");
+    let xlsx = dir.join(format!("suppliers_{rows}.xlsx"));
+    let o = Command::new("python3").arg(&script).args(["--rows", &rows.to_string(), "--out"]).arg(&xlsx).output().ok()?;
+    if o.status.success() {
+        Some(xlsx)
+    } else {
+        println!("skip {rows}: generator failed ({}); pip install xlsxwriter", String::from_utf8_lossy(&o.stderr).trim());
+        None
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() >= 4 && args[1] == "--child" {
+        child(&args[2], Path::new(&args[3]));
+        return;
+    }
+    let sizes = std::env::var("UPLOAD_BENCH_ROWS").unwrap_or_else(|_| "1000,10000,100000".into());
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    println!("{:>7} | {:>14} | {:>26} | {:>26}", "rows", "calamine bare", "parse+validate+persist", "whole upload (with scoring)");
+    for rows in sizes.split(',').filter_map(|s| s.trim().parse::<usize>().ok()) {
+        let Some(file) = generate(dir.path(), rows) else { continue };
+        let run = |case: &str| -> (f64, f64, String) {
+            let o = Command::new(&exe).args(["--child", case]).arg(&file).output().unwrap();
+            let s = String::from_utf8_lossy(&o.stdout).to_string();
+            let line = s.lines().last().unwrap_or("").to_string();
+            let mut it = line.splitn(3, ' ');
+            let secs = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+            let mb = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+            if !o.status.success() {
+                eprintln!("{case} failed: {}", String::from_utf8_lossy(&o.stderr));
+            }
+            (secs, mb, it.next().unwrap_or("").to_string())
+        };
+        let (c, cm, _) = run("calamine");
+        let (p, pm, _) = run("persist");
+        let (f, fm, detail) = run("full");
+        println!(
+            "{rows:>7} | {c:>6.2} s {cm:>4.0} MB | {p:>6.2} s ({:>4.1}x) {pm:>5.0} MB | {f:>6.2} s ({:>4.1}x) {fm:>5.0} MB  {detail}",
+            p / c,
+            f / c
+        );
+    }
+}
