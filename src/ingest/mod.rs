@@ -20,6 +20,8 @@ mod zipcheck;
 #[cfg(test)]
 mod fixture_tests;
 #[cfg(test)]
+mod fuzz_regressions;
+#[cfg(test)]
 mod hostile_tests;
 
 pub use country::parse_country;
