@@ -74,7 +74,8 @@ fn child(case: &str, file: &Path) {
             let parse = t0.elapsed().as_secs_f64();
             if case == "persist" {
                 // Persist without scoring: the same rows and suppliers, no assessments.
-                write_tx(&mut conn, |c| manumit::service::uploads::store_supplier_list_unscored(c, &inc, &list)).unwrap();
+                write_tx(&mut conn, |c| manumit::service::uploads::store_supplier_list_unscored(c, &inc, &list))
+                    .unwrap();
             } else {
                 write_tx(&mut conn, |c| store_supplier_list(c, &inc, &list)).unwrap();
             }
@@ -88,11 +89,15 @@ fn child(case: &str, file: &Path) {
 fn generate(dir: &Path, rows: usize) -> Option<PathBuf> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/gen_suppliers.py");
     let xlsx = dir.join(format!("suppliers_{rows}.xlsx"));
-    let o = Command::new("python3").arg(&script).args(["--rows", &rows.to_string(), "--out"]).arg(&xlsx).output().ok()?;
+    let o =
+        Command::new("python3").arg(&script).args(["--rows", &rows.to_string(), "--out"]).arg(&xlsx).output().ok()?;
     if o.status.success() {
         Some(xlsx)
     } else {
-        println!("skip {rows}: generator failed ({}); pip install xlsxwriter", String::from_utf8_lossy(&o.stderr).trim());
+        println!(
+            "skip {rows}: generator failed ({}); pip install xlsxwriter",
+            String::from_utf8_lossy(&o.stderr).trim()
+        );
         None
     }
 }
@@ -106,7 +111,10 @@ fn main() {
     let sizes = std::env::var("UPLOAD_BENCH_ROWS").unwrap_or_else(|_| "1000,10000,100000".into());
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    println!("{:>7} | {:>14} | {:>26} | {:>26}", "rows", "calamine bare", "parse+validate+persist", "whole upload (with scoring)");
+    println!(
+        "{:>7} | {:>14} | {:>26} | {:>26}",
+        "rows", "calamine bare", "parse+validate+persist", "whole upload (with scoring)"
+    );
     for rows in sizes.split(',').filter_map(|s| s.trim().parse::<usize>().ok()) {
         let Some(file) = generate(dir.path(), rows) else { continue };
         let run = |case: &str| -> (f64, f64, String) {

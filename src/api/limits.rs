@@ -63,8 +63,12 @@ pub async fn timeout(
     match tokio::time::timeout(Duration::from_secs(secs.max(1)), next.call(req)).await {
         Ok(res) => res.map(|r| r.map_into_left_body()),
         Err(_) => {
-            let e = Error::problem(503, "request_timeout", format!("The request took longer than {secs} s and was stopped."))
-                .with_retry_after(5);
+            let e = Error::problem(
+                503,
+                "request_timeout",
+                format!("The request took longer than {secs} s and was stopped."),
+            )
+            .with_retry_after(5);
             Ok(ServiceResponse::new(http, e.error_response()).map_into_right_body())
         }
     }

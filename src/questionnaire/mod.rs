@@ -7,6 +7,7 @@
 mod answer;
 mod catalogue;
 mod definition;
+pub mod doc;
 mod evaluate;
 mod load;
 mod read;
