@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod multipart;
 pub mod openapi;
+pub mod reports;
 pub mod suppliers;
 pub mod uploads;
 pub mod views;
@@ -28,5 +29,6 @@ pub fn v1(cfg: &mut web::ServiceConfig) {
         .service(uploads::list)
         .service(uploads::get_one)
         .service(uploads::file)
-        .service(uploads::rejected);
+        .service(uploads::rejected)
+        .service(reports::workbook);
 }

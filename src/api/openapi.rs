@@ -35,6 +35,7 @@ impl Modify for BearerAuth {
         super::uploads::get_one,
         super::uploads::file,
         super::uploads::rejected,
+        super::reports::workbook,
     ),
     components(schemas(crate::error::ProblemItem)),
     modifiers(&BearerAuth),

@@ -5,5 +5,6 @@ mod helpers;
 
 mod auth;
 mod keys;
+mod reports;
 mod service;
 mod uploads;
