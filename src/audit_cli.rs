@@ -163,7 +163,7 @@ pub fn run(files: &[PathBuf], output: &Path, today: NaiveDate, now: DateTime<Utc
             read_questionnaire(&wb, &name, &sha256, today, &mut sup, &mut questionnaires)
                 .with_context(|| format!("cannot use questionnaire {}", path.display()))?
         } else {
-            read_list(&wb, &name, today, &mut sup).with_context(|| format!("cannot use {}", path.display()))?
+            read_list(&wb, &name, &sha256, today, &mut sup).with_context(|| format!("cannot use {}", path.display()))?
         };
         reports.push(report);
         sources.push(SourceFile { name, sha256, uploaded_at: now, uploaded_by: "manumit audit".into() });
@@ -225,7 +225,18 @@ pub fn run(files: &[PathBuf], output: &Path, today: NaiveDate, now: DateTime<Utc
     Ok(summarise(&input, reports, output))
 }
 
-fn read_list(wb: &Workbook, name: &str, today: NaiveDate, sup: &mut Suppliers) -> anyhow::Result<FileReport> {
+/// The id a file's evidence carries in place of an upload id: its short SHA-256.
+fn file_id(sha256: &str) -> String {
+    format!("sha256:{}", sha256.get(..12).unwrap_or(sha256))
+}
+
+fn read_list(
+    wb: &Workbook,
+    name: &str,
+    sha256: &str,
+    today: NaiveDate,
+    sup: &mut Suppliers,
+) -> anyhow::Result<FileReport> {
     let list = ingest::map_supplier_list(wb, None, today).map_err(|e| anyhow!("{e}"))?;
     if list.rows.is_empty() {
         return Err(anyhow!("the file has a header row but no supplier rows under it"));
@@ -255,7 +266,7 @@ fn read_list(wb: &Workbook, name: &str, today: NaiveDate, sup: &mut Suppliers) -
                     })
                     .collect();
                 let source = FieldSource {
-                    upload_id: None,
+                    upload_id: Some(file_id(sha256)),
                     filename: Some(name.to_string()),
                     row: Some(r.row),
                     columns: columns.clone(),
@@ -323,7 +334,11 @@ fn read_questionnaire(
         (Some(i), _) => i,
         (None, Some(fields)) => sup.upsert(
             fields,
-            FieldSource { upload_id: None, filename: Some(name.to_string()), ..FieldSource::default() },
+            FieldSource {
+                upload_id: Some(file_id(sha256)),
+                filename: Some(name.to_string()),
+                ..FieldSource::default()
+            },
         )?,
         (None, None) => {
             let why = parsed.errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
@@ -333,7 +348,7 @@ fn read_questionnaire(
             ));
         }
     };
-    let source = AnswerSource::Upload { upload_id: format!("sha256:{}", &sha256[..12]), filename: name.to_string() };
+    let source = AnswerSource::Upload { upload_id: file_id(sha256), filename: name.to_string() };
     let ev = questionnaire::evaluate_as_of(filled.questionnaire, &filled.answers, &source, Some(today));
     out.insert(sup.records[i].id.clone(), ev);
     Ok(FileReport {
