@@ -123,7 +123,12 @@ fn synthetic(n: usize) -> ReportInput {
                 reference_editions: BTreeMap::new(),
                 inputs_hash: format!("{i:064x}"),
             },
+            evidence_text: Vec::new(),
         });
+        // As the service does: keep only what the workbook shows.
+        if let Some(last) = suppliers.last_mut() {
+            last.compact();
+        }
     }
     let networks = (0..n / 50)
         .map(|c| NetworkCluster {
@@ -193,8 +198,8 @@ fn write_bare(input: &ReportInput, path: &std::path::Path) -> Result<(), rust_xl
     let mut r = 1u32;
     for &i in &order {
         let s = &input.suppliers[i];
-        for f in &s.assessment.findings {
-            let ev = f.evidence.iter().map(|e| e.describe()).collect::<Vec<_>>().join("; ");
+        for (j, f) in s.assessment.findings.iter().enumerate() {
+            let ev = s.finding_evidence(j);
             ws.write_string(r, 0, &s.id)?;
             ws.write_string(r, 1, &s.legal_name)?;
             ws.write_string(r, 2, &f.indicator)?;
@@ -202,7 +207,7 @@ fn write_bare(input: &ReportInput, path: &std::path::Path) -> Result<(), rust_xl
             ws.write_string(r, 4, f.severity.as_str())?;
             ws.write_number(r, 5, f.points)?;
             ws.write_string(r, 6, &f.title)?;
-            ws.write_string(r, 7, &ev)?;
+            ws.write_string(r, 7, ev.as_ref())?;
             r += 1;
         }
     }

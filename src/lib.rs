@@ -23,6 +23,7 @@ pub mod telemetry;
 pub fn questionnaire_startup_check() -> anyhow::Result<()> {
     questionnaire::validate_all().map_err(|e| anyhow::anyhow!("questionnaire definitions are invalid: {e}"))
 }
+pub mod audit_cli;
 pub mod cli;
 
 /// Entry of the hidden `manumit worker parse` command (the sandboxed parser).

@@ -17,6 +17,15 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (the default when no command is given).
     Serve(Settings),
+    /// Audit spreadsheets offline (no server, no database) and write the compliance workbook.
+    Audit {
+        /// Supplier lists and filled questionnaires (xlsx, xlsm, xlsb, xls, ods, csv).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+        /// Where to write the workbook.
+        #[arg(short, long, value_name = "OUT.xlsx", default_value = "manumit-audit.xlsx")]
+        output: std::path::PathBuf,
+    },
     /// Manage API keys.
     Keys {
         #[command(subcommand)]
@@ -75,6 +84,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let store = manumit::store::Store::open(&database_url, 2)?;
             let key = manumit::cli::create_key(&store, &org, role, &name)?;
             println!("{key}");
+            Ok(())
+        }
+        Some(Command::Audit { files, output }) => {
+            let now = chrono::Utc::now();
+            let summary = manumit::audit_cli::run(&files, &output, now.date_naive(), now)?;
+            print!("{}", manumit::audit_cli::render(&summary));
             Ok(())
         }
         Some(Command::Migrate { database_url }) => {

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod multipart;
 pub mod openapi;
 pub mod questionnaires;
+pub mod reports;
 pub mod screening;
 pub mod supplier_writes;
 pub mod suppliers;
@@ -42,5 +43,6 @@ pub fn v1(cfg: &mut web::ServiceConfig) {
         .service(questionnaires::get_one)
         .service(screening::create_watchlist)
         .service(screening::list_watchlists)
-        .service(screening::decide);
+        .service(screening::decide)
+        .service(reports::workbook);
 }

@@ -45,6 +45,7 @@ impl Modify for BearerAuth {
         super::screening::create_watchlist,
         super::screening::list_watchlists,
         super::screening::decide,
+        super::reports::workbook,
     ),
     components(schemas(crate::error::ProblemItem)),
     modifiers(&BearerAuth),

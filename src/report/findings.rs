@@ -51,7 +51,7 @@ pub fn write_findings(wb: &mut Workbook, input: &ReportInput, order: &[usize], s
             ws.write_string(r, 4, f.severity.as_str())?;
             st.num(ws, r, 5, f.points)?;
             st.text(ws, r, 6, &f.title)?;
-            st.text(ws, r, 7, &evidence_text(f))?;
+            st.text(ws, r, 7, &s.finding_evidence(j))?;
             st.text(ws, r, 8, &f.explanation)?;
         }
     }

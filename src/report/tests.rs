@@ -66,6 +66,7 @@ fn supplier(id: &str, name: &str, sector: &str, tier: Tier, overall: f64, findin
             reference_editions: BTreeMap::new(),
             inputs_hash: "abc".into(),
         },
+        evidence_text: vec![],
     }
 }
 
@@ -424,3 +425,18 @@ fn a_very_large_register_is_a_filtered_range_not_a_table() {
 }
 
 const TABLE_MAX_ROWS_PLUS_HEADER: usize = super::register::TABLE_MAX_ROWS + 2;
+
+#[test]
+fn compacted_suppliers_write_the_same_cells() {
+    let full = sample();
+    let mut compact = full.clone();
+    for s in &mut compact.suppliers {
+        s.compact();
+        assert!(s.assessment.findings.iter().all(|f| f.evidence.is_empty()));
+        assert_eq!(s.evidence_text.len(), s.assessment.findings.len());
+    }
+    let (a, b) = (bytes(&full), bytes(&compact));
+    for name in SHEET_NAMES {
+        assert_eq!(sheet(&a, name), sheet(&b, name), "sheet {name} differs after compact()");
+    }
+}

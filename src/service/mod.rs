@@ -2,4 +2,5 @@
 //! scoring an organisation's suppliers, processing uploads, building workbooks.
 
 pub mod assess;
+pub mod report;
 pub mod uploads;

@@ -9,6 +9,7 @@ mod auth;
 mod keys;
 mod limits;
 mod questionnaires;
+mod reports;
 mod screening;
 mod service;
 mod suppliers;

@@ -1,0 +1,116 @@
+//! The compliance workbook: GET /reports/workbook.xlsx, built from the caller's organisation's
+//! data, written to an anonymous temp file off the async threads, and streamed from it.
+
+use crate::api::suppliers::parse_filters;
+use crate::auth::{Perm, Principal};
+use crate::error::{Error, ProblemItem, Result};
+use crate::report::write_workbook;
+use crate::service::report::{build_input, file_name, Requester, Scope};
+use crate::store::{audit, Store};
+use actix_files::NamedFile;
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, web, HttpRequest, HttpResponse, Responder};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use utoipa::IntoParams;
+
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct WorkbookQuery {
+    /// Only the suppliers this upload touched.
+    pub upload_id: Option<String>,
+    /// Only this supplier.
+    pub supplier_id: Option<String>,
+    /// agriculture, construction, hospitality or manufacturing.
+    pub sector: Option<String>,
+    /// low, medium, high or critical (of the latest assessment).
+    pub tier: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+}
+
+fn id_param(name: &str, v: Option<String>) -> Result<Option<String>> {
+    match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(Some(s)),
+        Some(s) => Err(Error::invalid(
+            "invalid_query",
+            "Some filters are not valid; see `errors`.",
+            vec![ProblemItem::field(
+                name,
+                "invalid_id",
+                format!("`{}` is not an id", s.chars().take(80).collect::<String>()),
+            )],
+        )),
+    }
+}
+
+/// The compliance workbook (nine sheets, API.md "Assessments and reports") for the caller's
+/// organisation, narrowed by the filters. Each download is written to the audit log.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(WorkbookQuery),
+    responses((status = 200, description = "The workbook (attachment)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 401), (status = 403), (status = 404, description = "upload_id or supplier_id not found"), (status = 422)))]
+#[get("/reports/workbook.xlsx")]
+pub async fn workbook(
+    p: Principal,
+    store: web::Data<Store>,
+    q: web::Query<WorkbookQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    p.require(Perm::DownloadReports)?;
+    let q = q.into_inner();
+    let (sector, country, tier) = parse_filters(q.sector.as_deref(), q.country.as_deref(), q.tier.as_deref())?;
+    let scope = Scope {
+        upload_id: id_param("upload_id", q.upload_id)?,
+        supplier_id: id_param("supplier_id", q.supplier_id)?,
+        sector,
+        tier,
+        country,
+    };
+    let now = chrono::Utc::now();
+    let filters: Map<String, Value> = scope.pairs().into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let p2 = p.clone();
+    let input = store
+        .run(move |c| {
+            let role = p2.role.to_string();
+            let who = Requester { org_id: &p2.org_id, name: &p2.key_name, role: &role };
+            let input = build_input(c, &who, &scope, now)?;
+            let ev = p2.event(
+                "report.download",
+                None,
+                json!({"report": "workbook.xlsx", "filters": filters, "suppliers": input.suppliers.len()}),
+            );
+            audit::record(c, ev)?;
+            Ok(input)
+        })
+        .await?;
+    let file = web::block(move || -> Result<std::fs::File> {
+        let f = tempfile::tempfile().map_err(|e| Error::internal(format!("temp file: {e}")))?;
+        let mut w = BufWriter::with_capacity(256 * 1024, f);
+        write_workbook(&input, &mut w).map_err(Error::internal)?;
+        drop(input);
+        w.flush().map_err(|e| Error::internal(format!("write workbook: {e}")))?;
+        let mut f = w.into_inner().map_err(|e| Error::internal(format!("write workbook: {e}")))?;
+        f.seek(SeekFrom::Start(0)).map_err(|e| Error::internal(format!("rewind workbook: {e}")))?;
+        Ok(f)
+    })
+    .await
+    .map_err(|e| Error::internal(format!("blocking task: {e}")))??;
+    let name = file_name(now);
+    let named = NamedFile::from_file(file, &name)
+        .map_err(|e| Error::internal(format!("workbook file: {e}")))?
+        .set_content_type(XLSX_TYPE.parse().map_err(Error::internal)?)
+        .set_content_disposition(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(name.clone())],
+        })
+        .use_etag(false)
+        .use_last_modified(false);
+    let mut resp = named.respond_to(&req).map_into_boxed_body();
+    let h = resp.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
