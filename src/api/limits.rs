@@ -2,10 +2,9 @@
 
 use crate::error::Error;
 use actix_web::{
-    body::{EitherBody, MessageBody},
+    body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     middleware::Next,
-    ResponseError,
 };
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -58,19 +57,18 @@ pub async fn timeout(
     secs: u64,
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let http = req.request().clone();
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     match tokio::time::timeout(Duration::from_secs(secs.max(1)), next.call(req)).await {
-        Ok(res) => res.map(|r| r.map_into_left_body()),
-        Err(_) => {
-            let e = Error::problem(
-                503,
-                "request_timeout",
-                format!("The request took longer than {secs} s and was stopped."),
-            )
-            .with_retry_after(5);
-            Ok(ServiceResponse::new(http, e.error_response()).map_into_right_body())
-        }
+        Ok(res) => res,
+        // Returned as an error: actix renders it with our problem+json (the request itself
+        // was moved into the dropped future, so no response can be built from it here).
+        Err(_) => Err(Error::problem(
+            503,
+            "request_timeout",
+            format!("The request took longer than {secs} s and was stopped."),
+        )
+        .with_retry_after(5)
+        .into()),
     }
 }
 

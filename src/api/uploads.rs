@@ -87,7 +87,22 @@ pub async fn create(
 ) -> Result<HttpResponse> {
     p.require(Perm::Upload)?;
     check_declared_length(&req, settings.max_upload_bytes)?;
-    let _slot = slots.try_acquire()?;
+    let _slot = match slots.try_acquire() {
+        Ok(s) => s,
+        Err(e) => {
+            // Read the body to the end without keeping it, so the client gets the 503 rather
+            // than a connection reset in the middle of sending.
+            let mut payload = payload;
+            let mut seen = 0usize;
+            while let Some(Ok(chunk)) = futures_util::StreamExt::next(&mut payload).await {
+                seen += chunk.len();
+                if seen > settings.max_upload_bytes + 1024 * 1024 {
+                    break;
+                }
+            }
+            return Err(e);
+        }
+    };
     let form = read_form(&req, payload, settings.max_upload_bytes).await?;
     if form.bytes.is_empty() {
         return Err(Error::invalid("empty_file", "The file is empty.", Vec::new()));

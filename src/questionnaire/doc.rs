@@ -48,7 +48,7 @@ pub fn render(cat: &Catalogue) -> String {
         let _ = writeln!(out, "| Question | Text | Type | Required | Indicator | Dimension | When | Severity |");
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
         for (_, question) in q.questions() {
-            let ty = serde_json::to_value(&question.answer_type)
+            let ty = serde_json::to_value(question.answer_type)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();

@@ -59,7 +59,7 @@ fn upsert_by_ref_creates_then_updates_and_scores() {
     assert_eq!(f["evidence"][0]["source"], "api");
     assert_eq!(f["evidence"][0]["column"], "passports_held_by_employer");
     assert!(a["components"]["inherent"]["tier"].is_string());
-    assert!(a["recommended_actions"].as_array().unwrap().len() > 0);
+    assert!(!a["recommended_actions"].as_array().unwrap().is_empty());
     assert_eq!(a["methodology_version"], "1.0.0");
 
     // Update: 200, only the fields sent change; a new assessment is added, the old one kept.
