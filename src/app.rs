@@ -1,7 +1,6 @@
 //! Builds the actix application and runs the server; used by `main` and by tests.
 
 use crate::api;
-use crate::auth::generate_key;
 use crate::config::Settings;
 use crate::error::{self, Error};
 use crate::store::{audit, keys, new_id, now, write_tx, Store};
@@ -19,31 +18,22 @@ pub fn bootstrap(store: &Store) -> anyhow::Result<Option<String>> {
         }
         let org = keys::Organisation { id: new_id(), name: "default".into(), created_at: now() };
         diesel::RunQueryDsl::execute(diesel::insert_into(crate::store::schema::organisations::table).values(&org), c)?;
-        let k = generate_key();
-        let row = keys::ApiKeyRow {
-            id: new_id(),
-            org_id: org.id.clone(),
-            name: "bootstrap admin".into(),
-            role: "admin".into(),
-            key_prefix: k.prefix,
-            key_hash: k.hash,
-            created_at: now(),
-            revoked_at: None,
-        };
-        keys::insert_key(c, &row)?;
-        audit::record(
+        let (_, plain) = keys::create_key(
             c,
+            &org.id,
+            "bootstrap admin",
+            crate::domain::Role::Admin,
             audit::AuditEvent {
-                org_id: Some(org.id),
+                org_id: None,
                 key_id: None,
                 actor: "serve".into(),
                 action: "key.create",
-                target: Some(row.id),
-                detail: json!({"name": row.name, "role": "admin", "bootstrap": true}),
+                target: None,
+                detail: json!({"name": "bootstrap admin", "role": "admin", "bootstrap": true}),
                 request_id: None,
             },
         )?;
-        Ok(Some(k.plain))
+        Ok(Some(plain))
     });
     match r {
         Ok(v) => Ok(v),

@@ -12,7 +12,7 @@ use anyhow::{anyhow, Context};
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -241,8 +241,6 @@ fn read_list(
     if list.rows.is_empty() {
         return Err(anyhow!("the file has a header row but no supplier rows under it"));
     }
-    let columns: BTreeMap<String, String> =
-        list.columns.iter().filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone()))).collect();
     let mut rep = FileReport {
         name: name.to_string(),
         format: wb.format,
@@ -251,35 +249,18 @@ fn read_list(
         rejected: 0,
         errors: Vec::new(),
     };
-    for r in list.rows {
-        match r.outcome {
+    for r in &list.rows {
+        match &r.outcome {
             RowOutcome::Accepted { fields, .. } => {
-                let raw = r
-                    .raw
-                    .iter()
-                    .filter_map(|(h, v)| {
-                        list.columns
-                            .iter()
-                            .find(|c| &c.header == h)
-                            .and_then(|c| c.field.clone())
-                            .map(|f| (f, v.clone()))
-                    })
-                    .collect();
-                let source = FieldSource {
-                    upload_id: Some(file_id(sha256)),
-                    filename: Some(name.to_string()),
-                    row: Some(r.row),
-                    columns: columns.clone(),
-                    raw,
-                };
-                sup.upsert(fields, source)?;
+                let source = list.source_of(r, &file_id(sha256), name);
+                sup.upsert(fields.clone(), source)?;
                 rep.accepted += 1;
             }
             RowOutcome::Rejected { errors } => {
                 rep.rejected += 1;
                 for e in errors {
                     if rep.errors.len() < SHOWN_ERRORS {
-                        rep.errors.push((Some(e.row), e.column.unwrap_or_default(), e.message));
+                        rep.errors.push((Some(e.row), e.column.clone().unwrap_or_default(), e.message.clone()));
                     }
                 }
             }

@@ -1,8 +1,7 @@
 //! Command-line actions that touch the store (keys), kept out of main.rs so tests can call them.
 
-use crate::auth::generate_key;
 use crate::domain::Role;
-use crate::store::{audit, keys, new_id, now, write_tx, Store};
+use crate::store::{audit, keys, write_tx, Store};
 use serde_json::json;
 
 /// Creates a key for organisation `org` (created if absent) and returns the plain key.
@@ -12,31 +11,22 @@ pub fn create_key(store: &Store, org: &str, role: Role, name: &str) -> anyhow::R
     let mut conn = store.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
     let plain = write_tx(&mut conn, |c| {
         let o = keys::org_by_name_or_create(c, org)?;
-        let k = generate_key();
-        let row = keys::ApiKeyRow {
-            id: new_id(),
-            org_id: o.id.clone(),
-            name: name.to_string(),
-            role: role.to_string(),
-            key_prefix: k.prefix,
-            key_hash: k.hash,
-            created_at: now(),
-            revoked_at: None,
-        };
-        keys::insert_key(c, &row)?;
-        audit::record(
+        let (_, plain) = keys::create_key(
             c,
+            &o.id,
+            name,
+            role,
             audit::AuditEvent {
-                org_id: Some(o.id),
+                org_id: None,
                 key_id: None,
                 actor: "cli".into(),
                 action: "key.create",
-                target: Some(row.id),
+                target: None,
                 detail: json!({"name": name, "role": role.as_str()}),
                 request_id: None,
             },
         )?;
-        Ok(k.plain)
+        Ok(plain)
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(plain)

@@ -1,9 +1,9 @@
 //! API key management (admin only): create, list, revoke. Every change is audited.
 
-use crate::auth::{generate_key, Perm, Principal};
+use crate::auth::{Perm, Principal};
 use crate::domain::Role;
 use crate::error::{Error, ProblemItem, Result};
-use crate::store::{audit, keys, new_id, now, write_tx, Store};
+use crate::store::{audit, keys, write_tx, Store};
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -78,29 +78,13 @@ pub async fn create_key(p: Principal, store: web::Data<Store>, body: web::Json<C
     let name = body.name.trim().to_string();
     let created = store
         .run(move |c| {
-            let k = generate_key();
-            let row = keys::ApiKeyRow {
-                id: new_id(),
-                org_id: p.org_id.clone(),
-                name,
-                role: role.to_string(),
-                key_prefix: k.prefix,
-                key_hash: k.hash,
-                created_at: now(),
-                revoked_at: None,
-            };
-            write_tx(c, |c| {
-                keys::insert_key(c, &row)?;
-                audit::record(
-                    c,
-                    p.event("key.create", Some(row.id.clone()), json!({"name": row.name, "role": row.role})),
-                )
-            })?;
+            let ev = p.event("key.create", None, json!({"name": name, "role": role.as_str()}));
+            let (row, plain) = write_tx(c, |c| keys::create_key(c, &p.org_id, &name, role, ev))?;
             Ok(CreatedKey {
                 id: row.id,
                 name: row.name,
                 role: row.role,
-                key: k.plain,
+                key: plain,
                 created_at: rfc3339(row.created_at),
             })
         })

@@ -56,6 +56,25 @@ pub struct SupplierList {
     pub skipped: Vec<SkippedRow>,
 }
 
+impl SupplierList {
+    /// Where an accepted row's values came from: the file, its row, and for each canonical
+    /// field the header as written and the raw cell text (so findings can cite the cell).
+    pub fn source_of(&self, row: &ListRow, upload_id: &str, filename: &str) -> crate::domain::FieldSource {
+        let field_of = |h: &str| self.columns.iter().find(|c| c.header == h).and_then(|c| c.field.clone());
+        crate::domain::FieldSource {
+            upload_id: Some(upload_id.to_string()),
+            filename: Some(filename.to_string()),
+            row: Some(row.row),
+            columns: self
+                .columns
+                .iter()
+                .filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone())))
+                .collect(),
+            raw: row.raw.iter().filter_map(|(h, v)| field_of(h).map(|f| (f, v.clone()))).collect(),
+        }
+    }
+}
+
 fn norm_header(h: &str) -> String {
     h.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }

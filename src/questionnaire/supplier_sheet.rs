@@ -3,44 +3,7 @@
 use crate::domain::{AddressType, SupplierFields, YesNo};
 
 /// The canonical supplier field names, in template order.
-pub const SUPPLIER_FIELDS: &[&str] = &[
-    "external_ref",
-    "legal_name",
-    "trading_name",
-    "country",
-    "sector",
-    "commodity",
-    "registration_number",
-    "incorporation_date",
-    "address",
-    "city",
-    "postal_code",
-    "region",
-    "address_type",
-    "phone",
-    "email",
-    "website",
-    "bank_account",
-    "bank_account_holder",
-    "directors",
-    "beneficial_owners",
-    "beneficial_owners_disclosed",
-    "employee_count",
-    "migrant_worker_pct",
-    "agency_worker_pct",
-    "uses_labour_agency",
-    "recruitment_fees_paid_by_workers",
-    "passports_held_by_employer",
-    "worker_housing_provided",
-    "workers_live_on_premises",
-    "annual_revenue",
-    "currency",
-    "cash_revenue_pct",
-    "subcontracting",
-    "last_audit_date",
-    "audit_standard",
-    "xinjiang_inputs",
-];
+pub const SUPPLIER_FIELDS: &[&str] = crate::ingest::CANONICAL_FIELDS;
 
 fn yn(v: Option<YesNo>) -> String {
     match v {

@@ -141,27 +141,7 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
         let raw = serde_json::to_string(&r.raw).map_err(Error::internal)?;
         match &r.outcome {
             RowOutcome::Accepted { fields, extra, warnings: w } => {
-                let source = FieldSource {
-                    upload_id: Some(upload_id.clone()),
-                    filename: Some(inc.filename.clone()),
-                    row: Some(r.row),
-                    columns: list
-                        .columns
-                        .iter()
-                        .filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone())))
-                        .collect(),
-                    raw: r
-                        .raw
-                        .iter()
-                        .filter_map(|(h, v)| {
-                            list.columns
-                                .iter()
-                                .find(|c| &c.header == h)
-                                .and_then(|c| c.field.clone())
-                                .map(|f| (f, v.clone()))
-                        })
-                        .collect(),
-                };
+                let source = list.source_of(r, &upload_id, &inc.filename);
                 let up = suppliers::upsert(conn, inc.org_id, fields, extra, &source)?;
                 if up.created {
                     created += 1;

@@ -100,3 +100,30 @@ pub fn revoke_key(conn: &mut DbConn, org_id: &str, key_id: &str) -> Result<ApiKe
 pub fn role_of(row: &ApiKeyRow) -> Result<Role> {
     Role::from_id(&row.role).ok_or_else(|| Error::internal(format!("stored key has unknown role {}", row.role)))
 }
+
+/// Makes a new key for an organisation, stores its hash and audits the creation; returns the
+/// stored row and the plain key (shown once, never stored).
+pub fn create_key(
+    conn: &mut DbConn,
+    org_id: &str,
+    name: &str,
+    role: Role,
+    mut event: super::audit::AuditEvent,
+) -> Result<(ApiKeyRow, String)> {
+    let k = crate::auth::generate_key();
+    let row = ApiKeyRow {
+        id: new_id(),
+        org_id: org_id.to_string(),
+        name: name.to_string(),
+        role: role.to_string(),
+        key_prefix: k.prefix,
+        key_hash: k.hash,
+        created_at: now(),
+        revoked_at: None,
+    };
+    insert_key(conn, &row)?;
+    event.org_id = Some(org_id.to_string());
+    event.target = Some(row.id.clone());
+    super::audit::record(conn, event)?;
+    Ok((row, k.plain))
+}
