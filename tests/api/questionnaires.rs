@@ -228,3 +228,35 @@ fn json_answers_are_validated_and_scored_idempotently() {
     app.post(&path, &app.admin_key, &unknown).assert_problem(422, "unknown_questionnaire");
     app.post("/api/v1/suppliers/nope/responses", &app.admin_key, &body).assert_problem(404, "not_found");
 }
+
+#[test]
+fn template_filled_with_openpyxl_and_resorted_is_read_by_question_id() {
+    let app = TestApp::spawn();
+    let bytes = std::fs::read(format!(
+        "{}/tests/fixtures/questionnaire/hospitality-filled-openpyxl.xlsx",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let r = upload(&app, &app.admin_key, "seaside.xlsx", &bytes, &[]);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let rep = r.json();
+    assert_eq!(rep["rows_rejected"], 0, "{}", rep["errors"]);
+    assert_eq!(rep["suppliers_created"], 1);
+    let sid = rep["supplier_ids"][0].as_str().unwrap();
+    let s = app.get(&format!("/api/v1/suppliers/{sid}"), &app.admin_key).json();
+    assert_eq!(s["legal_name"], "Seaside Grand Hotel");
+    assert_eq!(s["country"], "TH");
+    assert_eq!(s["external_ref"], "HOT-77");
+    let a =
+        app.get(&format!("/api/v1/assessments/{}", rep["assessment_ids"][0].as_str().unwrap()), &app.admin_key).json();
+    assert_eq!(a["tier"], "critical", "{a}");
+    let dm1 = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["evidence"].as_array().unwrap().clone())
+        .find(|e| e["question_id"] == "DM1")
+        .expect("DM1 evidence");
+    assert_eq!(dm1["value"], "Employer");
+    assert_eq!(dm1["filename"], "seaside.xlsx");
+}
