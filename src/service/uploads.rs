@@ -137,12 +137,13 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
     let mut warnings = Vec::new();
     let mut records = Vec::with_capacity(list.rows.len());
     let mut touched: Vec<String> = Vec::new();
+    let mut index = suppliers::Index::load(conn, inc.org_id)?;
     for r in &list.rows {
         let raw = serde_json::to_string(&r.raw).map_err(Error::internal)?;
         match &r.outcome {
             RowOutcome::Accepted { fields, extra, warnings: w } => {
                 let source = list.source_of(r, &upload_id, &inc.filename);
-                let up = suppliers::upsert(conn, inc.org_id, fields, extra, &source)?;
+                let up = index.upsert(conn, inc.org_id, fields, extra, &source)?;
                 if up.created {
                     created += 1;
                 } else {

@@ -170,33 +170,8 @@ pub fn upsert(
             let row = update(conn, &old, &merged, &all_extra, source)?;
             return Ok(Upserted { row, created: false });
         }
-        let country = fields.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
-        let t = now();
-        let row = SupplierRow {
-            id: new_id(),
-            org_id: org_id.to_string(),
-            match_key: match_key(fields, &country),
-            external_ref: fields.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
-            legal_name: fields.legal_name.clone(),
-            name_key: name_key(&fields.legal_name),
-            country,
-            sector: fields.sector.map(|s| s.to_string()).unwrap_or_default(),
-            commodity: fields.commodity.clone(),
-            registration_number: fields.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()),
-            fields_json: serde_json::to_string(fields).map_err(Error::internal)?,
-            extra_json: serde_json::to_string(extra).map_err(Error::internal)?,
-            source_json: serde_json::to_string(source).map_err(Error::internal)?,
-            created_at: t,
-            updated_at: t,
-            latest_assessment_id: None,
-            latest_tier: None,
-            latest_overall: None,
-        };
-        let inserted = conn.transaction(|c| diesel::insert_into(suppliers::table).values(&row).execute(c));
-        match inserted {
-            Ok(_) => return Ok(Upserted { row, created: true }),
-            Err(e) if super::is_unique_violation(&e) => continue,
-            Err(e) => return Err(e.into()),
+        if let Some(row) = try_insert(conn, org_id, fields, extra, source)? {
+            return Ok(Upserted { row, created: true });
         }
     }
     Err(Error::problem(
@@ -204,6 +179,43 @@ pub fn upsert(
         "concurrent_update",
         "The supplier was changed by another request at the same time; retry.",
     ))
+}
+
+/// Inserts a new supplier in a savepoint; None when a concurrent writer created it first.
+fn try_insert(
+    conn: &mut DbConn,
+    org_id: &str,
+    fields: &SupplierFields,
+    extra: &BTreeMap<String, String>,
+    source: &FieldSource,
+) -> Result<Option<SupplierRow>> {
+    let country = fields.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+    let t = now();
+    let row = SupplierRow {
+        id: new_id(),
+        org_id: org_id.to_string(),
+        match_key: match_key(fields, &country),
+        external_ref: fields.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+        legal_name: fields.legal_name.clone(),
+        name_key: name_key(&fields.legal_name),
+        country,
+        sector: fields.sector.map(|s| s.to_string()).unwrap_or_default(),
+        commodity: fields.commodity.clone(),
+        registration_number: fields.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()),
+        fields_json: serde_json::to_string(fields).map_err(Error::internal)?,
+        extra_json: serde_json::to_string(extra).map_err(Error::internal)?,
+        source_json: serde_json::to_string(source).map_err(Error::internal)?,
+        created_at: t,
+        updated_at: t,
+        latest_assessment_id: None,
+        latest_tier: None,
+        latest_overall: None,
+    };
+    match conn.transaction(|c| diesel::insert_into(suppliers::table).values(&row).execute(c)) {
+        Ok(_) => Ok(Some(row)),
+        Err(e) if super::is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn update(
@@ -330,4 +342,103 @@ pub fn set_latest(conn: &mut DbConn, supplier_id: &str, assessment_id: &str, tie
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// An organisation's suppliers held in memory for one bulk write (an upload): the matching of
+/// [`find_match`] without a query per row. Valid only inside the write transaction, where
+/// writers of the organisation are serialised (SQLite's write lock, PostgreSQL's advisory lock).
+pub struct Index {
+    rows: Vec<SupplierRow>,
+    by_ref: std::collections::HashMap<String, usize>,
+    by_key: std::collections::HashMap<String, usize>,
+    by_reg: std::collections::HashMap<(String, String), usize>,
+    by_name: std::collections::HashMap<(String, String), usize>,
+}
+
+impl Index {
+    pub fn load(conn: &mut DbConn, org_id: &str) -> Result<Index> {
+        let mut ix = Index {
+            rows: Vec::new(),
+            by_ref: Default::default(),
+            by_key: Default::default(),
+            by_reg: Default::default(),
+            by_name: Default::default(),
+        };
+        let rows: Vec<SupplierRow> = suppliers::table
+            .filter(suppliers::org_id.eq(org_id))
+            .order(suppliers::created_at.asc())
+            .select(SupplierRow::as_select())
+            .load(conn)?;
+        for r in rows {
+            ix.add(r);
+        }
+        Ok(ix)
+    }
+
+    fn add(&mut self, r: SupplierRow) {
+        let i = self.rows.len();
+        if let Some(e) = &r.external_ref {
+            self.by_ref.insert(e.clone(), i);
+        }
+        self.by_key.insert(r.match_key.clone(), i);
+        if let Some(reg) = &r.registration_number {
+            self.by_reg.entry((r.country.clone(), reg.clone())).or_insert(i);
+        }
+        self.by_name.entry((r.country.clone(), r.name_key.clone())).or_insert(i);
+        self.rows.push(r);
+    }
+
+    fn find(&self, f: &SupplierFields) -> Option<usize> {
+        let country = f.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+        if let Some(r) = f.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            if let Some(i) = self.by_ref.get(r) {
+                return Some(*i);
+            }
+        }
+        if let Some(reg) = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()) {
+            if let Some(i) =
+                self.by_key.get(&format!("reg:{country}:{reg}")).or_else(|| self.by_reg.get(&(country.clone(), reg)))
+            {
+                return Some(*i);
+            }
+        }
+        let nk = name_key(&f.legal_name);
+        if let Some(i) = self.by_key.get(&format!("name:{country}:{nk}")) {
+            return Some(*i);
+        }
+        if f.external_ref.is_none() {
+            return self.by_name.get(&(country, nk)).copied();
+        }
+        None
+    }
+
+    /// Creates or updates, as [`upsert`] does, keeping the index current.
+    pub fn upsert(
+        &mut self,
+        conn: &mut DbConn,
+        org_id: &str,
+        fields: &SupplierFields,
+        extra: &BTreeMap<String, String>,
+        source: &FieldSource,
+    ) -> Result<Upserted> {
+        if let Some(i) = self.find(fields) {
+            let old = self.rows[i].clone();
+            let merged = merge_fields(&old.fields()?, fields)?;
+            let mut all_extra = old.extra();
+            all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let row = update(conn, &old, &merged, &all_extra, source)?;
+            if let Some(e) = &row.external_ref {
+                self.by_ref.insert(e.clone(), i);
+            }
+            self.rows[i] = row.clone();
+            return Ok(Upserted { row, created: false });
+        }
+        let up = match try_insert(conn, org_id, fields, extra, source)? {
+            Some(row) => Upserted { row, created: true },
+            // Created meanwhile by a writer outside this index: the slow path finds it.
+            None => upsert(conn, org_id, fields, extra, source)?,
+        };
+        self.add(up.row.clone());
+        Ok(up)
+    }
 }
