@@ -167,7 +167,8 @@ impl Store {
 }
 
 /// Runs `f` in one write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so two
-/// writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
+/// writers queue on the busy timeout instead of failing on a read-to-write lock upgrade; on
+/// PostgreSQL writers queue on an advisory lock, so they never deadlock.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
     if let DbConn::Sqlite(c) = conn {
         let depth =
@@ -195,7 +196,13 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) 
             }
         }
     } else {
-        conn.transaction(f)
+        // PostgreSQL: writers queue on one transaction-scoped advisory lock, as SQLite's writers
+        // do on BEGIN IMMEDIATE. Without it two uploads that upsert overlapping suppliers in
+        // different orders deadlock (40P01 → 500) across instances; reads are not affected.
+        conn.transaction(|c| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(c)?;
+            f(c)
+        })
     }
 }
 

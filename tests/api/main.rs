@@ -4,6 +4,8 @@
 mod helpers;
 
 mod auth;
+mod concurrency;
+mod crash;
 mod keys;
 mod questionnaires;
 mod service;
