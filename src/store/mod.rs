@@ -77,10 +77,12 @@ impl ManageConnection for Manager {
                     diesel::SqliteConnection::establish(&p.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the one writer; FULL makes every commit durable
                 // across power loss; busy_timeout makes writers queue instead of failing.
-                diesel::sql_query(
+                // batch_execute runs every statement (sql_query ran only the first, so the
+                // file stayed in rollback-journal mode and "database is locked" reached clients).
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut c,
                     "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
-                .execute(&mut c)
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))
             }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 20;
-const SEED: u64 = 0x6d61_6e75_6d69_74;
+const SEED: u64 = 0x006d_616e_756d_6974;
 
 /// An upload the server acknowledged with 201.
 #[derive(Debug, Clone)]
@@ -34,6 +34,12 @@ struct UploadCheck {
     stored_rows: i64,
     #[diesel(sql_type = Text)]
     report_json: String,
+}
+
+#[derive(QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = Text)]
+    journal_mode: String,
 }
 
 #[derive(QueryableByName)]
@@ -174,6 +180,9 @@ fn kill_9_during_uploads_loses_no_acknowledged_upload_and_leaves_no_half_written
 
     // The file itself, with the server stopped.
     let mut c = diesel::SqliteConnection::establish(&db_path.to_string_lossy()).expect("open the SQLite file");
+    // WAL is what makes a kill -9 lose nothing committed and block no reader (persistent).
+    let mode: Vec<JournalMode> = diesel::sql_query("PRAGMA journal_mode").load(&mut c).expect("journal_mode");
+    assert_eq!(mode.first().map(|m| m.journal_mode.as_str()), Some("wal"));
     let lines: Vec<Line> = diesel::sql_query("PRAGMA integrity_check").load(&mut c).expect("integrity_check");
     assert_eq!(lines.iter().map(|l| l.integrity_check.as_str()).collect::<Vec<_>>(), vec!["ok"]);
     let checks: Vec<UploadCheck> = diesel::sql_query(
