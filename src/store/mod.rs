@@ -77,10 +77,12 @@ impl ManageConnection for Manager {
                     diesel::SqliteConnection::establish(&p.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the one writer; FULL makes every commit durable
                 // across power loss; busy_timeout makes writers queue instead of failing.
-                diesel::sql_query(
+                // batch_execute runs every statement (sql_query ran only the first, so the
+                // file stayed in rollback-journal mode and "database is locked" reached clients).
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut c,
                     "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
-                .execute(&mut c)
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))
             }
@@ -167,7 +169,8 @@ impl Store {
 }
 
 /// Runs `f` in one write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so two
-/// writers queue on the busy timeout instead of failing on a read-to-write lock upgrade.
+/// writers queue on the busy timeout instead of failing on a read-to-write lock upgrade; on
+/// PostgreSQL writers queue on an advisory lock, so they never deadlock.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
     if let DbConn::Sqlite(c) = conn {
         let depth =
@@ -195,7 +198,13 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) 
             }
         }
     } else {
-        conn.transaction(f)
+        // PostgreSQL: writers queue on one transaction-scoped advisory lock, as SQLite's writers
+        // do on BEGIN IMMEDIATE. Without it two uploads that upsert overlapping suppliers in
+        // different orders deadlock (40P01 → 500) across instances; reads are not affected.
+        conn.transaction(|c| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(c)?;
+            f(c)
+        })
     }
 }
 

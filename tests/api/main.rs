@@ -6,6 +6,8 @@ mod helpers;
 mod hostile;
 
 mod auth;
+mod concurrency;
+mod crash;
 mod keys;
 mod limits;
 mod questionnaires;
