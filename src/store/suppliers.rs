@@ -189,9 +189,23 @@ fn try_insert(
     extra: &BTreeMap<String, String>,
     source: &FieldSource,
 ) -> Result<Option<SupplierRow>> {
+    let row = new_row(org_id, fields, extra, source)?;
+    match conn.transaction(|c| diesel::insert_into(suppliers::table).values(&row).execute(c)) {
+        Ok(_) => Ok(Some(row)),
+        Err(e) if super::is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn new_row(
+    org_id: &str,
+    fields: &SupplierFields,
+    extra: &BTreeMap<String, String>,
+    source: &FieldSource,
+) -> Result<SupplierRow> {
     let country = fields.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
     let t = now();
-    let row = SupplierRow {
+    Ok(SupplierRow {
         id: new_id(),
         org_id: org_id.to_string(),
         match_key: match_key(fields, &country),
@@ -210,12 +224,7 @@ fn try_insert(
         latest_assessment_id: None,
         latest_tier: None,
         latest_overall: None,
-    };
-    match conn.transaction(|c| diesel::insert_into(suppliers::table).values(&row).execute(c)) {
-        Ok(_) => Ok(Some(row)),
-        Err(e) if super::is_unique_violation(&e) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    })
 }
 
 fn update(
@@ -433,12 +442,11 @@ impl Index {
             self.rows[i] = row.clone();
             return Ok(Upserted { row, created: false });
         }
-        let up = match try_insert(conn, org_id, fields, extra, source)? {
-            Some(row) => Upserted { row, created: true },
-            // Created meanwhile by a writer outside this index: the slow path finds it.
-            None => upsert(conn, org_id, fields, extra, source)?,
-        };
-        self.add(up.row.clone());
-        Ok(up)
+        // No savepoint: the caller holds the organisation's write lock (see `write_tx`), so no
+        // other writer can create this supplier meanwhile.
+        let row = new_row(org_id, fields, extra, source)?;
+        diesel::insert_into(suppliers::table).values(&row).execute(conn)?;
+        self.add(row.clone());
+        Ok(Upserted { row, created: true })
     }
 }
