@@ -72,6 +72,7 @@ TOML
 
 # Uploads are multipart: schemathesis generates (mostly invalid) multipart bodies for them,
 # which exercises the refusals; nothing is excluded.
+cd "$work"   # schemathesis keeps a .schemathesis/ cache in the working directory
 timeout --kill-after=10 $((MAX_TIME + 60)) "${st[@]}" --config-file "$work/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --url "$base/api/v1" \
     --header "Authorization: Bearer $key" \

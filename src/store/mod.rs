@@ -168,6 +168,9 @@ impl Store {
     }
 }
 
+/// One SQLite writer at a time per process (see [`write_tx`]).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in one write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so two
 /// writers queue on the busy timeout instead of failing on a read-to-write lock upgrade; on
 /// PostgreSQL writers queue on an advisory lock, so they never deadlock.
@@ -181,6 +184,11 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) 
             // Already inside a write transaction: nest as a savepoint.
             return conn.transaction(f);
         }
+        // Writers of this process queue on a mutex (woken in turn) rather than on SQLite's
+        // busy handler, which polls with sleeps: under 30+ concurrent writers an unlucky one
+        // starved past busy_timeout and got "database is locked". Other processes still queue
+        // on the file lock.
+        let _writer = SQLITE_WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(Error::from)?;
         let r = f(conn);
         let DbConn::Sqlite(c) = conn else { return Err(Error::internal("connection changed backend")) };
