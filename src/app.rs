@@ -81,6 +81,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let slots = web::Data::new(api::uploads::UploadSlots::new(settings.upload_concurrency));
     let limiter = web::Data::new(api::limits::RateLimiter::new(settings.rate_limit_per_minute));
     let timeout_secs = settings.request_timeout_secs;
+    let key_cache = web::Data::new(crate::auth::KeyCache::new(settings.key_cache_secs));
     let routes = configure(&settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -88,6 +89,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             .app_data(settings_data.clone())
             .app_data(slots.clone())
             .app_data(limiter.clone())
+            .app_data(key_cache.clone())
             .wrap(middleware::from_fn(move |req, next| api::limits::timeout(timeout_secs, req, next)))
             .wrap(middleware::from_fn(crate::telemetry::request_id))
             .configure(routes.clone())

@@ -119,6 +119,41 @@ fn parse_bearer(req: &HttpRequest) -> Option<(String, String)> {
     Some((body[..PREFIX_LEN].to_string(), token.to_string()))
 }
 
+/// Recently verified keys, so a busy ERP client does not cost a database lookup per request.
+/// Entries live `ttl`; revoking a key clears this process's cache at once, other instances
+/// drop it within `ttl` (MANUMIT_KEY_CACHE_SECS, 0 turns the cache off).
+pub struct KeyCache {
+    ttl: std::time::Duration,
+    map: std::sync::Mutex<std::collections::HashMap<String, (Principal, std::time::Instant)>>,
+}
+
+impl KeyCache {
+    pub fn new(ttl_secs: u64) -> KeyCache {
+        KeyCache { ttl: std::time::Duration::from_secs(ttl_secs), map: Default::default() }
+    }
+    fn get(&self, hash: &str) -> Option<Principal> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(hash).filter(|(_, t)| t.elapsed() < self.ttl).map(|(p, _)| p.clone())
+    }
+    fn put(&self, hash: String, p: &Principal) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(hash, (p.clone(), std::time::Instant::now()));
+    }
+    /// Forgets every cached key (after a revocation).
+    pub fn clear(&self) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
 /// Looks a key up by prefix and compares its hash in constant time.
 pub fn authenticate(conn: &mut crate::store::DbConn, prefix: &str, plain: &str) -> Result<Option<Principal>, Error> {
     let presented = hash_key(plain);
@@ -144,6 +179,7 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let store = req.app_data::<web::Data<Store>>().cloned();
         let limiter = req.app_data::<web::Data<crate::api::limits::RateLimiter>>().cloned();
+        let cache = req.app_data::<web::Data<KeyCache>>().cloned();
         let bearer = parse_bearer(req);
         let path = req.path().to_string();
         let has_header = req.headers().contains_key("authorization");
@@ -151,7 +187,19 @@ impl FromRequest for Principal {
             let store = store.ok_or_else(|| Error::internal("store missing from app data"))?;
             let request_id = crate::telemetry::current_request_id();
             let found = match bearer {
-                Some((prefix, plain)) => store.run(move |c| authenticate(c, &prefix, &plain)).await?,
+                Some((prefix, plain)) => {
+                    let hash = hash_key(&plain);
+                    match cache.as_ref().and_then(|c| c.get(&hash)) {
+                        Some(p) => Some(p),
+                        None => {
+                            let p = store.run(move |c| authenticate(c, &prefix, &plain)).await?;
+                            if let (Some(p), Some(cache)) = (&p, &cache) {
+                                cache.put(hash, p);
+                            }
+                            p
+                        }
+                    }
+                }
                 None => None,
             };
             match found {

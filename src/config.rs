@@ -28,6 +28,10 @@ pub struct Settings {
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "MANUMIT_REQUEST_TIMEOUT", default_value_t = 300)]
     pub request_timeout_secs: u64,
+    /// Seconds a verified API key is remembered by a process (0 = look it up every request).
+    /// A revoked key stops at once on the instance that revoked it, within this on the others.
+    #[arg(long, env = "MANUMIT_KEY_CACHE_SECS", default_value_t = 5)]
+    pub key_cache_secs: u64,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MANUMIT_WORKERS")]
     pub workers: Option<usize>,
@@ -44,6 +48,7 @@ impl Default for Settings {
             upload_concurrency: 4,
             rate_limit_per_minute: 0,
             request_timeout_secs: 300,
+            key_cache_secs: 5,
             workers: None,
         }
     }

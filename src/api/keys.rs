@@ -105,7 +105,12 @@ pub async fn list_keys(p: Principal, store: web::Data<Store>) -> Result<HttpResp
 #[utoipa::path(tag = "keys", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 #[delete("/keys/{id}")]
-pub async fn revoke_key(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn revoke_key(
+    p: Principal,
+    store: web::Data<Store>,
+    cache: Option<web::Data<crate::auth::KeyCache>>,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
     let id = id.into_inner();
     store
@@ -116,5 +121,8 @@ pub async fn revoke_key(p: Principal, store: web::Data<Store>, id: web::Path<Str
             })
         })
         .await?;
+    if let Some(c) = cache {
+        c.clear();
+    }
     Ok(HttpResponse::NoContent().finish())
 }

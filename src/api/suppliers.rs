@@ -129,9 +129,9 @@ pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
     let id = id.into_inner();
     let v = store
         .run(move |c| {
-            let s = suppliers::get(c, &p.org_id, &id)?;
-            let aid = s.latest_assessment_id.ok_or(Error::NotFound("assessment"))?;
-            views::risk_view(&assessments::get(c, &p.org_id, &aid)?)
+            // One indexed query: the hot path of ERP risk lookups.
+            let row = assessments::latest_for_supplier(c, &p.org_id, &id)?.ok_or(Error::NotFound("supplier"))?;
+            views::risk_view(&row)
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

@@ -125,6 +125,17 @@ pub fn many(conn: &mut DbConn, org_id: &str, ids: &[String]) -> Result<Vec<Asses
     Ok(out)
 }
 
+/// The supplier's latest assessment (None for a supplier of another organisation, or none yet).
+pub fn latest_for_supplier(conn: &mut DbConn, org_id: &str, supplier_id: &str) -> Result<Option<AssessmentRow>> {
+    Ok(assessments::table
+        .filter(assessments::org_id.eq(org_id))
+        .filter(assessments::supplier_id.eq(supplier_id))
+        .order((assessments::created_at.desc(), assessments::id.desc()))
+        .select(AssessmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The supplier's assessments, newest first.
 pub fn history(conn: &mut DbConn, org_id: &str, supplier_id: &str) -> Result<Vec<AssessmentRow>> {
     Ok(assessments::table
