@@ -76,6 +76,25 @@ str_enum!(
     Role { Admin => "admin", Procurement => "procurement", Auditor => "auditor", Integration => "integration" }
 );
 
+impl IloIndicator {
+    /// The indicator's name for people (ILO SAP-FL wording).
+    pub fn title(self) -> &'static str {
+        match self {
+            IloIndicator::AbuseOfVulnerability => "Abuse of vulnerability",
+            IloIndicator::Deception => "Deception",
+            IloIndicator::RestrictionOfMovement => "Restriction of movement",
+            IloIndicator::Isolation => "Isolation",
+            IloIndicator::PhysicalSexualViolence => "Physical and sexual violence",
+            IloIndicator::IntimidationThreats => "Intimidation and threats",
+            IloIndicator::RetentionOfIdentityDocuments => "Retention of identity documents",
+            IloIndicator::WithholdingOfWages => "Withholding of wages",
+            IloIndicator::DebtBondage => "Debt bondage",
+            IloIndicator::AbusiveConditions => "Abusive working and living conditions",
+            IloIndicator::ExcessiveOvertime => "Excessive overtime",
+        }
+    }
+}
+
 impl Tier {
     /// One step up, saturating at critical.
     pub fn raise(self) -> Tier {

@@ -232,19 +232,7 @@ pub const OTHER_INDICATORS: &[(&str, &str)] = &[
 /// The title of an indicator id for people (ILO indicators and [`OTHER_INDICATORS`]).
 pub fn indicator_title(id: &str) -> Option<&'static str> {
     if let Some(ilo) = IloIndicator::from_id(id) {
-        return Some(match ilo {
-            IloIndicator::AbuseOfVulnerability => "Abuse of vulnerability",
-            IloIndicator::Deception => "Deception",
-            IloIndicator::RestrictionOfMovement => "Restriction of movement",
-            IloIndicator::Isolation => "Isolation",
-            IloIndicator::PhysicalSexualViolence => "Physical and sexual violence",
-            IloIndicator::IntimidationThreats => "Intimidation and threats",
-            IloIndicator::RetentionOfIdentityDocuments => "Retention of identity documents",
-            IloIndicator::WithholdingOfWages => "Withholding of wages",
-            IloIndicator::DebtBondage => "Debt bondage",
-            IloIndicator::AbusiveConditions => "Abusive working and living conditions",
-            IloIndicator::ExcessiveOvertime => "Excessive overtime",
-        });
+        return Some(ilo.title());
     }
     OTHER_INDICATORS.iter().find(|(k, _)| *k == id).map(|(_, t)| *t)
 }

@@ -101,19 +101,7 @@ pub fn write_register(wb: &mut Workbook, input: &ReportInput, order: &[usize], s
 
 /// A readable column title for an ILO indicator.
 pub fn ilo_label(i: IloIndicator) -> &'static str {
-    match i {
-        IloIndicator::AbuseOfVulnerability => "Abuse of vulnerability",
-        IloIndicator::Deception => "Deception",
-        IloIndicator::RestrictionOfMovement => "Restriction of movement",
-        IloIndicator::Isolation => "Isolation",
-        IloIndicator::PhysicalSexualViolence => "Physical and sexual violence",
-        IloIndicator::IntimidationThreats => "Intimidation and threats",
-        IloIndicator::RetentionOfIdentityDocuments => "Retention of identity documents",
-        IloIndicator::WithholdingOfWages => "Withholding of wages",
-        IloIndicator::DebtBondage => "Debt bondage",
-        IloIndicator::AbusiveConditions => "Abusive working and living conditions",
-        IloIndicator::ExcessiveOvertime => "Excessive overtime",
-    }
+    i.title()
 }
 
 pub fn write_ilo(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Styles) -> Result<(), XlsxError> {

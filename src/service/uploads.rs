@@ -62,6 +62,37 @@ pub struct Incoming<'a> {
     pub today: NaiveDate,
 }
 
+impl Incoming<'_> {
+    /// The stored upload: the original bytes with their hash, and the row counts.
+    fn upload_row(
+        &self,
+        id: &str,
+        created_at: chrono::NaiveDateTime,
+        sheet: Option<String>,
+        total: usize,
+        accepted: usize,
+        rejected: usize,
+    ) -> uploads::UploadRow {
+        uploads::UploadRow {
+            id: id.to_string(),
+            org_id: self.org_id.into(),
+            sha256: self.sha256.clone(),
+            size: self.bytes.len() as i64,
+            filename: self.filename.clone(),
+            format: self.workbook.format.as_str().into(),
+            kind: self.kind.as_str().into(),
+            sheet,
+            uploaded_by: self.key_id.into(),
+            created_at,
+            rows_total: total as i32,
+            rows_accepted: accepted as i32,
+            rows_rejected: rejected as i32,
+            report_json: "{}".into(),
+            content: self.bytes.clone(),
+        }
+    }
+}
+
 /// Result of processing: a fresh report (201) or, when a concurrent request stored the same
 /// bytes first, the signal to answer with that one (200).
 pub enum Outcome {
@@ -111,23 +142,7 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
     let created_at = store::now();
     let accepted = list.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. })).count();
     let rejected = list.rows.len() - accepted;
-    let row = uploads::UploadRow {
-        id: upload_id.clone(),
-        org_id: inc.org_id.into(),
-        sha256: inc.sha256.clone(),
-        size: inc.bytes.len() as i64,
-        filename: inc.filename.clone(),
-        format: inc.workbook.format.as_str().into(),
-        kind: inc.kind.as_str().into(),
-        sheet: Some(list.sheet.clone()),
-        uploaded_by: inc.key_id.into(),
-        created_at,
-        rows_total: list.rows.len() as i32,
-        rows_accepted: accepted as i32,
-        rows_rejected: rejected as i32,
-        report_json: "{}".into(),
-        content: inc.bytes.clone(),
-    };
+    let row = inc.upload_row(&upload_id, created_at, Some(list.sheet.clone()), list.rows.len(), accepted, rejected);
     if let Err(e) = insert_upload(conn, &row)? {
         return Ok(e);
     }
@@ -269,23 +284,14 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
     }
     let first_row = filled.supplier_fields.first().map(|(_, _, r)| *r).unwrap_or(2);
     let parsed = ingest::parse_fields(&values, first_row, inc.today);
-    let row = uploads::UploadRow {
-        id: upload_id.clone(),
-        org_id: inc.org_id.into(),
-        sha256: inc.sha256.clone(),
-        size: inc.bytes.len() as i64,
-        filename: inc.filename.clone(),
-        format: inc.workbook.format.as_str().into(),
-        kind: inc.kind.as_str().into(),
-        sheet: Some("Questionnaire".into()),
-        uploaded_by: inc.key_id.into(),
+    let row = inc.upload_row(
+        &upload_id,
         created_at,
-        rows_total: (filled.answers.len() + filled.errors.len()) as i32,
-        rows_accepted: filled.answers.len() as i32,
-        rows_rejected: filled.errors.len() as i32,
-        report_json: "{}".into(),
-        content: inc.bytes.clone(),
-    };
+        Some("Questionnaire".into()),
+        filled.answers.len() + filled.errors.len(),
+        filled.answers.len(),
+        filled.errors.len(),
+    );
     if let Err(dup) = insert_upload(conn, &row)? {
         return Ok(dup);
     }
