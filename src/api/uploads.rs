@@ -161,16 +161,17 @@ pub async fn create(
             bytes,
             sha256: sha,
             kind,
-            workbook: wb,
+            format: wb.format,
             mapping,
             supplier_id,
             today,
         };
         // Everything that can refuse the file runs before the first write.
         let prepared = match kind {
-            Kind::SupplierList => Prepared::List(svc::map_list(&inc)?),
-            Kind::Questionnaire => Prepared::Questionnaire(Box::new(svc::read_questionnaire(&inc)?)),
+            Kind::SupplierList => Prepared::List(svc::map_list(&inc, &wb)?),
+            Kind::Questionnaire => Prepared::Questionnaire(Box::new(svc::read_questionnaire(&wb)?)),
         };
+        drop(wb);
         write_tx(c, |c| {
             let out = match &prepared {
                 Prepared::List(l) => svc::store_supplier_list(c, &inc, l)?,

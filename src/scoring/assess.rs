@@ -164,7 +164,8 @@ struct HashInput<'a> {
     as_of: NaiveDate,
     supplier: &'a SupplierRecord,
     questionnaire: Option<&'a QuestionnaireEvidence>,
-    network: Option<(&'a NetworkCluster, &'a [Vec<crate::domain::SharedLink>])>,
+    /// The network's digest (see `ClusterDetail::digest`).
+    network: Option<&'a str>,
     decisions: Vec<&'a ScreeningDecision>,
     lists: &'a [(String, String)],
     org_watchlists_sha256: &'a str,
@@ -291,7 +292,7 @@ pub fn assess(
         as_of,
         supplier: s,
         questionnaire,
-        network: network.map(|d| (&d.cluster, d.member_links.as_slice())),
+        network: network.map(|d| d.digest.as_str()),
         decisions: relevant,
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
@@ -319,6 +320,27 @@ pub fn assess(
 /// Detects networks over all suppliers once, then assesses each target (all when `targets` is
 /// empty; unknown ids are skipped). Returns the assessments in supplier order, and all clusters.
 pub fn assess_org(ctx: &OrgContext, targets: &[&str]) -> (Vec<(String, Assessment)>, Vec<NetworkCluster>) {
+    let mut out = Vec::new();
+    let want: Option<HashSet<&str>> = (!targets.is_empty()).then(|| targets.iter().copied().collect());
+    let clusters = assess_each(ctx, want.as_ref(), false, |s, _, a| {
+        out.push((s.id.clone(), a));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(clusters) = clusters;
+    (out, clusters)
+}
+
+/// Assesses every supplier (`targets` None) or the targets and, when `with_peers`, every
+/// supplier that shares a network with a target (a new link changes their evidence too).
+/// Networks are detected once. Each assessment goes to `sink` (supplier, is a target,
+/// assessment) in supplier order as soon as it is made, so a caller can store them in batches
+/// without holding them all; the first error stops the run. Returns all clusters.
+pub fn assess_each<E>(
+    ctx: &OrgContext,
+    targets: Option<&HashSet<&str>>,
+    with_peers: bool,
+    mut sink: impl FnMut(&SupplierRecord, bool, Assessment) -> Result<(), E>,
+) -> Result<Vec<NetworkCluster>, E> {
     let screener = Screener::new(ctx.watchlists);
     let details = detect_network_details(ctx.suppliers);
     let mut cluster_of: FastMap<&str, usize> = FastMap::default();
@@ -331,22 +353,27 @@ pub fn assess_org(ctx: &OrgContext, targets: &[&str]) -> (Vec<(String, Assessmen
     for d in ctx.decisions {
         decisions.entry(d.supplier_id.as_str()).or_default().push(d.clone());
     }
-    let want: HashSet<&str> = targets.iter().copied().collect();
-    let out = ctx
-        .suppliers
-        .iter()
-        .filter(|s| want.is_empty() || want.contains(s.id.as_str()))
-        .map(|s| {
-            let a = assess(
-                s,
-                ctx.questionnaires.get(&s.id),
-                cluster_of.get(s.id.as_str()).and_then(|&i| details.get(i)),
-                &screener,
-                decisions.get(s.id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
-                ctx.as_of,
-            );
-            (s.id.clone(), a)
-        })
-        .collect();
-    (out, details.into_iter().map(|d| d.cluster).collect())
+    // The clusters that hold a target: their other members are assessed too.
+    let peer_clusters: HashSet<usize> = match targets {
+        Some(t) if with_peers => t.iter().filter_map(|id| cluster_of.get(id).copied()).collect(),
+        _ => HashSet::new(),
+    };
+    for s in ctx.suppliers {
+        let id = s.id.as_str();
+        let cluster = cluster_of.get(id).copied();
+        let is_target = targets.is_none_or(|t| t.contains(id));
+        if !is_target && !cluster.is_some_and(|c| peer_clusters.contains(&c)) {
+            continue;
+        }
+        let a = assess(
+            s,
+            ctx.questionnaires.get(&s.id),
+            cluster.and_then(|i| details.get(i)),
+            &screener,
+            decisions.get(id).map(Vec::as_slice).unwrap_or(&[]),
+            ctx.as_of,
+        );
+        sink(s, is_target, a)?;
+    }
+    Ok(details.into_iter().map(|d| d.cluster).collect())
 }

@@ -20,6 +20,18 @@ pub const MAX_NETWORK_EVIDENCE: usize = 200;
 pub struct ClusterDetail {
     pub cluster: NetworkCluster,
     pub member_links: Vec<Vec<SharedLink>>,
+    /// SHA-256 of the cluster and its links: what an assessment's inputs hash includes, computed
+    /// once per cluster (hashing the whole cluster for every member was quadratic).
+    pub digest: String,
+    /// Member id → position in `cluster.suppliers`.
+    position: FastMap<String, usize>,
+}
+
+impl ClusterDetail {
+    /// The position of a supplier among the members.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.position.get(id).copied()
+    }
 }
 
 /// The normalised identifiers of one supplier: (kind, value), sorted, unique.
@@ -119,12 +131,14 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
                 h.update(b"\n");
             }
             let id = format!("net-{}", &hex::encode(h.finalize())[..16]);
-            let member_links = ms
+            let shared_set: std::collections::HashSet<(&str, &str)> =
+                shared.iter().map(|l| (l.kind.as_str(), l.value.as_str())).collect();
+            let member_links: Vec<Vec<SharedLink>> = ms
                 .iter()
                 .map(|&m| {
                     links[m]
                         .iter()
-                        .filter(|(k, v)| shared.iter().any(|l| l.kind == *k && l.value == *v))
+                        .filter(|(k, v)| shared_set.contains(&(*k, v.as_str())))
                         .map(|(k, v)| SharedLink { kind: k.to_string(), value: v.clone() })
                         .collect()
                 })
@@ -137,7 +151,16 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
                     legal_name: suppliers[m].fields.legal_name.clone(),
                 })
                 .collect();
-            ClusterDetail { cluster: NetworkCluster { id, suppliers: members, shared }, member_links }
+            let cluster = NetworkCluster { id, suppliers: members, shared };
+            let digest = {
+                let mut h = Sha256::new();
+                if let Ok(j) = serde_json::to_vec(&(&cluster, &member_links)) {
+                    h.update(&j);
+                }
+                hex::encode(h.finalize())
+            };
+            let position = cluster.suppliers.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+            ClusterDetail { cluster, member_links, digest, position }
         })
         .collect();
     out.sort_by(|a, b| a.cluster.id.cmp(&b.cluster.id));
@@ -170,7 +193,7 @@ fn source_field(kind: &str) -> &'static str {
 /// Front-business findings for one member of a cluster: one per kind of identifier it shares,
 /// each listing every other member (key = its id, value = its name and what it shares).
 pub fn network_findings(s: &SupplierRecord, detail: &ClusterDetail) -> Vec<Finding> {
-    let Some(me) = detail.cluster.suppliers.iter().position(|m| m.id == s.id) else {
+    let Some(me) = detail.position(&s.id) else {
         return Vec::new();
     };
     let mine = &detail.member_links[me];

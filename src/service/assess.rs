@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::scoring::{self, OrgContext};
 use crate::store::{assessments, screening, suppliers, DbConn};
 use chrono::NaiveDate;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 /// What triggered an assessment (stored with it).
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +39,11 @@ pub struct OrgData {
 
 pub fn load_org(conn: &mut DbConn, org_id: &str) -> Result<OrgData> {
     let suppliers = suppliers::all(conn, org_id)?.iter().map(|r| r.record()).collect::<Result<Vec<_>>>()?;
+    load_org_with(conn, org_id, suppliers)
+}
+
+/// [`load_org`] for a caller that already holds every supplier of the organisation (an upload).
+pub fn load_org_with(conn: &mut DbConn, org_id: &str, suppliers: Vec<SupplierRecord>) -> Result<OrgData> {
     Ok(OrgData {
         suppliers,
         watchlists: screening::watchlists_for_scoring(conn, org_id)?,
@@ -58,7 +63,24 @@ pub fn assess_and_store(
     cause: Cause,
     as_of: NaiveDate,
 ) -> Result<Vec<(String, String)>> {
+    if targets.is_some_and(|t| t.is_empty()) {
+        return Ok(Vec::new());
+    }
     let data = load_org(conn, org_id)?;
+    store_assessments(conn, org_id, &data, targets, upload_id, cause, as_of)
+}
+
+/// The scoring and storing half of [`assess_and_store`], on data already loaded. Assessments
+/// are stored in batches as they are made, so memory does not grow with the organisation.
+pub fn store_assessments(
+    conn: &mut DbConn,
+    org_id: &str,
+    data: &OrgData,
+    targets: Option<&[String]>,
+    upload_id: Option<&str>,
+    cause: Cause,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, String)>> {
     let ctx = OrgContext {
         suppliers: &data.suppliers,
         watchlists: &data.watchlists,
@@ -66,34 +88,29 @@ pub fn assess_and_store(
         questionnaires: &data.questionnaires,
         as_of,
     };
-    let target_set: Option<BTreeSet<&str>> = targets.map(|t| t.iter().map(String::as_str).collect());
-    let (results, _clusters) = match &target_set {
-        None => scoring::assess_org(&ctx, &[]),
-        Some(set) if set.is_empty() => return Ok(Vec::new()),
-        Some(set) => {
-            // Widen to network peers: a new link changes their evidence too.
-            let clusters = scoring::detect_networks(&data.suppliers);
-            let mut wanted: BTreeSet<&str> = set.clone();
-            for c in &clusters {
-                if c.suppliers.iter().any(|m| set.contains(m.id.as_str())) {
-                    wanted.extend(c.suppliers.iter().map(|m| m.id.as_str()));
-                }
-            }
-            let wanted: Vec<&str> = wanted.into_iter().collect();
-            scoring::assess_org(&ctx, &wanted)
-        }
-    };
-    let mut stored = Vec::with_capacity(results.len());
+    let target_set: Option<HashSet<&str>> = targets.map(|t| t.iter().map(String::as_str).collect());
+    let mut stored = Vec::new();
     let mut peers = Vec::new();
-    for (sid, a) in results {
-        let row = assessments::insert(conn, org_id, &sid, &a, upload_id, cause.as_str())?;
-        let is_target = target_set.as_ref().is_none_or(|s| s.contains(sid.as_str()));
+    let mut batch: Vec<assessments::AssessmentRow> = Vec::with_capacity(BATCH);
+    scoring::assess_each(&ctx, target_set.as_ref(), true, |s, is_target, a| {
+        let row = assessments::new_row(org_id, &s.id, &a, upload_id, cause.as_str())?;
+        let ids = (s.id.clone(), row.id.clone());
         if is_target {
-            stored.push((sid, row.id));
+            stored.push(ids);
         } else {
-            peers.push((sid, row.id));
+            peers.push(ids);
         }
-    }
+        batch.push(row);
+        if batch.len() == BATCH {
+            assessments::insert_batch(conn, &batch)?;
+            batch.clear();
+        }
+        Ok::<(), crate::error::Error>(())
+    })?;
+    assessments::insert_batch(conn, &batch)?;
     stored.extend(peers);
     Ok(stored)
 }
+
+/// Assessments stored per multi-row insert.
+const BATCH: usize = 500;

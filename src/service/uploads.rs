@@ -2,11 +2,11 @@
 //! row, creates or updates suppliers (or stores questionnaire answers), scores them, and
 //! returns the upload report. A failure anywhere rolls everything back.
 
-use crate::domain::{FieldSource, Workbook};
+use crate::domain::{FieldSource, FileFormat, Workbook};
 use crate::error::{Error, ProblemItem, Result};
 use crate::ingest::{self, FieldValue, RowOutcome, SupplierList};
 use crate::questionnaire::{self, AnswerSource, FilledTemplate};
-use crate::service::assess::{assess_and_store, Cause};
+use crate::service::assess::{self, assess_and_store, Cause};
 use crate::store::{self, assessments, audit, suppliers, uploads, DbConn};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -55,7 +55,9 @@ pub struct Incoming<'a> {
     pub bytes: Vec<u8>,
     pub sha256: String,
     pub kind: Kind,
-    pub workbook: Workbook,
+    /// The format the bytes were read as. The parsed workbook itself is passed to [`map_list`]
+    /// or [`read_questionnaire`] and dropped before the writes, so a large file is not held twice.
+    pub format: FileFormat,
     pub mapping: Option<BTreeMap<String, String>>,
     /// For questionnaires: the supplier the answers belong to, when the form names it.
     pub supplier_id: Option<String>,
@@ -79,7 +81,7 @@ impl Incoming<'_> {
             sha256: self.sha256.clone(),
             size: self.bytes.len() as i64,
             filename: self.filename.clone(),
-            format: self.workbook.format.as_str().into(),
+            format: self.format.as_str().into(),
             kind: self.kind.as_str().into(),
             sheet,
             uploaded_by: self.key_id.into(),
@@ -114,8 +116,8 @@ fn problem_items(errs: &[ingest::RowError]) -> Vec<ProblemItem> {
 }
 
 /// Maps the supplier list before any write, so an unusable file writes nothing.
-pub fn map_list(inc: &Incoming) -> Result<SupplierList> {
-    let list = ingest::map_supplier_list(&inc.workbook, inc.mapping.as_ref(), inc.today)
+pub fn map_list(inc: &Incoming, wb: &Workbook) -> Result<SupplierList> {
+    let list = ingest::map_supplier_list(wb, inc.mapping.as_ref(), inc.today)
         .map_err(|e| Error::problem(e.status(), e.code(), e.to_string()))?;
     if list.rows.is_empty() {
         return Err(Error::invalid(
@@ -129,12 +131,12 @@ pub fn map_list(inc: &Incoming) -> Result<SupplierList> {
 
 /// Stores a supplier-list upload and scores every accepted supplier. Call inside `write_tx`.
 pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList) -> Result<Outcome> {
-    store_list(conn, inc, list, true)
+    store::with_bulk_cache(conn, |c| store_list(c, inc, list, true))
 }
 
 /// The same without scoring (benchmarks measure persisting on its own with it).
 pub fn store_supplier_list_unscored(conn: &mut DbConn, inc: &Incoming, list: &SupplierList) -> Result<Outcome> {
-    store_list(conn, inc, list, false)
+    store::with_bulk_cache(conn, |c| store_list(c, inc, list, false))
 }
 
 fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: bool) -> Result<Outcome> {
@@ -146,53 +148,63 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
     if let Err(e) = insert_upload(conn, &row)? {
         return Ok(e);
     }
+    drop(row);
     let mut created = 0usize;
     let mut updated = 0usize;
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut records = Vec::with_capacity(list.rows.len());
-    let mut touched: Vec<String> = Vec::new();
+    // Match every accepted row in memory, then write the suppliers in batches.
     let mut index = suppliers::Index::load(conn, inc.org_id)?;
+    let mut supplier_of: Vec<Option<String>> = Vec::with_capacity(list.rows.len());
     for r in &list.rows {
-        let raw = serde_json::to_string(&r.raw).map_err(Error::internal)?;
         match &r.outcome {
             RowOutcome::Accepted { fields, extra, warnings: w } => {
                 let source = list.source_of(r, &upload_id, &inc.filename);
-                let up = index.upsert(conn, inc.org_id, fields, extra, &source)?;
-                if up.created {
+                let staged = index.stage(inc.org_id, fields, extra, &source)?;
+                if staged.created {
                     created += 1;
                 } else {
                     updated += 1;
                 }
                 warnings.extend(w.iter().cloned());
-                touched.push(up.row.id.clone());
-                records.push(uploads::UploadRowRecord {
-                    upload_id: upload_id.clone(),
-                    row_number: r.row as i32,
-                    status: "accepted".into(),
-                    raw_json: raw,
-                    errors_json: serde_json::to_string(w).map_err(Error::internal)?,
-                    supplier_id: Some(up.row.id),
-                });
+                supplier_of.push(Some(staged.id));
             }
             RowOutcome::Rejected { errors: e } => {
                 errors.extend(e.iter().cloned());
-                records.push(uploads::UploadRowRecord {
-                    upload_id: upload_id.clone(),
-                    row_number: r.row as i32,
-                    status: "rejected".into(),
-                    raw_json: raw,
-                    errors_json: serde_json::to_string(e).map_err(Error::internal)?,
-                    supplier_id: None,
-                });
+                supplier_of.push(None);
             }
         }
     }
+    index.flush(conn)?;
+    // Every row as it came in, accepted or rejected, in batches.
+    let mut records = Vec::with_capacity(ROW_BATCH);
+    for (r, sid) in list.rows.iter().zip(&supplier_of) {
+        let (status, errs) = match &r.outcome {
+            RowOutcome::Accepted { warnings: w, .. } => ("accepted", serde_json::to_string(w)),
+            RowOutcome::Rejected { errors: e } => ("rejected", serde_json::to_string(e)),
+        };
+        records.push(uploads::UploadRowRecord {
+            upload_id: upload_id.clone(),
+            row_number: r.row as i32,
+            status: status.into(),
+            raw_json: serde_json::to_string(&r.raw).map_err(Error::internal)?,
+            errors_json: errs.map_err(Error::internal)?,
+            supplier_id: sid.clone(),
+        });
+        if records.len() == ROW_BATCH {
+            uploads::insert_rows(conn, &records)?;
+            records.clear();
+        }
+    }
     uploads::insert_rows(conn, &records)?;
+    drop(records);
+    let mut touched: Vec<String> = supplier_of.into_iter().flatten().collect();
     touched.sort();
     touched.dedup();
     let assessed = if score {
-        assess_and_store(conn, inc.org_id, Some(&touched), Some(&upload_id), Cause::Upload, inc.today)?
+        // The index already holds every supplier of the organisation: no second load.
+        let data = assess::load_org_with(conn, inc.org_id, index.into_records()?)?;
+        assess::store_assessments(conn, inc.org_id, &data, Some(&touched), Some(&upload_id), Cause::Upload, inc.today)?
     } else {
         Vec::new()
     };
@@ -202,7 +214,7 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
         "filename": inc.filename,
         "size": inc.bytes.len(),
         "kind": inc.kind,
-        "format": inc.workbook.format,
+        "format": inc.format,
         "sheet": list.sheet,
         "header_row": list.header_row,
         "created_at": crate::api::keys::rfc3339(created_at),
@@ -221,6 +233,9 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
     finish(conn, inc, &upload_id, &report)?;
     Ok(Outcome::Created(report))
 }
+
+/// Upload rows stored per batch (each batch is split again by `uploads::insert_rows`).
+const ROW_BATCH: usize = 2000;
 
 /// Inserts the upload row in a savepoint; a unique violation means the same bytes were just
 /// stored by a concurrent request.
@@ -253,8 +268,8 @@ fn finish(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Value) ->
 }
 
 /// Reads the template's answers and supplier before any write; errors name the cell.
-pub fn read_questionnaire(inc: &Incoming) -> Result<FilledTemplate> {
-    questionnaire::read_filled(&inc.workbook).map_err(|e| Error::invalid(e.code(), e.to_string(), Vec::new()))
+pub fn read_questionnaire(wb: &Workbook) -> Result<FilledTemplate> {
+    questionnaire::read_filled(wb).map_err(|e| Error::invalid(e.code(), e.to_string(), Vec::new()))
 }
 
 /// Stores a filled questionnaire: matches or creates the supplier, stores the answers, scores.
@@ -398,7 +413,7 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
         "filename": inc.filename,
         "size": inc.bytes.len(),
         "kind": inc.kind,
-        "format": inc.workbook.format,
+        "format": inc.format,
         "sheet": "Questionnaire",
         "created_at": crate::api::keys::rfc3339(created_at),
         "questionnaire_id": filled.meta.questionnaire_id,

@@ -1,7 +1,7 @@
 //! Assessments (immutable, append-only) and their findings; questionnaire responses.
 
-use super::schema::{assessments, findings, questionnaire_responses};
-use super::{new_id, now, suppliers, DbConn};
+use super::schema::{assessments, questionnaire_responses};
+use super::{new_id, now, DbConn};
 use crate::domain::{Assessment, QuestionnaireEvidence};
 use crate::error::{Error, Result};
 use chrono::NaiveDateTime;
@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessments)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct AssessmentRow {
     pub id: String,
     pub org_id: String,
@@ -31,30 +32,15 @@ impl AssessmentRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = findings)]
-struct FindingRow {
-    assessment_id: String,
-    seq: i32,
-    indicator: String,
-    dimension: String,
-    severity: String,
-    points: f64,
-    title: String,
-    explanation: String,
-    evidence_json: String,
-}
-
-/// Stores a new assessment with its findings and makes it the supplier's latest.
-pub fn insert(
-    conn: &mut DbConn,
+/// A new assessment row, ready for [`insert_batch`].
+pub fn new_row(
     org_id: &str,
     supplier_id: &str,
     a: &Assessment,
     upload_id: Option<&str>,
     cause: &str,
 ) -> Result<AssessmentRow> {
-    let row = AssessmentRow {
+    Ok(AssessmentRow {
         id: new_id(),
         org_id: org_id.to_string(),
         supplier_id: supplier_id.to_string(),
@@ -66,39 +52,57 @@ pub fn insert(
         inputs_hash: a.inputs_hash.clone(),
         upload_id: upload_id.map(str::to_string),
         cause: cause.to_string(),
+        // The whole assessment (findings with their evidence) is one immutable document: the
+        // risk route answers from it with one indexed read.
         body_json: serde_json::to_string(a).map_err(Error::internal)?,
         created_at: now(),
-    };
-    diesel::insert_into(assessments::table).values(&row).execute(conn)?;
-    let frows: Vec<FindingRow> = a
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| FindingRow {
-            assessment_id: row.id.clone(),
-            seq: i as i32,
-            indicator: f.indicator.clone(),
-            dimension: f.dimension.to_string(),
-            severity: f.severity.to_string(),
-            points: f.points,
-            title: f.title.clone(),
-            explanation: f.explanation.clone(),
-            evidence_json: serde_json::to_string(&f.evidence).unwrap_or_else(|_| "[]".into()),
-        })
-        .collect();
-    // Batch inserts don't compile through MultiConnection: run them on the concrete backend.
-    for chunk in frows.chunks(500) {
+    })
+}
+
+/// Stores a new assessment and makes it the supplier's latest.
+pub fn insert(
+    conn: &mut DbConn,
+    org_id: &str,
+    supplier_id: &str,
+    a: &Assessment,
+    upload_id: Option<&str>,
+    cause: &str,
+) -> Result<AssessmentRow> {
+    let row = new_row(org_id, supplier_id, a, upload_id, cause)?;
+    insert_batch(conn, std::slice::from_ref(&row))?;
+    Ok(row)
+}
+
+/// Stores assessments (at most one per supplier) in multi-row inserts and makes each its
+/// supplier's latest with one UPDATE per chunk.
+pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
+    use diesel::sql_types::{Array, Text};
+    // 13 columns a row: 500 rows stay far below both backends' bind-parameter limits.
+    for chunk in rows.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
         match conn {
             DbConn::Sqlite(c) => {
-                diesel::insert_into(findings::table).values(chunk).execute(c)?;
+                diesel::insert_into(assessments::table).values(chunk).execute(c)?;
+                let ids = serde_json::to_string(&ids).map_err(Error::internal)?;
+                diesel::sql_query(
+                    "UPDATE suppliers SET latest_assessment_id = a.id, latest_tier = a.tier, latest_overall = a.overall \
+                     FROM assessments a WHERE a.supplier_id = suppliers.id AND a.id IN (SELECT value FROM json_each(?))",
+                )
+                .bind::<Text, _>(ids)
+                .execute(c)?;
             }
             DbConn::Pg(c) => {
-                diesel::insert_into(findings::table).values(chunk).execute(c)?;
+                diesel::insert_into(assessments::table).values(chunk).execute(c)?;
+                diesel::sql_query(
+                    "UPDATE suppliers SET latest_assessment_id = a.id, latest_tier = a.tier, latest_overall = a.overall \
+                     FROM assessments a WHERE a.supplier_id = suppliers.id AND a.id = ANY($1)",
+                )
+                .bind::<Array<Text>, _>(ids)
+                .execute(c)?;
             }
         }
     }
-    suppliers::set_latest(conn, supplier_id, &row.id, &row.tier, row.overall)?;
-    Ok(row)
+    Ok(())
 }
 
 pub fn get(conn: &mut DbConn, org_id: &str, id: &str) -> Result<AssessmentRow> {

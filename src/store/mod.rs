@@ -81,7 +81,10 @@ impl ManageConnection for Manager {
                 // file stayed in rollback-journal mode and "database is locked" reached clients).
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut c,
-                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                    // Checkpoints run on a background thread (see `Store::open`), not inside the
+                    // request whose commit crossed the threshold: a large upload otherwise wrote
+                    // every page twice before answering.
+                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))
@@ -106,6 +109,8 @@ pub type Conn = PooledConnection<Manager>;
 pub struct Store {
     pub pool: DbPool,
     pub url: DbUrl,
+    /// Alive while any clone of the store is: the SQLite checkpointer stops when it is gone.
+    _alive: std::sync::Arc<()>,
 }
 
 impl Store {
@@ -121,8 +126,11 @@ impl Store {
             .max_size(max_connections)
             .connection_timeout(Duration::from_secs(30))
             .build(Manager { url: url.clone() })?;
-        let store = Store { pool, url };
+        let store = Store { pool, url, _alive: std::sync::Arc::new(()) };
         store.migrate()?;
+        if let DbUrl::Sqlite(p) = &store.url {
+            spawn_checkpointer(p.clone(), std::sync::Arc::downgrade(&store._alive));
+        }
         Ok(store)
     }
 
@@ -167,6 +175,32 @@ impl Store {
         Ok(self.pool.get()?)
     }
 }
+
+/// Copies committed WAL pages into the SQLite database file in the background (PASSIVE: never
+/// blocks readers or writers), and keeps the WAL file from growing without bound. Connections
+/// have automatic checkpoints turned off; SQLite still checkpoints when the last one closes.
+fn spawn_checkpointer(path: PathBuf, alive: std::sync::Weak<()>) {
+    let run = move || {
+        let Ok(mut c) = diesel::SqliteConnection::establish(&path.to_string_lossy()) else { return };
+        let _ = diesel::connection::SimpleConnection::batch_execute(
+            &mut c,
+            "PRAGMA busy_timeout = 1000; PRAGMA journal_size_limit = 67108864;",
+        );
+        while alive.strong_count() > 0 {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if let Err(e) =
+                diesel::connection::SimpleConnection::batch_execute(&mut c, "PRAGMA wal_checkpoint(PASSIVE);")
+            {
+                tracing::debug!("wal checkpoint: {e}");
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(run) {
+        tracing::warn!("no background WAL checkpoints ({e}); the WAL is checkpointed when the database closes");
+    }
+}
+
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// One SQLite writer at a time per process (see [`write_tx`]).
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -215,6 +249,26 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) 
         })
     }
 }
+
+/// Runs a bulk write (an upload) with a larger SQLite page cache, so the pages it dirties stay in
+/// memory until the commit instead of being spilled to the WAL and read back (which wrote many
+/// pages several times). The cache shrinks back afterwards, so idle connections stay small.
+/// PostgreSQL needs nothing of the kind.
+pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    use diesel::connection::SimpleConnection;
+    let sqlite = matches!(conn, DbConn::Sqlite(_));
+    if sqlite {
+        conn.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+    }
+    let r = f(conn);
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -2000")?;
+    }
+    r
+}
+
+/// The page cache of a bulk write, in KiB.
+const BULK_CACHE_KIB: u32 = 65536;
 
 /// True when a diesel error is a unique-constraint violation (a lost race with another writer).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {

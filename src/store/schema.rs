@@ -110,20 +110,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    findings (assessment_id, seq) {
-        assessment_id -> Text,
-        seq -> Integer,
-        indicator -> Text,
-        dimension -> Text,
-        severity -> Text,
-        points -> Double,
-        title -> Text,
-        explanation -> Text,
-        evidence_json -> Text,
-    }
-}
-
-diesel::table! {
     watchlists (id) {
         id -> Text,
         org_id -> Text,
@@ -182,7 +168,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     upload_rows,
     questionnaire_responses,
     assessments,
-    findings,
     watchlists,
     screening_decisions,
     idempotency_keys,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = suppliers)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct SupplierRow {
     pub id: String,
     pub org_id: String,
@@ -132,6 +133,16 @@ pub fn find_match(conn: &mut DbConn, org_id: &str, f: &SupplierFields) -> Result
     Ok(None)
 }
 
+/// The stored form of a supplier's fields: absent values are left out (they read back as
+/// absent), which about halves a typical row.
+fn compact_json(f: &SupplierFields) -> Result<String> {
+    let mut v = serde_json::to_value(f).map_err(Error::internal)?;
+    if let Value::Object(m) = &mut v {
+        m.retain(|_, x| !(x.is_null() || x.as_array().is_some_and(|a| a.is_empty())));
+    }
+    serde_json::to_string(&v).map_err(Error::internal)
+}
+
 /// Newer values win; a value missing from the new source keeps the old one.
 pub fn merge_fields(old: &SupplierFields, new: &SupplierFields) -> Result<SupplierFields> {
     let mut a = serde_json::to_value(old).map_err(Error::internal)?;
@@ -216,7 +227,7 @@ fn new_row(
         sector: fields.sector.map(|s| s.to_string()).unwrap_or_default(),
         commodity: fields.commodity.clone(),
         registration_number: fields.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()),
-        fields_json: serde_json::to_string(fields).map_err(Error::internal)?,
+        fields_json: compact_json(fields)?,
         extra_json: serde_json::to_string(extra).map_err(Error::internal)?,
         source_json: serde_json::to_string(source).map_err(Error::internal)?,
         created_at: t,
@@ -235,6 +246,18 @@ fn update(
     source: &FieldSource,
 ) -> Result<SupplierRow> {
     let mut row = old.clone();
+    apply(&mut row, f, extra, source)?;
+    write_update(conn, &row)?;
+    Ok(row)
+}
+
+/// Sets a row's columns from merged fields (in memory).
+fn apply(
+    row: &mut SupplierRow,
+    f: &SupplierFields,
+    extra: &BTreeMap<String, String>,
+    source: &FieldSource,
+) -> Result<()> {
     row.legal_name = f.legal_name.clone();
     row.name_key = name_key(&f.legal_name);
     if let Some(c) = &f.country {
@@ -248,10 +271,14 @@ fn update(
     if row.external_ref.is_none() {
         row.external_ref = f.external_ref.clone();
     }
-    row.fields_json = serde_json::to_string(f).map_err(Error::internal)?;
+    row.fields_json = compact_json(f)?;
     row.extra_json = serde_json::to_string(extra).map_err(Error::internal)?;
     row.source_json = serde_json::to_string(source).map_err(Error::internal)?;
     row.updated_at = now();
+    Ok(())
+}
+
+fn write_update(conn: &mut DbConn, row: &SupplierRow) -> Result<()> {
     diesel::update(suppliers::table.find(&row.id))
         .set((
             suppliers::legal_name.eq(&row.legal_name),
@@ -267,7 +294,7 @@ fn update(
             suppliers::updated_at.eq(row.updated_at),
         ))
         .execute(conn)?;
-    Ok(row)
+    Ok(())
 }
 
 /// One supplier of this organisation (another organisation's is "not found").
@@ -342,49 +369,55 @@ pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64
     Ok((rows, total))
 }
 
-pub fn set_latest(conn: &mut DbConn, supplier_id: &str, assessment_id: &str, tier: &str, overall: f64) -> Result<()> {
-    diesel::update(suppliers::table.find(supplier_id))
-        .set((
-            suppliers::latest_assessment_id.eq(Some(assessment_id)),
-            suppliers::latest_tier.eq(Some(tier)),
-            suppliers::latest_overall.eq(Some(overall)),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// An organisation's suppliers held in memory for one bulk write (an upload): the matching of
-/// [`find_match`] without a query per row. Valid only inside the write transaction, where
-/// writers of the organisation are serialised (SQLite's write lock, PostgreSQL's advisory lock).
+/// [`find_match`] without a query per row, and the writes batched. Rows are staged in memory
+/// with [`Index::stage`] and written by [`Index::flush`]: new suppliers in multi-row inserts,
+/// changed ones updated. Valid only inside the write transaction, where writers of the
+/// organisation are serialised (SQLite's write lock, PostgreSQL's advisory lock).
 pub struct Index {
     rows: Vec<SupplierRow>,
+    /// The parsed fields of rows staged in this upload (the others are parsed when needed).
+    parsed: Vec<Option<SupplierFields>>,
+    /// Rows loaded from the database that this upload changed.
+    dirty: std::collections::BTreeSet<usize>,
+    /// Rows at or after this position are new (not yet in the database).
+    loaded: usize,
     by_ref: std::collections::HashMap<String, usize>,
     by_key: std::collections::HashMap<String, usize>,
     by_reg: std::collections::HashMap<(String, String), usize>,
     by_name: std::collections::HashMap<(String, String), usize>,
 }
 
+/// Outcome of [`Index::stage`]: the supplier's id and whether it is new.
+pub struct Staged {
+    pub id: String,
+    pub created: bool,
+}
+
 impl Index {
     pub fn load(conn: &mut DbConn, org_id: &str) -> Result<Index> {
-        let mut ix = Index {
-            rows: Vec::new(),
-            by_ref: Default::default(),
-            by_key: Default::default(),
-            by_reg: Default::default(),
-            by_name: Default::default(),
-        };
         let rows: Vec<SupplierRow> = suppliers::table
             .filter(suppliers::org_id.eq(org_id))
             .order(suppliers::created_at.asc())
             .select(SupplierRow::as_select())
             .load(conn)?;
+        let mut ix = Index {
+            rows: Vec::with_capacity(rows.len()),
+            parsed: Vec::with_capacity(rows.len()),
+            dirty: Default::default(),
+            loaded: rows.len(),
+            by_ref: Default::default(),
+            by_key: Default::default(),
+            by_reg: Default::default(),
+            by_name: Default::default(),
+        };
         for r in rows {
-            ix.add(r);
+            ix.add(r, None);
         }
         Ok(ix)
     }
 
-    fn add(&mut self, r: SupplierRow) {
+    fn add(&mut self, r: SupplierRow, fields: Option<SupplierFields>) {
         let i = self.rows.len();
         if let Some(e) = &r.external_ref {
             self.by_ref.insert(e.clone(), i);
@@ -395,6 +428,7 @@ impl Index {
         }
         self.by_name.entry((r.country.clone(), r.name_key.clone())).or_insert(i);
         self.rows.push(r);
+        self.parsed.push(fields);
     }
 
     fn find(&self, f: &SupplierFields) -> Option<usize> {
@@ -421,32 +455,68 @@ impl Index {
         None
     }
 
-    /// Creates or updates, as [`upsert`] does, keeping the index current.
-    pub fn upsert(
+    /// Creates or updates in memory, matching as [`upsert`] does; nothing is written until
+    /// [`Index::flush`]. A second row for the same supplier in one file updates the first.
+    pub fn stage(
         &mut self,
-        conn: &mut DbConn,
         org_id: &str,
         fields: &SupplierFields,
         extra: &BTreeMap<String, String>,
         source: &FieldSource,
-    ) -> Result<Upserted> {
+    ) -> Result<Staged> {
         if let Some(i) = self.find(fields) {
-            let old = self.rows[i].clone();
-            let merged = merge_fields(&old.fields()?, fields)?;
-            let mut all_extra = old.extra();
+            let old_fields = match self.parsed[i].take() {
+                Some(f) => f,
+                None => self.rows[i].fields()?,
+            };
+            let merged = merge_fields(&old_fields, fields)?;
+            let mut all_extra = self.rows[i].extra();
             all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-            let row = update(conn, &old, &merged, &all_extra, source)?;
-            if let Some(e) = &row.external_ref {
-                self.by_ref.insert(e.clone(), i);
+            apply(&mut self.rows[i], &merged, &all_extra, source)?;
+            self.parsed[i] = Some(merged);
+            if let Some(e) = self.rows[i].external_ref.clone() {
+                self.by_ref.insert(e, i);
             }
-            self.rows[i] = row.clone();
-            return Ok(Upserted { row, created: false });
+            if i < self.loaded {
+                self.dirty.insert(i);
+            }
+            return Ok(Staged { id: self.rows[i].id.clone(), created: false });
         }
-        // No savepoint: the caller holds the organisation's write lock (see `write_tx`), so no
-        // other writer can create this supplier meanwhile.
         let row = new_row(org_id, fields, extra, source)?;
-        diesel::insert_into(suppliers::table).values(&row).execute(conn)?;
-        self.add(row.clone());
-        Ok(Upserted { row, created: true })
+        let id = row.id.clone();
+        self.add(row, Some(fields.clone()));
+        Ok(Staged { id, created: true })
+    }
+
+    /// Writes what [`Index::stage`] changed: new suppliers in multi-row inserts (no savepoint:
+    /// the caller holds the organisation's write lock, see `write_tx`), changed ones updated.
+    pub fn flush(&mut self, conn: &mut DbConn) -> Result<()> {
+        for i in std::mem::take(&mut self.dirty) {
+            write_update(conn, &self.rows[i])?;
+        }
+        // 18 columns a row: 500 rows stay far below both backends' bind-parameter limits.
+        for chunk in self.rows[self.loaded..].chunks(500) {
+            match conn {
+                DbConn::Sqlite(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
+                DbConn::Pg(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
+            };
+        }
+        self.loaded = self.rows.len();
+        Ok(())
+    }
+
+    /// Every supplier of the organisation as the scoring engine sees it, consuming the index
+    /// (the stored JSON of each row is dropped as it is converted).
+    pub fn into_records(self) -> Result<Vec<SupplierRecord>> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        for (row, parsed) in self.rows.into_iter().zip(self.parsed) {
+            let fields = match parsed {
+                Some(f) => f,
+                None => row.fields()?,
+            };
+            out.push(SupplierRecord { source: row.source(), id: row.id, fields });
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 }

@@ -46,6 +46,7 @@ pub struct UploadMeta {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = upload_rows)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct UploadRowRecord {
     pub upload_id: String,
     pub row_number: i32,
