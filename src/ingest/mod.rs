@@ -11,10 +11,13 @@ mod excel;
 mod fields;
 mod headers;
 mod mapping;
+mod numfmt;
+mod ods_percent;
 mod sandbox;
 mod sniff;
 mod text;
 pub mod values;
+mod xlsb_percent;
 mod zipcheck;
 
 #[cfg(test)]
