@@ -61,7 +61,8 @@ fn d(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, dd)
 }
 
-/// The same messy list as csv (UTF-8 BOM, comma) and as LibreOffice's xlsx, xls and ods.
+/// The same messy list as csv (UTF-8 BOM, comma), as LibreOffice's xlsx, xls and ods, and as
+/// Aspose.Cells' xlsb of that xlsx.
 #[test]
 fn messy_list_in_every_format() {
     use crate::domain::{FileFormat, Sector, YesNo};
@@ -70,6 +71,7 @@ fn messy_list_in_every_format() {
         ("suppliers_messy_utf8.xlsx", FileFormat::Xlsx),
         ("suppliers_messy_utf8.xls", FileFormat::Xls),
         ("suppliers_messy_utf8.ods", FileFormat::Ods),
+        ("suppliers_messy_utf8.xlsb", FileFormat::Xlsb),
     ] {
         assert_eq!(sniff(&fixture(name)).unwrap(), fmt, "{name}");
         let l = list(name);
@@ -133,6 +135,30 @@ fn messy_list_in_every_format() {
             assert_eq!(rejected(&l, 15), vec![("out_of_range".into(), col("Migrant workers (%)"))], "{name}");
         }
     }
+}
+
+/// The messy xlsx as converted to xlsb by Aspose.Cells (a real xlsb producer; LibreOffice
+/// cannot write xlsb): its evaluation mode appends an "Evaluation Warning" sheet, which the
+/// header search passes over. Every row, value, error and skipped footer is the xlsx's.
+#[test]
+fn messy_list_xlsb_from_aspose_reads_as_the_xlsx() {
+    use crate::domain::FileFormat;
+    let bytes = fixture("suppliers_messy_utf8.xlsb");
+    assert_eq!(sniff(&bytes).unwrap(), FileFormat::Xlsb);
+    let wb = read_workbook(&bytes, &Limits::default()).unwrap();
+    let names: Vec<&str> = wb.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[1].contains("Evaluation"), "{names:?}");
+    let b = list("suppliers_messy_utf8.xlsb");
+    let x = list("suppliers_messy_utf8.xlsx");
+    assert_eq!(b.sheet, names[0]);
+    assert_eq!((b.header_row, &b.columns), (x.header_row, &x.columns));
+    assert_eq!(b.rows.len(), 13);
+    for (rb, rx) in b.rows.iter().zip(&x.rows) {
+        assert_eq!(rb, rx, "row {}", rx.row);
+    }
+    assert_eq!(b.skipped, x.skipped);
+    assert_eq!(rejected(&b, 15), vec![("out_of_range".to_string(), Some("Migrant workers (%)".to_string()))]);
 }
 
 /// Percent-formatted numbers (stored 0.35, shown 35%) from four producers: openpyxl's xlsx,
