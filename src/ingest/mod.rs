@@ -57,7 +57,8 @@ pub struct Limits {
     pub max_compression_ratio: u64,
     /// Entries smaller than this (uncompressed) are not ratio-checked.
     pub ratio_check_min_bytes: u64,
-    /// Largest `uniqueCount`/`count` accepted in `xl/sharedStrings.xml`.
+    /// Largest `uniqueCount`/`count` accepted in `xl/sharedStrings.xml` (and the xlsb
+    /// `sharedStrings.bin` cstUnique/cstTotal).
     pub max_shared_strings: u64,
     /// Most non-blank rows in one sheet.
     pub max_rows: u64,

@@ -30,13 +30,13 @@ const BRT_BEGIN_CELL_XFS: u16 = 0x0269;
 const BRT_END_CELL_XFS: u16 = 0x026A;
 
 /// Reads records from one part: `(type, body)`, the body cut to `keep` bytes (the rest skipped).
-struct Records<R: Read> {
+pub(crate) struct Records<R: Read> {
     r: R,
     buf: Vec<u8>,
 }
 
 impl<R: Read> Records<R> {
-    fn new(r: R) -> Self {
+    pub(crate) fn new(r: R) -> Self {
         Records { r, buf: Vec::new() }
     }
 
@@ -69,7 +69,7 @@ impl<R: Read> Records<R> {
 
     /// The next record: Ok(Some((type, body))), Ok(None) at the end, Err on damage. Bodies of
     /// types not in `wanted` are skipped without being stored.
-    fn next(&mut self, wanted: &[u16]) -> Result<Option<(u16, &[u8])>, ()> {
+    pub(crate) fn next(&mut self, wanted: &[u16]) -> Result<Option<(u16, &[u8])>, ()> {
         let Some(typ) = self.varint(2).ok_or(())? else {
             return Ok(None);
         };
