@@ -2,12 +2,12 @@
 //! caps; xls and ods through the range API (after pre-checks). All under `catch_unwind`.
 //!
 //! Percent-formatted numbers become [`Cell::Percent`]: xlsx from calamine's style palette,
-//! xlsb from [`xlsb_percent`] and ods from [`ods_percent`] (calamine keeps no number format for
-//! them); not xls.
+//! xlsb, xls and ods from [`xlsb_percent`], [`xls_percent`] and [`ods_percent`] (calamine keeps
+//! no number format for them).
 
 use super::numfmt::{is_builtin_percent, is_percent_format};
 use super::{clean_text, IngestError, Limits};
-use super::{ods_percent, xlsb_percent};
+use super::{ods_percent, xls_percent, xlsb_percent};
 use crate::domain::{Cell, Sheet, SheetRow};
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 use std::collections::{HashMap, HashSet};
@@ -216,12 +216,12 @@ pub(crate) fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Ing
     })
 }
 
-/// `percent`: per sheet, positions and stored values of percentage cells (ods); a float at
-/// such a position with exactly that value becomes [`Cell::Percent`].
+/// `is_percent(sheet, row, col, value)`: is this number percent-formatted (then it becomes
+/// [`Cell::Percent`])?
 fn ranges_to_sheets<R: std::io::Read + std::io::Seek, W: Reader<R>>(
     wb: &mut W,
     limits: &Limits,
-    percent: &ods_percent::PercentCells,
+    is_percent: impl Fn(&str, u32, u32, f64) -> bool,
 ) -> Result<Vec<Sheet>, IngestError>
 where
     W::Error: std::fmt::Display,
@@ -230,15 +230,17 @@ where
         wb.sheets_metadata().iter().map(|s| (s.name.clone(), is_hidden(s.visible))).collect();
     let mut total = 0u64;
     let mut sheets = Vec::new();
-    let none = HashMap::new();
     for (name, hidden) in metas {
         let range = wb.worksheet_range(&name).map_err(calamine_err)?;
         let mut b = SheetBuilder::new(limits, &mut total);
-        let pct = percent.get(&name).unwrap_or(&none);
         for (r, c, v) in range.used_cells() {
             let (r0, c0) = range.start().unwrap_or((0, 0));
             let (r, c) = (r0 + r as u32, c0 + c as u32);
-            let is_pct = matches!(v, Data::Float(f) if pct.get(&(r, c)).is_some_and(|p| p.to_bits() == f.to_bits()));
+            let is_pct = match v {
+                Data::Float(f) => is_percent(&name, r, c, *f),
+                Data::Int(i) => is_percent(&name, r, c, *i as f64),
+                _ => false,
+            };
             b.push(r, c, with_percent(from_data(v), is_pct))?;
         }
         sheets.push(b.finish(name, hidden)?);
@@ -246,13 +248,13 @@ where
     Ok(sheets)
 }
 
-/// xls (BIFF): no streaming reader exists; the range API, under `catch_unwind`. calamine keeps
-/// no number format for xls cells beyond date/other, so percent-formatted xls numbers stay
-/// [`Cell::Number`] (the 0–1 fraction rule applies to them).
+/// xls (BIFF): no streaming reader exists; the range API, under `catch_unwind`. Percent
+/// formats come from [`xls_percent`] (BIFF8 only; BIFF5 numbers stay bare).
 pub(crate) fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, IngestError> {
     guarded(|| {
         let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(calamine_err)?;
-        ranges_to_sheets(&mut wb, limits, &ods_percent::PercentCells::new())
+        let percent = xls_percent::percent_cells(bytes, limits.max_cells);
+        ranges_to_sheets(&mut wb, limits, |sheet, r, c, _| percent.get(sheet).is_some_and(|p| p.contains(&(r, c))))
     })
 }
 
@@ -261,7 +263,10 @@ pub(crate) fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Inge
     guarded(|| {
         let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(calamine_err)?;
         let percent = ods_percent::percent_cells(bytes, limits.max_cells);
-        ranges_to_sheets(&mut wb, limits, &percent)
+        // Position and exact stored value must both agree (see ods_percent).
+        ranges_to_sheets(&mut wb, limits, |sheet, r, c, v| {
+            percent.get(sheet).and_then(|p| p.get(&(r, c))).is_some_and(|p| p.to_bits() == v.to_bits())
+        })
     })
 }
 

@@ -126,14 +126,8 @@ fn messy_list_in_every_format() {
             // LibreOffice (en-US) stored 03/04/2022 as a real date, so it is not ambiguous.
             assert_eq!(accepted(&l, 7).last_audit_date, d(2022, 3, 4));
         }
-        if fmt == FileFormat::Xls {
-            // LibreOffice stored 150% as 1.5 with a percent format, which calamine does not
-            // expose for xls: the bare number 1.5 is read as 1.5 %.
-            assert_eq!(accepted(&l, 15).migrant_worker_pct, Some(1.5));
-        } else {
-            // As text "150%", or the number 1.5 formatted as a percentage: out of range.
-            assert_eq!(rejected(&l, 15), vec![("out_of_range".into(), col("Migrant workers (%)"))], "{name}");
-        }
+        // As text "150%", or the number 1.5 formatted as a percentage: out of range.
+        assert_eq!(rejected(&l, 15), vec![("out_of_range".into(), col("Migrant workers (%)"))], "{name}");
     }
 }
 
@@ -162,7 +156,7 @@ fn messy_list_xlsb_from_aspose_reads_as_the_xlsx() {
 }
 
 /// Percent-formatted numbers (stored 0.35, shown 35%) from four producers: openpyxl's xlsx,
-/// LibreOffice's xlsx and ods, Aspose's xlsb. They are read on the scale they show; a literal
+/// LibreOffice's xlsx, ods and xls, Aspose's xlsb. They are read on the scale they show; a literal
 /// `0"%"` format does not scale; a headcount formatted as a percentage is refused.
 #[test]
 fn percent_formats_from_every_producer() {
@@ -171,6 +165,7 @@ fn percent_formats_from_every_producer() {
         ("suppliers_percent_formats.xlsx", FileFormat::Xlsx),
         ("suppliers_percent_formats_libreoffice.xlsx", FileFormat::Xlsx),
         ("suppliers_percent_formats.ods", FileFormat::Ods),
+        ("suppliers_percent_formats.xls", FileFormat::Xls),
         ("suppliers_percent_formats.xlsb", FileFormat::Xlsb),
     ] {
         assert_eq!(sniff(&fixture(name)).unwrap(), fmt, "{name}");
@@ -199,19 +194,6 @@ fn percent_formats_from_every_producer() {
         // 0.07 → 7 exactly; a custom two-section format with a colour.
         assert_eq!(pcts(7), (Some(7.0), Some(62.0), None), "{name}");
     }
-}
-
-/// The same sheet as LibreOffice's xls: calamine keeps no percent format for xls, so bare
-/// numbers follow the fraction rule (documented in excel.rs): 150% reads as 1.5 % and the
-/// 3500%-formatted headcount as 35 employees.
-#[test]
-fn percent_formats_in_xls_follow_the_fraction_rule() {
-    let l = list("suppliers_percent_formats.xls");
-    assert_eq!(accepted(&l, 2).migrant_worker_pct, Some(35.0));
-    assert_eq!(accepted(&l, 3).migrant_worker_pct, Some(100.0));
-    assert_eq!(accepted(&l, 4).migrant_worker_pct, Some(1.5));
-    assert_eq!(accepted(&l, 5).employee_count, Some(35));
-    assert_eq!(accepted(&l, 7).migrant_worker_pct, Some(7.0));
 }
 
 #[test]

@@ -212,6 +212,7 @@ fn mutated_fixtures_never_panic() {
         "suppliers_messy_utf8.xlsb",
         "suppliers_percent_formats.xlsb",
         "suppliers_percent_formats.ods",
+        "suppliers_percent_formats.xls",
     ] {
         let orig = std::fs::read(dir.join(name)).unwrap();
         for _ in 0..60 {

@@ -17,6 +17,7 @@ mod sandbox;
 mod sniff;
 mod text;
 pub mod values;
+mod xls_percent;
 mod xlsb_percent;
 mod zipcheck;
 
