@@ -22,7 +22,7 @@ CORPUS="$HERE/corpus/read_workbook"
 
 mkdir -p "$CORPUS"
 # Real files: every ingest fixture, the questionnaire workbook, and earlier crashes.
-for f in "$ROOT"/tests/fixtures/ingest/*.{xlsx,xls,ods,csv,tsv} \
+for f in "$ROOT"/tests/fixtures/ingest/*.{xlsx,xlsb,xls,ods,csv,tsv} \
          "$ROOT"/tests/fixtures/questionnaire/*.xlsx \
          "$ROOT"/tests/fixtures/fuzz/*; do
     [ -f "$f" ] && case "$f" in *.md) ;; *) cp "$f" "$CORPUS/" ;; esac
@@ -33,7 +33,7 @@ python3 - "$CORPUS" <<'PY'
 import sys, zipfile, pathlib
 corpus = pathlib.Path(sys.argv[1])
 for p in sorted(corpus.iterdir()):
-    if p.suffix not in (".xlsx", ".ods") or p.stem.endswith("_stored"):
+    if p.suffix not in (".xlsx", ".xlsb", ".ods") or p.stem.endswith("_stored"):
         continue
     out = corpus / f"{p.stem}_stored{p.suffix}"
     with zipfile.ZipFile(p) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:

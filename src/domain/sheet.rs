@@ -39,6 +39,10 @@ pub enum Cell {
     Bool(bool),
     /// A cell the file formats as a date (or date-time).
     Date(NaiveDateTime),
+    /// A number the file formats as a percentage, as stored: 0.35 for a cell that shows 35%
+    /// (Excel, LibreOffice and xlsb keep the fraction and scale it only for display).
+    /// [`Cell::percent_points`] gives the value on the 0–100 scale.
+    Percent(f64),
     /// An error value such as `#N/A`.
     Error(String),
 }
@@ -52,7 +56,19 @@ impl Cell {
         }
     }
 
-    /// The cell as a person would read it (numbers without a trailing `.0`, dates as ISO).
+    /// A stored percent fraction on the 0–100 scale people read (0.35 → 35), with the binary
+    /// noise of the multiplication rounded away (0.07 × 100 is 7.000000000000001).
+    pub fn percent_points(fraction: f64) -> f64 {
+        let p = fraction * 100.0;
+        if p.is_finite() && p.abs() < 1e9 {
+            (p * 1e9).round() / 1e9
+        } else {
+            p
+        }
+    }
+
+    /// The cell as a person would read it (numbers without a trailing `.0`, dates as ISO,
+    /// percent-formatted numbers as `35%`).
     pub fn display(&self) -> String {
         match self {
             Cell::Empty => String::new(),
@@ -64,6 +80,7 @@ impl Cell {
                     format!("{n}")
                 }
             }
+            Cell::Percent(f) => format!("{}%", Cell::Number(Cell::percent_points(*f)).display()),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => {
                 if d.time() == chrono::NaiveTime::MIN {
@@ -102,5 +119,25 @@ pub struct Workbook {
 impl Workbook {
     pub fn sheet(&self, name: &str) -> Option<&Sheet> {
         self.sheets.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cell;
+
+    #[test]
+    fn percent_cells_read_as_people_see_them() {
+        assert_eq!(Cell::percent_points(0.35), 35.0);
+        assert_eq!(Cell::percent_points(0.07), 7.0, "no binary noise");
+        assert_eq!(Cell::percent_points(1.5), 150.0);
+        assert_eq!(Cell::percent_points(0.125), 12.5);
+        assert_eq!(Cell::Percent(0.35).display(), "35%");
+        assert_eq!(Cell::Percent(0.005).display(), "0.5%");
+        assert_eq!(Cell::Percent(-0.1).display(), "-10%");
+        assert!(!Cell::Percent(0.0).is_empty());
+        let json = serde_json::to_string(&Cell::Percent(0.35)).unwrap();
+        assert_eq!(json, r#"{"t":"percent","v":0.35}"#);
+        assert_eq!(serde_json::from_str::<Cell>(&json).unwrap(), Cell::Percent(0.35));
     }
 }

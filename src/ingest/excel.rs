@@ -1,10 +1,16 @@
 //! calamine readers: xlsx/xlsm/xlsb through the streaming cell reader under row/column/cell
 //! caps; xls and ods through the range API (after pre-checks). All under `catch_unwind`.
+//!
+//! Percent-formatted numbers become [`Cell::Percent`]: xlsx from calamine's style palette,
+//! xlsb, xls and ods from [`xlsb_percent`], [`xls_percent`] and [`ods_percent`] (calamine keeps
+//! no number format for them).
 
+use super::numfmt::{is_builtin_percent, is_percent_format};
 use super::{clean_text, IngestError, Limits};
+use super::{ods_percent, xls_percent, xlsb_percent};
 use crate::domain::{Cell, Sheet, SheetRow};
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsb, Xlsx};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -152,15 +158,37 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Ing
                 Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
                 Err(e) => return Err(calamine_err(e)),
             };
-            while let Some(c) = reader.next_cell().map_err(calamine_err)? {
+            let percent = percent_styles(reader.styles());
+            while let Some((c, style)) = reader.next_cell_with_style_id().map_err(calamine_err)? {
                 let (r, col) = c.get_position();
-                b.push(r, col, from_ref(c.get_value()))?;
+                let is_pct = percent.get(style).copied().unwrap_or(false);
+                b.push(r, col, with_percent(from_ref(c.get_value()), is_pct))?;
             }
             drop(reader);
             sheets.push(b.finish(name, hidden)?);
         }
         Ok(sheets)
     })
+}
+
+/// For each xlsx style id (`cellXfs` index): does its number format make a percentage?
+fn percent_styles(styles: &[calamine::Style]) -> Vec<bool> {
+    styles
+        .iter()
+        .map(|s| {
+            s.number_format
+                .as_ref()
+                .is_some_and(|f| f.format_id.is_some_and(is_builtin_percent) || is_percent_format(&f.format_code))
+        })
+        .collect()
+}
+
+/// A number under a percent format becomes [`Cell::Percent`]; anything else is unchanged.
+fn with_percent(cell: Cell, is_percent: bool) -> Cell {
+    match cell {
+        Cell::Number(n) if is_percent => Cell::Percent(n),
+        c => c,
+    }
 }
 
 /// xlsb: streaming cell reader.
@@ -169,14 +197,17 @@ pub(crate) fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Ing
         let mut wb: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(calamine_err)?;
         let metas: Vec<(String, bool)> =
             wb.sheets_metadata().iter().map(|s| (s.name.clone(), is_hidden(s.visible))).collect();
+        let percent = xlsb_percent::percent_cells(bytes, limits.max_cells);
+        let none = HashSet::new();
         let mut total = 0u64;
         let mut sheets = Vec::new();
         for (name, hidden) in metas {
             let mut b = SheetBuilder::new(limits, &mut total);
+            let pct = percent.get(&name).unwrap_or(&none);
             let mut reader = wb.worksheet_cells_reader(&name).map_err(calamine_err)?;
             while let Some(c) = reader.next_cell().map_err(calamine_err)? {
                 let (r, col) = c.get_position();
-                b.push(r, col, from_ref(c.get_value()))?;
+                b.push(r, col, with_percent(from_ref(c.get_value()), pct.contains(&(r, col))))?;
             }
             drop(reader);
             sheets.push(b.finish(name, hidden)?);
@@ -185,9 +216,12 @@ pub(crate) fn read_xlsb(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Ing
     })
 }
 
+/// `is_percent(sheet, row, col, value)`: is this number percent-formatted (then it becomes
+/// [`Cell::Percent`])?
 fn ranges_to_sheets<R: std::io::Read + std::io::Seek, W: Reader<R>>(
     wb: &mut W,
     limits: &Limits,
+    is_percent: impl Fn(&str, u32, u32, f64) -> bool,
 ) -> Result<Vec<Sheet>, IngestError>
 where
     W::Error: std::fmt::Display,
@@ -201,18 +235,26 @@ where
         let mut b = SheetBuilder::new(limits, &mut total);
         for (r, c, v) in range.used_cells() {
             let (r0, c0) = range.start().unwrap_or((0, 0));
-            b.push(r0 + r as u32, c0 + c as u32, from_data(v))?;
+            let (r, c) = (r0 + r as u32, c0 + c as u32);
+            let is_pct = match v {
+                Data::Float(f) => is_percent(&name, r, c, *f),
+                Data::Int(i) => is_percent(&name, r, c, *i as f64),
+                _ => false,
+            };
+            b.push(r, c, with_percent(from_data(v), is_pct))?;
         }
         sheets.push(b.finish(name, hidden)?);
     }
     Ok(sheets)
 }
 
-/// xls (BIFF): no streaming reader exists; the range API, under `catch_unwind`.
+/// xls (BIFF): no streaming reader exists; the range API, under `catch_unwind`. Percent
+/// formats come from [`xls_percent`] (BIFF8 only; BIFF5 numbers stay bare).
 pub(crate) fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, IngestError> {
     guarded(|| {
         let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(calamine_err)?;
-        ranges_to_sheets(&mut wb, limits)
+        let percent = xls_percent::percent_cells(bytes, limits.max_cells);
+        ranges_to_sheets(&mut wb, limits, |sheet, r, c, _| percent.get(sheet).is_some_and(|p| p.contains(&(r, c))))
     })
 }
 
@@ -220,7 +262,11 @@ pub(crate) fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Inge
 pub(crate) fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, IngestError> {
     guarded(|| {
         let mut wb: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(calamine_err)?;
-        ranges_to_sheets(&mut wb, limits)
+        let percent = ods_percent::percent_cells(bytes, limits.max_cells);
+        // Position and exact stored value must both agree (see ods_percent).
+        ranges_to_sheets(&mut wb, limits, |sheet, r, c, v| {
+            percent.get(sheet).and_then(|p| p.get(&(r, c))).is_some_and(|p| p.to_bits() == v.to_bits())
+        })
     })
 }
 

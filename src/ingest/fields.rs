@@ -66,7 +66,21 @@ fn number_of(cell: &Cell, text: &str) -> Option<f64> {
     }
 }
 
+/// A percent-formatted number under a field that is not a percentage (a headcount, revenue
+/// or date column showing `3500%`): either the format or the value is wrong, and which one
+/// cannot be told from the file, so the value is refused rather than guessed.
+fn percent_format_refused(cx: &Ctx<'_>, what: &str) -> Result<(), RowError> {
+    if matches!(cx.fv.cell, Cell::Percent(_)) {
+        return Err(cx.err(
+            "invalid_number",
+            format!("The cell is formatted as a percentage ({}), but {what} is not a percentage: remove the percent format and enter the value.", cx.text),
+        ));
+    }
+    Ok(())
+}
+
 fn date_of(cx: &Ctx<'_>, today: NaiveDate) -> Result<NaiveDate, RowError> {
+    percent_format_refused(cx, "a date")?;
     let d = match &cx.fv.cell {
         Cell::Date(dt) => Ok(dt.date()),
         Cell::Number(n) => excel_serial_date(*n).ok_or(DateError::Invalid),
@@ -97,6 +111,8 @@ fn not_a_number(cx: &Ctx<'_>, what: &str) -> RowError {
 
 fn percent_of(cx: &Ctx<'_>) -> Result<f64, RowError> {
     let v = match &cx.fv.cell {
+        // Percent-formatted: the file says the scale, so no fraction rule (150% is 150).
+        Cell::Percent(f) => Some(Cell::percent_points(*f)),
         Cell::Number(n) => Some(percent_from_number(*n)),
         _ => parse_percent(cx.text),
     };
@@ -119,6 +135,11 @@ fn yes_no_of(cx: &Ctx<'_>) -> Result<YesNo, RowError> {
 /// `sector` are required; `employee_count` is a whole number ≥ 0; percents 0–100; dates not
 /// after `today`; text over 32,767 characters is truncated (warning). Unknown field names are
 /// errors (`unknown_field`); a later value for a field already set is ignored.
+///
+/// A percent-formatted cell ([`Cell::Percent`]) is read on the scale it shows: 35 for a
+/// cell showing 35%, 150 (out of range) for 150%, without the 0–1 fraction rule. Under a
+/// number, money or date field it is refused (`invalid_number`); text fields keep what the
+/// sheet shows (`35%`).
 pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> ParsedFields {
     let mut f = SupplierFields::default();
     let mut errors = Vec::new();
@@ -184,6 +205,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
                 "incorporation_date" => f.incorporation_date = Some(date_of(&cx, today)?),
                 "last_audit_date" => f.last_audit_date = Some(date_of(&cx, today)?),
                 "employee_count" => {
+                    percent_format_refused(&cx, "a number of employees")?;
                     let n = number_of(&fv.cell, &text).ok_or_else(|| not_a_number(&cx, "a number"))?;
                     if n < 0.0 {
                         return Err(cx.err("out_of_range", "The number of employees cannot be negative."));
@@ -197,6 +219,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
                 "agency_worker_pct" => f.agency_worker_pct = Some(percent_of(&cx)?),
                 "cash_revenue_pct" => f.cash_revenue_pct = Some(percent_of(&cx)?),
                 "annual_revenue" => {
+                    percent_format_refused(&cx, "an amount of money")?;
                     let (v, cur) = match &fv.cell {
                         Cell::Number(n) => (*n, None),
                         _ => parse_money(&text).ok_or_else(|| not_a_number(&cx, "an amount of money"))?,
@@ -320,6 +343,45 @@ mod tests {
         );
         assert!(p.errors.iter().all(|e| e.row == 12));
         assert_eq!(p.errors[0].value.as_deref(), Some("Atlantis"));
+    }
+
+    #[test]
+    fn percent_formatted_cells() {
+        let base = || vec![fv("legal_name", "Name", t("X")), fv("country", "C", t("TH")), fv("sector", "S", t("agri"))];
+        let parse = |extra: Vec<FieldValue>| {
+            let mut v = base();
+            v.extend(extra);
+            parse_fields(&v, 3, today())
+        };
+        // The file says the scale: 35% is 35, 100% is 100, 0.5% is 0.5, 12.5% is 12.5.
+        let p = parse(vec![
+            fv("migrant_worker_pct", "Migrant %", Cell::Percent(0.35)),
+            fv("agency_worker_pct", "Agency %", Cell::Percent(1.0)),
+            fv("cash_revenue_pct", "Cash %", Cell::Percent(0.005)),
+            fv("external_ref", "Ref", Cell::Percent(0.125)),
+        ]);
+        let f = p.fields.unwrap();
+        assert_eq!(f.migrant_worker_pct, Some(35.0));
+        assert_eq!(f.agency_worker_pct, Some(100.0));
+        assert_eq!(f.cash_revenue_pct, Some(0.5));
+        assert_eq!(f.external_ref.as_deref(), Some("12.5%"), "text fields keep what the sheet shows");
+        // 150% is out of range, as "150%" typed as text is (the bare number 1.5 would be 1.5 %).
+        let p = parse(vec![fv("migrant_worker_pct", "Migrant %", Cell::Percent(1.5))]);
+        assert_eq!(p.errors[0].code, "out_of_range");
+        assert_eq!(p.errors[0].value.as_deref(), Some("150%"));
+        let p = parse(vec![fv("migrant_worker_pct", "Migrant %", Cell::Number(1.5))]);
+        assert_eq!(p.fields.unwrap().migrant_worker_pct, Some(1.5));
+        // Under a headcount, money or date: refused, not guessed.
+        for field in ["employee_count", "annual_revenue", "incorporation_date"] {
+            let p = parse(vec![fv(field, "Col", Cell::Percent(35.0))]);
+            assert_eq!(p.errors.len(), 1, "{field}: {:?}", p.errors);
+            assert_eq!(p.errors[0].code, "invalid_number", "{field}");
+            assert_eq!(p.errors[0].value.as_deref(), Some("3500%"), "{field}");
+            assert!(p.errors[0].message.contains("formatted as a percentage"), "{field}");
+        }
+        // Yes/no: 100% is not an answer.
+        let p = parse(vec![fv("subcontracting", "Sub", Cell::Percent(1.0))]);
+        assert_eq!(p.errors[0].code, "invalid_yes_no");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Fixture tests: real files from LibreOffice, Python's csv and the sample generator, read end to end.
+//! Fixture tests: real files from LibreOffice, openpyxl, Aspose.Cells (xlsb), Python's csv and the
+//! sample generator, read end to end. tests/fixtures/ingest/make_fixtures.py remakes them.
 
 use super::*;
 use chrono::NaiveDate;
@@ -60,7 +61,8 @@ fn d(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, dd)
 }
 
-/// The same messy list as csv (UTF-8 BOM, comma) and as LibreOffice's xlsx, xls and ods.
+/// The same messy list as csv (UTF-8 BOM, comma), as LibreOffice's xlsx, xls and ods, and as
+/// Aspose.Cells' xlsb of that xlsx.
 #[test]
 fn messy_list_in_every_format() {
     use crate::domain::{FileFormat, Sector, YesNo};
@@ -69,6 +71,7 @@ fn messy_list_in_every_format() {
         ("suppliers_messy_utf8.xlsx", FileFormat::Xlsx),
         ("suppliers_messy_utf8.xls", FileFormat::Xls),
         ("suppliers_messy_utf8.ods", FileFormat::Ods),
+        ("suppliers_messy_utf8.xlsb", FileFormat::Xlsb),
     ] {
         assert_eq!(sniff(&fixture(name)).unwrap(), fmt, "{name}");
         let l = list(name);
@@ -117,15 +120,79 @@ fn messy_list_in_every_format() {
         assert_eq!(rejected(&l, 14), vec![("out_of_range".into(), col("No. of Employees"))]);
         assert_eq!(rejected(&l, 16), vec![("future_date".into(), col("Date of incorporation"))]);
         if fmt == FileFormat::Csv {
-            // As text, 03/04/2022 is ambiguous and 150% out of range.
+            // As text, 03/04/2022 is ambiguous.
             assert_eq!(rejected(&l, 7), vec![("ambiguous_date".into(), col("Last audit"))]);
-            assert_eq!(rejected(&l, 15), vec![("out_of_range".into(), col("Migrant workers (%)"))]);
         } else {
-            // LibreOffice (en-US) stored 03/04/2022 as a real date, so it is not ambiguous;
-            // and 150% as the number 1.5, which the percent rule reads as 1.5 %.
+            // LibreOffice (en-US) stored 03/04/2022 as a real date, so it is not ambiguous.
             assert_eq!(accepted(&l, 7).last_audit_date, d(2022, 3, 4));
-            assert_eq!(accepted(&l, 15).migrant_worker_pct, Some(1.5));
         }
+        // As text "150%", or the number 1.5 formatted as a percentage: out of range.
+        assert_eq!(rejected(&l, 15), vec![("out_of_range".into(), col("Migrant workers (%)"))], "{name}");
+    }
+}
+
+/// The messy xlsx as converted to xlsb by Aspose.Cells (a real xlsb producer; LibreOffice
+/// cannot write xlsb): its evaluation mode appends an "Evaluation Warning" sheet, which the
+/// header search passes over. Every row, value, error and skipped footer is the xlsx's.
+#[test]
+fn messy_list_xlsb_from_aspose_reads_as_the_xlsx() {
+    use crate::domain::FileFormat;
+    let bytes = fixture("suppliers_messy_utf8.xlsb");
+    assert_eq!(sniff(&bytes).unwrap(), FileFormat::Xlsb);
+    let wb = read_workbook(&bytes, &Limits::default()).unwrap();
+    let names: Vec<&str> = wb.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[1].contains("Evaluation"), "{names:?}");
+    let b = list("suppliers_messy_utf8.xlsb");
+    let x = list("suppliers_messy_utf8.xlsx");
+    assert_eq!(b.sheet, names[0]);
+    assert_eq!((b.header_row, &b.columns), (x.header_row, &x.columns));
+    assert_eq!(b.rows.len(), 13);
+    for (rb, rx) in b.rows.iter().zip(&x.rows) {
+        assert_eq!(rb, rx, "row {}", rx.row);
+    }
+    assert_eq!(b.skipped, x.skipped);
+    assert_eq!(rejected(&b, 15), vec![("out_of_range".to_string(), Some("Migrant workers (%)".to_string()))]);
+}
+
+/// Percent-formatted numbers (stored 0.35, shown 35%) from four producers: openpyxl's xlsx,
+/// LibreOffice's xlsx, ods and xls, Aspose's xlsb. They are read on the scale they show; a literal
+/// `0"%"` format does not scale; a headcount formatted as a percentage is refused.
+#[test]
+fn percent_formats_from_every_producer() {
+    use crate::domain::FileFormat;
+    for (name, fmt) in [
+        ("suppliers_percent_formats.xlsx", FileFormat::Xlsx),
+        ("suppliers_percent_formats_libreoffice.xlsx", FileFormat::Xlsx),
+        ("suppliers_percent_formats.ods", FileFormat::Ods),
+        ("suppliers_percent_formats.xls", FileFormat::Xls),
+        ("suppliers_percent_formats.xlsb", FileFormat::Xlsb),
+    ] {
+        assert_eq!(sniff(&fixture(name)).unwrap(), fmt, "{name}");
+        let l = list(name);
+        let by_header = |h: &str| l.columns.iter().find(|c| c.header == h).and_then(|c| c.field.clone());
+        assert_eq!(by_header("Migrant workers %").as_deref(), Some("migrant_worker_pct"), "{name}");
+        assert_eq!(by_header("Agency workers %").as_deref(), Some("agency_worker_pct"), "{name}");
+        assert_eq!(by_header("Cash sales %").as_deref(), Some("cash_revenue_pct"), "{name}");
+        let pcts = |row: u32| {
+            let f = accepted(&l, row);
+            (f.migrant_worker_pct, f.agency_worker_pct, f.cash_revenue_pct)
+        };
+        // 35% (0%), bare 0.2 (General: the fraction rule), 12.5% (0.0%).
+        assert_eq!(pcts(2), (Some(35.0), Some(20.0), Some(12.5)), "{name}");
+        match &l.rows.iter().find(|r| r.row == 2).unwrap().outcome {
+            RowOutcome::Accepted { extra, .. } => assert_eq!(extra.get("Notes").map(String::as_str), Some("25%")),
+            o => panic!("{o:?}"),
+        }
+        // 100% is 100 (not 1 %), bare 40, 0.5% (0.00%) is 0.5.
+        assert_eq!(pcts(3), (Some(100.0), Some(40.0), Some(0.5)), "{name}");
+        let col = |s: &str| Some(s.to_string());
+        assert_eq!(rejected(&l, 4), vec![("out_of_range".into(), col("Migrant workers %"))], "{name}: 150%");
+        assert_eq!(rejected(&l, 5), vec![("invalid_number".into(), col("Employees"))], "{name}: 3500% staff");
+        // 35 under the literal format 0"%" (LibreOffice writes 0\%) is 35; text "15%"; 0%.
+        assert_eq!(pcts(6), (Some(35.0), Some(15.0), Some(0.0)), "{name}");
+        // 0.07 → 7 exactly; a custom two-section format with a colour.
+        assert_eq!(pcts(7), (Some(7.0), Some(62.0), None), "{name}");
     }
 }
 

@@ -52,3 +52,18 @@ fn xls_cfb_sector_past_eof_is_unreadable_not_a_panic() {
     let err = read_workbook(bytes, &Limits::default()).unwrap_err();
     assert_eq!(err.code(), "unreadable_file", "{err:?}");
 }
+
+/// Found by the fuzzer (mutated suppliers_percent_formats.xls): a MULRK record whose last column
+/// is before its first makes calamine 0.38 compute `col_last - col_first + 1` in u16 (xls.rs:987):
+/// a panic where overflow checks are on (debug and fuzz builds), a wrapped length that its own
+/// length check refuses in release. Either way a 422; and the xls percent side-reader, which
+/// reads the same MULRK records, handles the file without a panic of its own.
+#[test]
+fn xls_mulrk_last_column_before_first_is_unreadable_not_a_panic() {
+    let bytes = include_bytes!("../../tests/fixtures/fuzz/xls_mulrk_last_column_before_first_calamine_overflow.xls");
+    assert_eq!(sniff(bytes).unwrap(), crate::domain::FileFormat::Xls);
+    let err = read_workbook(bytes, &Limits::default()).unwrap_err();
+    assert_eq!(err.code(), "unreadable_file", "{err:?}");
+    let side = std::panic::catch_unwind(|| super::xls_percent::percent_cells(bytes, 1000));
+    assert!(side.is_ok(), "the percent side-reader panicked");
+}

@@ -209,6 +209,10 @@ fn mutated_fixtures_never_panic() {
         "suppliers_messy_utf8.xls",
         "suppliers_messy_utf8.ods",
         "suppliers_messy_utf8.csv",
+        "suppliers_messy_utf8.xlsb",
+        "suppliers_percent_formats.xlsb",
+        "suppliers_percent_formats.ods",
+        "suppliers_percent_formats.xls",
     ] {
         let orig = std::fs::read(dir.join(name)).unwrap();
         for _ in 0..60 {
@@ -225,4 +229,60 @@ fn mutated_fixtures_never_panic() {
             }
         }
     }
+}
+
+/// The entries of a real zip workbook, each passed through `edit(name, data)`, plus `extra`.
+fn repack(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Vec<u8>, extra: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Read;
+    let mut zin = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut z = ZipWriter::new(Cursor::new(Vec::new()));
+    let o = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        z.start_file(name.as_str(), o).unwrap();
+        z.write_all(&edit(&name, data)).unwrap();
+    }
+    for (name, data) in extra {
+        z.start_file(*name, o).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// xlsb goes through the same guards as xlsx: zip pre-checks (nested archives, entry count,
+/// declared shared-string count), then the streaming reader under the row/cell caps.
+#[test]
+fn xlsb_is_guarded_like_xlsx() {
+    let real = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ingest/suppliers_messy_utf8.xlsb"),
+    )
+    .unwrap();
+    assert!(read_workbook(&real, &Limits::default()).is_ok());
+    let keep = |_: &str, d: Vec<u8>| d;
+    let e = read_workbook(&real, &Limits { max_rows: 3, ..Limits::default() }).unwrap_err();
+    assert_eq!(e.code(), "too_many_rows");
+    let e = read_workbook(&real, &Limits { max_cells: 20, ..Limits::default() }).unwrap_err();
+    assert_eq!(e.code(), "too_many_cells");
+    let e = read_workbook(&real, &Limits { max_cols: 5, ..Limits::default() }).unwrap_err();
+    assert_eq!(e.code(), "too_many_columns");
+    let e = read_workbook(&real, &Limits { max_zip_entries: 3, ..Limits::default() }).unwrap_err();
+    assert_eq!(e.code(), "archive_bomb");
+    let nested = repack(&real, keep, &[("xl/embeddings/inner.xlsx", b"PK\x03\x04")]);
+    assert_eq!(read_workbook(&nested, &Limits::default()).unwrap_err().code(), "archive_bomb");
+    // BrtBeginSst (type 0x9F, 0x01; length 8; cstTotal; cstUnique) declaring 4 billion strings.
+    let sst_bomb = repack(
+        &real,
+        |name, mut d| {
+            if name == "xl/sharedStrings.bin" {
+                assert_eq!(&d[..3], &[0x9F, 0x01, 8]);
+                d[7..11].copy_from_slice(&u32::MAX.to_le_bytes());
+            }
+            d
+        },
+        &[],
+    );
+    assert_eq!(read_workbook(&sst_bomb, &Limits::default()).unwrap_err().code(), "too_many_strings");
 }

@@ -11,10 +11,14 @@ mod excel;
 mod fields;
 mod headers;
 mod mapping;
+mod numfmt;
+mod ods_percent;
 mod sandbox;
 mod sniff;
 mod text;
 pub mod values;
+mod xls_percent;
+mod xlsb_percent;
 mod zipcheck;
 
 #[cfg(test)]
@@ -54,7 +58,8 @@ pub struct Limits {
     pub max_compression_ratio: u64,
     /// Entries smaller than this (uncompressed) are not ratio-checked.
     pub ratio_check_min_bytes: u64,
-    /// Largest `uniqueCount`/`count` accepted in `xl/sharedStrings.xml`.
+    /// Largest `uniqueCount`/`count` accepted in `xl/sharedStrings.xml` (and the xlsb
+    /// `sharedStrings.bin` cstUnique/cstTotal).
     pub max_shared_strings: u64,
     /// Most non-blank rows in one sheet.
     pub max_rows: u64,

@@ -96,10 +96,11 @@ pub fn parse_percent(raw: &str) -> Option<f64> {
     parse_number(t).map(percent_from_number)
 }
 
-/// A bare number on the percent scale: ≤ 1 (and ≥ 0) is a fraction.
+/// A bare number on the percent scale: ≤ 1 (and ≥ 0) is a fraction (0.07 → 7, without the
+/// binary noise of 0.07 × 100).
 pub fn percent_from_number(v: f64) -> f64 {
     if (0.0..=1.0).contains(&v) {
-        v * 100.0
+        crate::domain::Cell::percent_points(v)
     } else {
         v
     }
@@ -310,6 +311,7 @@ mod tests {
         assert_eq!(parse_percent("0,5 %"), Some(0.5));
         assert_eq!(parse_percent("1"), Some(100.0));
         assert_eq!(parse_percent("150"), Some(150.0));
+        assert_eq!(parse_percent("0.07"), Some(7.0), "not 7.000000000000001");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Zip pre-checks run before calamine opens a zip-based workbook: entry count, declared and
-//! actual sizes, compression ratio, nested archives and the sharedStrings count attributes.
+//! actual sizes, compression ratio, nested archives and the declared shared-string counts
+//! (`sharedStrings.xml` attributes, xlsb `sharedStrings.bin` BrtBeginSst).
 
 use super::{IngestError, Limits};
 use std::io::{Cursor, Read};
@@ -56,6 +57,7 @@ pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestEr
         }
         let cap = limits.max_entry_uncompressed.min(f.size().saturating_add(1 << 20));
         let is_sst = lower.ends_with("sharedstrings.xml");
+        let is_sst_bin = lower.ends_with("sharedstrings.bin");
         let mut head = Vec::new();
         let mut counted: u64 = 0;
         let mut buf = [0u8; 64 * 1024];
@@ -67,7 +69,7 @@ pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestEr
             if n == 0 {
                 break;
             }
-            if is_sst && head.len() < 64 * 1024 {
+            if (is_sst || is_sst_bin) && head.len() < 64 * 1024 {
                 head.extend_from_slice(&buf[..n.min(64 * 1024 - head.len())]);
             }
             counted += n as u64;
@@ -82,6 +84,9 @@ pub(crate) fn precheck_zip(bytes: &[u8], limits: &Limits) -> Result<(), IngestEr
         if is_sst {
             check_sst_counts(&head, counted, limits)?;
         }
+        if is_sst_bin {
+            check_sst_bin_counts(&head, counted, limits)?;
+        }
     }
     Ok(())
 }
@@ -93,17 +98,42 @@ fn check_sst_counts(head: &[u8], entry_size: u64, limits: &Limits) -> Result<(),
     let Some(tag) = find_start_tag(&text, "sst") else {
         return Ok(());
     };
-    for attr in ["uniqueCount", "count"] {
-        let Some(raw) = attr_value(tag, attr) else {
-            continue;
-        };
-        let declared = raw.trim().parse::<u64>().unwrap_or(u64::MAX);
-        // Each <si> element takes at least 8 bytes of XML.
-        let plausible = entry_size / 8 + 16;
-        if attr == "uniqueCount" && (declared > limits.max_shared_strings || declared > plausible) {
+    let declared = |attr: &str| attr_value(tag, attr).map(|raw| raw.trim().parse::<u64>().unwrap_or(u64::MAX));
+    // Each <si> element takes at least 8 bytes of XML.
+    check_string_counts(declared("uniqueCount"), declared("count"), entry_size / 8 + 16, limits)
+}
+
+/// The xlsb counterpart: the first record of `xl/sharedStrings.bin` is BrtBeginSst (cstTotal,
+/// cstUnique). calamine reads up to cstUnique BrtSSTItem records, so it bounds the strings kept.
+fn check_sst_bin_counts(head: &[u8], entry_size: u64, limits: &Limits) -> Result<(), IngestError> {
+    const BRT_BEGIN_SST: u16 = 0x009F;
+    let mut recs = super::xlsb_percent::Records::new(head);
+    // calamine skips any records before it; a missing or damaged one is calamine's to refuse.
+    while let Ok(Some((typ, body))) = recs.next(&[BRT_BEGIN_SST]) {
+        if typ == BRT_BEGIN_SST {
+            let at = |i: usize| body.get(i..i + 4).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+            // Each BrtSSTItem takes at least 7 bytes (header, flags, character count).
+            return check_string_counts(at(4), at(0), entry_size / 7 + 16, limits);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a declared number of unique strings over the cap or over what the entry could hold
+/// (`plausible`), and an absurd total count.
+fn check_string_counts(
+    unique: Option<u64>,
+    total: Option<u64>,
+    plausible: u64,
+    limits: &Limits,
+) -> Result<(), IngestError> {
+    if let Some(declared) = unique {
+        if declared > limits.max_shared_strings || declared > plausible {
             return Err(IngestError::TooManyStrings { declared, limit: limits.max_shared_strings.min(plausible) });
         }
-        if attr == "count" && declared > limits.max_cells.max(limits.max_shared_strings) * 10 {
+    }
+    if let Some(declared) = total {
+        if declared > limits.max_cells.max(limits.max_shared_strings) * 10 {
             return Err(IngestError::TooManyStrings { declared, limit: limits.max_cells * 10 });
         }
     }
@@ -163,5 +193,21 @@ mod tests {
         // Larger than the entry could possibly hold, though under the absolute cap.
         let lie = br#"<sst uniqueCount="4000000">"#;
         assert!(check_sst_counts(lie, 2000, &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn sst_bin_counts() {
+        // BrtBeginSst: type 0x9F as two bytes (0x9F, 0x01), length 8, cstTotal, cstUnique.
+        let rec = |total: u32, unique: u32| {
+            let mut r = vec![0x9F, 0x01, 8];
+            r.extend(total.to_le_bytes());
+            r.extend(unique.to_le_bytes());
+            r
+        };
+        assert!(check_sst_bin_counts(&rec(3, 2), 1000, &Limits::default()).is_ok());
+        let e = check_sst_bin_counts(&rec(1, u32::MAX), 10_000_000_000, &Limits::default()).unwrap_err();
+        assert_eq!(e.code(), "too_many_strings");
+        assert!(check_sst_bin_counts(&rec(1, 4_000_000), 2000, &Limits::default()).is_err(), "more than it holds");
+        assert!(check_sst_bin_counts(b"\x01\x02", 2000, &Limits::default()).is_ok(), "damaged: left to calamine");
     }
 }

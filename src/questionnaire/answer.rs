@@ -90,6 +90,12 @@ pub fn parse_cell(q: &Question, cell: &Cell) -> Result<Option<AnswerValue>, Stri
             _ => parse_text(q, if *b { "Yes" } else { "No" }).map(Some),
         },
         Cell::Number(n) => parse_number(q, *n).map(Some),
+        // A percent-formatted cell: the file says the scale (100% is 100, not 1 %).
+        Cell::Percent(f) => match q.answer_type {
+            AnswerType::Percent => check_pct(q, Cell::percent_points(*f)).map(Some),
+            AnswerType::Text => Ok(Some(AnswerValue::Text(cell.display()))),
+            _ => Err(format!("{} (a percent-formatted cell) is not a valid answer; {}", cell.display(), expected(q))),
+        },
         Cell::Date(dt) => match q.answer_type {
             AnswerType::Date => Ok(Some(AnswerValue::Date(dt.date()))),
             AnswerType::Text => Ok(Some(AnswerValue::Text(cell.display()))),

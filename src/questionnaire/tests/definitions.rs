@@ -164,6 +164,11 @@ fn cell_parsing_is_forgiving_but_strict_on_type() {
         assert_eq!(parse_cell(pct, &c), Ok(Some(AnswerValue::Percent(35.0))), "{c:?}");
     }
     assert!(parse_cell(pct, &Cell::Number(135.0)).is_err());
+    // Percent-formatted cells are read on the scale they show: 35%, 100% (not 1 %), 150% refused.
+    assert_eq!(parse_cell(pct, &Cell::Percent(0.35)), Ok(Some(AnswerValue::Percent(35.0))));
+    assert_eq!(parse_cell(pct, &Cell::Percent(1.0)), Ok(Some(AnswerValue::Percent(100.0))));
+    assert!(parse_cell(pct, &Cell::Percent(1.5)).is_err());
+    assert!(parse_cell(q.question("HR1").expect("HR1"), &Cell::Percent(0.72)).is_err(), "hours as 72%");
     let num = q.question("HR1").expect("HR1");
     assert_eq!(parse_cell(num, &Cell::Text("1,200".into())), Ok(Some(AnswerValue::Number(1200.0))));
     assert_eq!(parse_cell(num, &Cell::Text("72".into())), Ok(Some(AnswerValue::Number(72.0))));
