@@ -4,21 +4,58 @@
 use crate::telemetry::current_request_id;
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// One item of a problem's `errors` list: which row/column/field, the value, and why.
+/// Parts that do not apply are left out (never `null`).
 #[derive(Debug, Clone, Serialize, Default, PartialEq, utoipa::ToSchema)]
 pub struct ProblemItem {
+    /// The spreadsheet's own 1-based row number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub row: Option<u32>,
+    /// The column header as written in the file.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub column: Option<String>,
+    /// The request field (JSON body, form part or query parameter).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
+    /// The offending value, as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub value: Option<String>,
+    /// Stable snake_case reason, e.g. `unknown_country`.
     pub code: String,
+    /// The reason in plain words.
     pub message: String,
+}
+
+/// Every error body: RFC 9457 problem details (`application/problem+json`) with a stable
+/// `code` and the request id. `errors` is present only when there are items to list.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Problem {
+    /// `https://manumit.dev/problems/<code with dashes>`.
+    #[serde(rename = "type")]
+    #[schema(format = "uri")]
+    pub type_: String,
+    /// The HTTP reason phrase of `status`.
+    pub title: String,
+    /// The HTTP status code, repeated.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong, in plain words. Never internal details.
+    pub detail: String,
+    /// Stable snake_case error code, e.g. `validation_failed`, `not_found`, `rate_limited`.
+    pub code: String,
+    /// The request id (also in the `X-Request-Id` header), to find the request in the logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub request_id: Option<String>,
+    /// Which rows, columns or fields are wrong, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub errors: Vec<ProblemItem>,
 }
 
 impl ProblemItem {
@@ -82,7 +119,7 @@ impl Error {
     }
 
     /// The problem+json body.
-    pub fn body(&self) -> Value {
+    pub fn body(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
             Error::Internal(_) => {
@@ -90,22 +127,18 @@ impl Error {
             }
             other => other.to_string(),
         };
-        let mut body = json!({
-            "type": format!("https://manumit.dev/problems/{}", self.code().replace('_', "-")),
-            "title": Error::title(status),
-            "status": status.as_u16(),
-            "detail": detail,
-            "code": self.code(),
-        });
-        if let Some(id) = current_request_id() {
-            body["request_id"] = Value::String(id);
+        Problem {
+            type_: format!("https://manumit.dev/problems/{}", self.code().replace('_', "-")),
+            title: Error::title(status).to_string(),
+            status: status.as_u16(),
+            detail,
+            code: self.code().to_string(),
+            request_id: current_request_id(),
+            errors: match self {
+                Error::Problem { items, .. } => items.clone(),
+                _ => Vec::new(),
+            },
         }
-        if let Error::Problem { items, .. } = self {
-            if !items.is_empty() {
-                body["errors"] = serde_json::to_value(items).unwrap_or(Value::Null);
-            }
-        }
-        body
     }
 }
 
@@ -132,7 +165,7 @@ impl ResponseError for Error {
         if let Error::Problem { retry_after: Some(s), .. } = self {
             resp.insert_header(("Retry-After", s.to_string()));
         }
-        resp.body(self.body().to_string())
+        resp.body(serde_json::to_string(&self.body()).unwrap_or_default())
     }
 }
 

@@ -1,15 +1,36 @@
 //! Assessment reads: one assessment with components, findings and evidence.
 
+use crate::api::openapi as oa;
 use crate::api::views;
 use crate::auth::{Perm, Principal};
+use crate::domain::NetworkCluster;
 use crate::error::Result;
 use crate::store::{assessments, Store};
 use actix_web::{get, post, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// POST /assessments: the new assessments' ids.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentIds {
+    pub assessment_ids: Vec<String>,
+}
+
+/// GET /networks: clusters of suppliers linked by shared identifiers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Networks {
+    pub items: Vec<NetworkCluster>,
+    pub total: usize,
+}
 
 /// One assessment: the risk fields plus components, completeness, recommended actions and
 /// every finding with its evidence.
-#[utoipa::path(tag = "assessments", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(operation_id = "get_assessment", tag = "assessments", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The assessment's id")),
+    responses(
+        (status = 200, description = "The assessment", body = views::AssessmentView),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/assessments/{id}")]
 pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -23,6 +44,7 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
 pub struct RescoreBody {
     /// Suppliers to rescore.
     #[validate(length(max = 10000))]
+    #[schema(max_items = 10000)]
     pub supplier_ids: Option<Vec<String>>,
     /// Rescore the suppliers of this upload.
     pub upload_id: Option<String>,
@@ -30,8 +52,17 @@ pub struct RescoreBody {
 
 /// Rescore: new, immutable assessments for the given suppliers, an upload's suppliers, or all
 /// (`{}`). Suppliers linked to them in a network are rescored too.
-#[utoipa::path(tag = "assessments", security(("bearer" = [])), request_body = RescoreBody,
-    responses((status = 201, description = "`{assessment_ids}`"), (status = 401), (status = 403), (status = 404), (status = 422)))]
+#[utoipa::path(tag = "assessments", security(("bearer" = [])), request_body = RescoreBody, params(oa::IdempotencyKey),
+    responses(
+        (status = 201, description = "The new assessments", body = AssessmentIds),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[post("/assessments")]
 pub async fn rescore(
     p: Principal,
@@ -67,23 +98,24 @@ pub async fn rescore(
                 None
             };
             let stored = assess_and_store(c, &p2.org_id, targets.as_deref(), None, Cause::Rescore, today)?;
-            let ids: Vec<&String> = stored.iter().map(|(_, a)| a).collect();
+            let ids = AssessmentIds { assessment_ids: stored.into_iter().map(|(_, a)| a).collect() };
             crate::store::audit::record(
                 c,
                 p2.event(
                     "assessment.rescore",
                     None,
-                    serde_json::json!({"count": ids.len(), "upload_id": body.upload_id}),
+                    serde_json::json!({"count": ids.assessment_ids.len(), "upload_id": body.upload_id}),
                 ),
             )?;
-            idempotency::record(c, token, 201, serde_json::json!({"assessment_ids": ids}))
+            idempotency::record(c, token, 201, serde_json::to_value(ids).map_err(Error::internal)?)
         })
     })
     .await
 }
 
 /// Networks: suppliers linked by shared bank accounts, phones, e-mail domains, people or addresses.
-#[utoipa::path(tag = "assessments", security(("bearer" = [])), responses((status = 200, description = "`{items: [{id, suppliers, shared}]}`"), (status = 401)))]
+#[utoipa::path(tag = "assessments", security(("bearer" = [])),
+    responses((status = 200, description = "Suppliers linked by shared identifiers", body = Networks)))]
 #[get("/networks")]
 pub async fn networks(p: Principal, store: web::Data<Store>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -94,5 +126,5 @@ pub async fn networks(p: Principal, store: web::Data<Store>) -> Result<HttpRespo
             Ok(crate::scoring::detect_networks(&records))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": clusters, "total": clusters.len()})))
+    Ok(HttpResponse::Ok().json(Networks { total: clusters.len(), items: clusters }))
 }

@@ -4,17 +4,29 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use actix_web::{get, web, HttpResponse};
 use diesel::RunQueryDsl;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProbeStatus {
+    /// `ok` (liveness) or `ready` (readiness).
+    pub status: String,
+}
 
 /// 200 while the process is up.
-#[utoipa::path(tag = "service", responses((status = 200, description = "The process is up")))]
+#[utoipa::path(tag = "service",
+    responses((status = 200, description = "The process is up: `{\"status\": \"ok\"}`", body = ProbeStatus)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(ProbeStatus { status: "ok".into() })
 }
 
 /// 200 when the database answers, 503 otherwise.
-#[utoipa::path(tag = "service", responses((status = 200, description = "The database answers"), (status = 503, description = "The database does not answer")))]
+#[utoipa::path(tag = "service", responses(
+    (status = 200, description = "The database answers: `{\"status\": \"ready\"}`", body = ProbeStatus),
+    (status = 503, response = crate::api::openapi::ServiceUnavailable),
+))]
 #[get("/readyz")]
 pub async fn readyz(store: web::Data<Store>) -> Result<HttpResponse> {
     store
@@ -24,5 +36,5 @@ pub async fn readyz(store: web::Data<Store>) -> Result<HttpResponse> {
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
+    Ok(HttpResponse::Ok().json(ProbeStatus { status: "ready".into() }))
 }

@@ -1,5 +1,6 @@
 //! API key management (admin only): create, list, revoke. Every change is audited.
 
+use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::domain::Role;
 use crate::error::{Error, ProblemItem, Result};
@@ -15,8 +16,10 @@ use validator::Validate;
 pub struct CreateKey {
     /// A name people recognise, e.g. "SAP Ariba connector".
     #[validate(length(min = 1, max = 100), non_control_character)]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// `admin`, `procurement`, `auditor` or `integration`.
+    #[schema(value_type = Role)]
     pub role: String,
 }
 
@@ -25,10 +28,14 @@ pub struct CreateKey {
 pub struct KeyView {
     pub id: String,
     pub name: String,
+    #[schema(value_type = Role)]
     pub role: String,
     /// The first characters of the key, to tell keys apart.
     pub prefix: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    /// When the key was revoked (null while it is active).
+    #[schema(format = DateTime)]
     pub revoked_at: Option<String>,
 }
 
@@ -37,8 +44,12 @@ pub struct KeyView {
 pub struct CreatedKey {
     pub id: String,
     pub name: String,
+    #[schema(value_type = Role)]
     pub role: String,
+    /// The plain key, `mnm_` and 40 characters. Shown only in this response.
+    #[schema(pattern = "^mnm_[A-Za-z0-9]{32,128}$")]
     pub key: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -59,7 +70,14 @@ fn view(k: &keys::ApiKeyRow) -> KeyView {
 
 /// Creates a key in the caller's organisation.
 #[utoipa::path(tag = "keys", request_body = CreateKey, security(("bearer" = [])),
-    responses((status = 201, body = CreatedKey), (status = 401), (status = 403), (status = 422)))]
+    responses(
+        (status = 201, description = "The key; the plain key is in `key`, shown this once", body = CreatedKey),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[post("/keys")]
 pub async fn create_key(p: Principal, store: web::Data<Store>, body: web::Json<CreateKey>) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
@@ -93,7 +111,10 @@ pub async fn create_key(p: Principal, store: web::Data<Store>, body: web::Json<C
 }
 
 /// Lists the organisation's keys (revoked ones included, marked).
-#[utoipa::path(tag = "keys", security(("bearer" = [])), responses((status = 200, body = Vec<KeyView>), (status = 401), (status = 403)))]
+#[utoipa::path(tag = "keys", security(("bearer" = [])), responses(
+    (status = 200, description = "The organisation's keys, never the plain key", body = Vec<KeyView>),
+    (status = 403, response = oa::Forbidden),
+))]
 #[get("/keys")]
 pub async fn list_keys(p: Principal, store: web::Data<Store>) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
@@ -102,8 +123,12 @@ pub async fn list_keys(p: Principal, store: web::Data<Store>) -> Result<HttpResp
 }
 
 /// Revokes a key: from then on it gets 401.
-#[utoipa::path(tag = "keys", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
+#[utoipa::path(tag = "keys", security(("bearer" = [])), params(("id" = String, Path, description = "The key's id")),
+    responses(
+        (status = 204, description = "Revoked: the key gets 401 from now on"),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[delete("/keys/{id}")]
 pub async fn revoke_key(
     p: Principal,

@@ -1,5 +1,6 @@
 //! Questionnaire definitions and the xlsx template a supplier fills in.
 
+use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::domain::Sector;
 use crate::error::{Error, Result};
@@ -14,7 +15,8 @@ fn sector_of(s: &str) -> Result<Sector> {
 }
 
 /// Every sector's current questionnaire.
-#[utoipa::path(tag = "questionnaires", security(("bearer" = [])), responses((status = 200, body = Vec<QuestionnaireSummary>), (status = 401)))]
+#[utoipa::path(operation_id = "list_questionnaires", tag = "questionnaires", security(("bearer" = [])),
+    responses((status = 200, description = "Every sector's current questionnaire", body = Vec<QuestionnaireSummary>)))]
 #[get("/questionnaires")]
 pub async fn list(p: Principal) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -27,8 +29,12 @@ pub async fn list(p: Principal) -> Result<HttpResponse> {
 }
 
 /// The whole definition a supplier of this sector answers (common core + sector items).
-#[utoipa::path(tag = "questionnaires", security(("bearer" = [])), params(("sector" = String, Path)),
-    responses((status = 200, body = SectorQuestionnaire), (status = 401), (status = 404)))]
+#[utoipa::path(operation_id = "get_questionnaire", tag = "questionnaires", security(("bearer" = [])),
+    params(("sector" = Sector, Path, description = "The sector (anything else: 404)")),
+    responses(
+        (status = 200, description = "The whole definition", body = SectorQuestionnaire),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/questionnaires/{sector}")]
 pub async fn get_one(p: Principal, sector: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -44,8 +50,18 @@ pub struct TemplateQuery {
 }
 
 /// A workbook for a supplier to fill in (pre-filled with `?supplier_id=`).
-#[utoipa::path(tag = "questionnaires", security(("bearer" = [])), params(("sector" = String, Path), TemplateQuery),
-    responses((status = 200, description = "xlsx"), (status = 401), (status = 404)))]
+#[utoipa::path(tag = "questionnaires", security(("bearer" = [])),
+    params(("sector" = Sector, Path, description = "The sector (anything else: 404)"), TemplateQuery),
+    responses(
+        (status = 200, description = "The template workbook (attachment)",
+            body = oa::Binary, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers((
+                "Content-Disposition" = String,
+                description = "`attachment; filename=\"manumit-questionnaire-<sector>.xlsx\"`"
+            ))),
+        (status = 404, response = oa::NotFound),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[get("/questionnaires/{sector}/template.xlsx")]
 pub async fn template(
     p: Principal,

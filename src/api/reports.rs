@@ -1,8 +1,10 @@
 //! The compliance workbook: GET /reports/workbook.xlsx, built from the caller's organisation's
 //! data, written to an anonymous temp file off the async threads, and streamed from it.
 
+use crate::api::openapi as oa;
 use crate::api::suppliers::parse_filters;
 use crate::auth::{Perm, Principal};
+use crate::domain::{Sector, Tier};
 use crate::error::{Error, ProblemItem, Result};
 use crate::report::write_workbook;
 use crate::service::report::{build_input, file_name, Requester, Scope};
@@ -20,14 +22,19 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct WorkbookQuery {
     /// Only the suppliers this upload touched.
+    #[param(max_length = 64, pattern = "^[A-Za-z0-9-]*$")]
     pub upload_id: Option<String>,
     /// Only this supplier.
+    #[param(max_length = 64, pattern = "^[A-Za-z0-9-]*$")]
     pub supplier_id: Option<String>,
     /// agriculture, construction, hospitality or manufacturing.
+    #[param(value_type = Option<Sector>)]
     pub sector: Option<String>,
     /// low, medium, high or critical (of the latest assessment).
+    #[param(value_type = Option<Tier>)]
     pub tier: Option<String>,
     /// ISO 3166 alpha-2.
+    #[param(pattern = "^([A-Za-z]{2})?$")]
     pub country: Option<String>,
 }
 
@@ -50,8 +57,13 @@ fn id_param(name: &str, v: Option<String>) -> Result<Option<String>> {
 /// The compliance workbook (nine sheets, API.md "Assessments and reports") for the caller's
 /// organisation, narrowed by the filters. Each download is written to the audit log.
 #[utoipa::path(tag = "reports", security(("bearer" = [])), params(WorkbookQuery),
-    responses((status = 200, description = "The workbook (attachment)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 401), (status = 403), (status = 404, description = "upload_id or supplier_id not found"), (status = 422)))]
+    responses(
+        (status = 200, description = "The workbook (attachment)",
+            body = oa::Binary, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
+        (status = 404, response = oa::NotFound),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[get("/reports/workbook.xlsx")]
 pub async fn workbook(
     p: Principal,

@@ -2,6 +2,7 @@
 
 use crate::api::keys::rfc3339;
 use crate::api::multipart::{check_declared_length, read_form};
+use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::config::Settings;
 use crate::domain::Sheet;
@@ -11,7 +12,7 @@ use crate::scoring::WatchEntry;
 use crate::service::assess::{assess_and_store, Cause};
 use crate::store::{audit, screening, suppliers, write_tx, Store};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -85,11 +86,87 @@ pub fn entries_from_sheet(sheet: &Sheet) -> Result<(Vec<WatchEntry>, Vec<Problem
     Ok((entries, errors))
 }
 
+/// The form of POST /watchlists (documentation only: the handler reads the stream itself).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WatchlistForm {
+    /// CSV or a spreadsheet with a header row naming `name`, optional `aliases` and `country`.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// The list's name, 1 to 100 characters.
+    pub name: String,
+    /// Its edition (e.g. a publication date), 1 to 100 characters.
+    pub edition: String,
+}
+
+/// A watchlist just stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WatchlistCreated {
+    pub id: String,
+    pub name: String,
+    pub edition: String,
+    /// Entries read.
+    pub entries: usize,
+    /// Rows that were left out, and why.
+    pub errors: Vec<ProblemItem>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+/// A watchlist as listed: built-in lists (id null) and the organisation's own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WatchlistView {
+    /// Null for built-in lists.
+    pub id: Option<String>,
+    pub name: String,
+    pub edition: String,
+    /// Number of entries.
+    pub entries: usize,
+    pub builtin: bool,
+    /// The organisation's own lists: when uploaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, nullable = false)]
+    pub created_at: Option<String>,
+}
+
+/// GET /watchlists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Watchlists {
+    pub items: Vec<WatchlistView>,
+}
+
+/// A decision just recorded, with the supplier's new assessment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub id: String,
+    pub supplier_id: String,
+    pub list: String,
+    pub matched_entity: String,
+    /// `confirmed` or `false_positive`.
+    pub decision: String,
+    pub reason: String,
+    /// The name of the key that decided.
+    pub decided_by: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// The supplier's new assessment.
+    pub assessment_id: Option<String>,
+}
+
 /// Upload an entity list (CSV or xlsx with `name`, `aliases`, `country`), with parts `name`
 /// and `edition`. It is used by every later assessment (rescore with POST /assessments).
 #[utoipa::path(tag = "screening", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "parts: `file`, `name`, `edition`"),
-    responses((status = 201), (status = 401), (status = 403), (status = 409), (status = 413), (status = 415), (status = 422)))]
+    request_body(content = WatchlistForm, content_type = "multipart/form-data",
+        description = "parts: `file`, `name`, `edition`"),
+    responses(
+        (status = 201, description = "The list, stored", body = WatchlistCreated),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[post("/watchlists")]
 pub async fn create_watchlist(
     p: Principal,
@@ -144,8 +221,14 @@ pub async fn create_watchlist(
                         json!({"name": name, "edition": edition, "entries": entries.len()}),
                     ),
                 )?;
-                Ok(json!({"id": row.id, "name": row.name, "edition": row.edition, "entries": entries.len(),
-                          "errors": errors, "created_at": rfc3339(row.created_at)}))
+                Ok(WatchlistCreated {
+                    id: row.id,
+                    name: row.name,
+                    edition: row.edition,
+                    entries: entries.len(),
+                    errors,
+                    created_at: rfc3339(row.created_at),
+                })
             })
         })
         .await?;
@@ -153,43 +236,77 @@ pub async fn create_watchlist(
 }
 
 /// The organisation's own lists (the built-in UFLPA and CBP lists always apply too).
-#[utoipa::path(tag = "screening", security(("bearer" = [])), responses((status = 200), (status = 401)))]
+#[utoipa::path(tag = "screening", security(("bearer" = [])),
+    responses((status = 200, description = "The built-in lists and the organisation's own", body = Watchlists)))]
 #[get("/watchlists")]
 pub async fn list_watchlists(p: Principal, store: web::Data<Store>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let rows = store.run(move |c| screening::list_watchlists(c, &p.org_id)).await?;
-    let mut items: Vec<Value> = crate::scoring::builtin_watchlists()
+    let mut items: Vec<WatchlistView> = crate::scoring::builtin_watchlists()
         .iter()
-        .map(|w| json!({"id": null, "name": w.name, "edition": w.edition, "entries": w.entries.len(), "builtin": true}))
+        .map(|w| WatchlistView {
+            id: None,
+            name: w.name.clone(),
+            edition: w.edition.clone(),
+            entries: w.entries.len(),
+            builtin: true,
+            created_at: None,
+        })
         .collect();
-    items.extend(rows.iter().map(|r| {
-        let n = serde_json::from_str::<Vec<Value>>(&r.entries_json).map(|v| v.len()).unwrap_or(0);
-        json!({"id": r.id, "name": r.name, "edition": r.edition, "entries": n, "builtin": false, "created_at": rfc3339(r.created_at)})
+    items.extend(rows.iter().map(|r| WatchlistView {
+        id: Some(r.id.clone()),
+        name: r.name.clone(),
+        edition: r.edition.clone(),
+        entries: serde_json::from_str::<Vec<Value>>(&r.entries_json).map(|v| v.len()).unwrap_or(0),
+        builtin: false,
+        created_at: Some(rfc3339(r.created_at)),
     }));
-    Ok(HttpResponse::Ok().json(json!({"items": items})))
+    Ok(HttpResponse::Ok().json(Watchlists { items }))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub supplier_id: String,
     /// The list of the match, as in the assessment's `screening_matches[].list`.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub list: String,
     /// The matched entity, as in `screening_matches[].matched_entity`.
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub matched_entity: String,
     /// `confirmed` or `false_positive`.
+    #[schema(value_type = DecisionKind)]
     pub decision: String,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
+}
+
+/// A person's decision on a screening match (documents `DecisionBody::decision`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DecisionKind {
+    Confirmed,
+    FalsePositive,
 }
 
 /// Records a person's decision on a screening match; it applies to this and every later
 /// assessment. → 201 with the supplier's new assessment id.
 #[utoipa::path(tag = "screening", security(("bearer" = [])), request_body = DecisionBody,
-    responses((status = 201), (status = 401), (status = 403), (status = 404), (status = 422)))]
+    responses(
+        (status = 201, description = "The decision, with the supplier's new assessment id", body = DecisionView),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[post("/screening-decisions")]
 pub async fn decide(p: Principal, store: web::Data<Store>, body: web::Json<DecisionBody>) -> Result<HttpResponse> {
     p.require(Perm::DecideScreening)?;
@@ -223,9 +340,17 @@ pub async fn decide(p: Principal, store: web::Data<Store>, body: web::Json<Decis
                     json!({"list": b.list, "matched_entity": b.matched_entity, "decision": b.decision, "reason": b.reason})))?;
                 let stored = assess_and_store(c, &p.org_id, Some(std::slice::from_ref(&s.id)), None, Cause::Rescore, today)?;
                 let aid = stored.iter().find(|(sid, _)| *sid == s.id).map(|(_, a)| a.clone());
-                Ok(json!({"id": row.id, "supplier_id": s.id, "list": row.list_name, "matched_entity": row.matched_entity,
-                          "decision": row.decision, "reason": row.reason, "decided_by": row.decided_by,
-                          "created_at": rfc3339(row.created_at), "assessment_id": aid}))
+                Ok(DecisionView {
+                    id: row.id,
+                    supplier_id: s.id,
+                    list: row.list_name,
+                    matched_entity: row.matched_entity,
+                    decision: row.decision,
+                    reason: row.reason,
+                    decided_by: row.decided_by,
+                    created_at: rfc3339(row.created_at),
+                    assessment_id: aid,
+                })
             })
         })
         .await?;

@@ -2,6 +2,7 @@
 //! answers as JSON. Both honour Idempotency-Key and return the new assessment.
 
 use crate::api::idempotency;
+use crate::api::openapi as oa;
 use crate::api::views;
 use crate::auth::{Perm, Principal};
 use crate::domain::{Cell, FieldSource};
@@ -11,11 +12,64 @@ use crate::questionnaire::{self, AnswerSource};
 use crate::service::assess::{assess_and_store, Cause};
 use crate::store::{assessments, audit, suppliers, write_tx, Store};
 use actix_web::{post, put, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use validator::Validate;
+
+/// The body of PUT /suppliers/by-ref/{external_ref}: canonical supplier fields (DOMAIN.md §2)
+/// and nothing else. Values are read like spreadsheet cells (text, numbers, booleans, lists of
+/// text; null leaves a field out). The schema is made from [`CANONICAL_FIELDS`].
+pub struct SupplierInput;
+
+impl utoipa::PartialSchema for SupplierInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let value = || {
+            OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::String))
+                .item(ObjectBuilder::new().schema_type(Type::Number))
+                .item(ObjectBuilder::new().schema_type(Type::Boolean))
+                .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+        };
+        let mut b = ObjectBuilder::new()
+            .description(Some(
+                "Canonical supplier fields (DOMAIN.md §2). `legal_name`, `country` and `sector` are required when \
+                 the supplier is created; on update, fields left out keep their values. `external_ref`, if given, \
+                 must equal the path's.",
+            ))
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for f in CANONICAL_FIELDS {
+            b = b.property(*f, value());
+        }
+        b.into()
+    }
+}
+
+impl ToSchema for SupplierInput {}
+
+/// A supplier as written by PUT /suppliers/by-ref/{external_ref}, with its new risk.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpsertedSupplier {
+    #[serde(flatten)]
+    pub supplier: views::SupplierFull,
+    /// The new assessment, compact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub risk: Option<views::RiskView>,
+    /// Values accepted with a remark (e.g. truncated).
+    pub warnings: Vec<ingest::RowError>,
+}
+
+/// POST /suppliers/{id}/responses: the new assessment and the stored response's id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponseAssessment {
+    #[serde(flatten)]
+    pub assessment: views::AssessmentView,
+    pub response_id: String,
+}
 
 fn field_items(errs: &[ingest::RowError]) -> Vec<ProblemItem> {
     errs.iter()
@@ -70,9 +124,23 @@ fn json_to_values(body: &Map<String, Value>) -> Result<Vec<FieldValue>> {
 
 /// Creates or updates the supplier with this external reference, scores it, and returns it
 /// with its risk: 201 when created, 200 when updated.
-#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("external_ref" = String, Path, description = "Your own supplier id")),
-    request_body(content = Object, description = "Canonical supplier fields (DOMAIN §2): legal_name, country, sector required on create"),
-    responses((status = 201), (status = 200), (status = 401), (status = 403), (status = 409), (status = 422)))]
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])),
+    params(
+        ("external_ref" = String, Path, description = "Your own supplier id (1 to 200 characters)"),
+        oa::IdempotencyKey,
+    ),
+    request_body(content = SupplierInput,
+        description = "Canonical supplier fields (DOMAIN §2): legal_name, country, sector required on create"),
+    responses(
+        (status = 201, description = "Created and scored", body = UpsertedSupplier),
+        (status = 200, description = "Updated and scored", body = UpsertedSupplier),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[put("/suppliers/by-ref/{external_ref}")]
 pub async fn upsert_by_ref(
     p: Principal,
@@ -146,11 +214,11 @@ pub async fn upsert_by_ref(
             let assessed =
                 assess_and_store(c, &p2.org_id, Some(std::slice::from_ref(&up.row.id)), None, Cause::Api, today)?;
             let row = suppliers::get(c, &p2.org_id, &up.row.id)?;
-            let mut v = views::supplier_full(&row)?;
-            if let Some((_, aid)) = assessed.iter().find(|(sid, _)| *sid == row.id) {
-                v["risk"] = views::risk_view(&assessments::get(c, &p2.org_id, aid)?)?;
-            }
-            v["warnings"] = json!(parsed.warnings);
+            let risk = match assessed.iter().find(|(sid, _)| *sid == row.id) {
+                Some((_, aid)) => Some(views::risk_view(&assessments::get(c, &p2.org_id, aid)?)?),
+                None => None,
+            };
+            let v = UpsertedSupplier { supplier: views::supplier_full(&row)?, risk, warnings: parsed.warnings };
             audit::record(
                 c,
                 p2.event(
@@ -159,6 +227,7 @@ pub async fn upsert_by_ref(
                     json!({"external_ref": external_ref}),
                 ),
             )?;
+            let v = serde_json::to_value(v).map_err(Error::internal)?;
             idempotency::record(c, token, if up.created { 201 } else { 200 }, v)
         })
     })
@@ -169,8 +238,10 @@ pub async fn upsert_by_ref(
 #[serde(deny_unknown_fields)]
 pub struct ResponseBody {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub questionnaire_id: String,
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub version: String,
     /// Question id → answer (`"Yes"`, a choice, a number, a date `YYYY-MM-DD`, text).
     #[schema(value_type = Object)]
@@ -179,8 +250,18 @@ pub struct ResponseBody {
 
 /// Questionnaire answers as JSON (ERP portals): stored, evaluated and scored → 201 with the
 /// new assessment.
-#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)), request_body = ResponseBody,
-    responses((status = 201), (status = 401), (status = 403), (status = 404), (status = 422)))]
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The supplier's id"), oa::IdempotencyKey), request_body = ResponseBody,
+    responses(
+        (status = 201, description = "Stored and scored: the new assessment", body = ResponseAssessment),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[post("/suppliers/{id}/responses")]
 pub async fn submit_responses(
     p: Principal,
@@ -246,8 +327,10 @@ pub async fn submit_responses(
                 .find(|(sid, _)| *sid == s.id)
                 .map(|(_, a)| a.clone())
                 .ok_or_else(|| Error::internal("no assessment"))?;
-            let mut v = views::assessment_view(&assessments::get(c, &p2.org_id, &aid)?)?;
-            v["response_id"] = json!(response_id);
+            let v = ResponseAssessment {
+                assessment: views::assessment_view(&assessments::get(c, &p2.org_id, &aid)?)?,
+                response_id: response_id.clone(),
+            };
             audit::record(
                 c,
                 p2.event(
@@ -256,7 +339,7 @@ pub async fn submit_responses(
                     json!({"questionnaire_id": q.id, "version": q.version}),
                 ),
             )?;
-            idempotency::record(c, token, 201, v)
+            idempotency::record(c, token, 201, serde_json::to_value(v).map_err(Error::internal)?)
         })
     })
     .await

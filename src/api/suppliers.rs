@@ -2,28 +2,67 @@
 //! and its assessment history.
 
 use crate::api::keys::rfc3339;
+use crate::api::openapi as oa;
 use crate::api::views::{self, Page, PageQuery};
 use crate::auth::{Perm, Principal};
 use crate::domain::{Sector, Tier};
 use crate::error::{Error, ProblemItem, Result};
 use crate::store::{assessments, suppliers, uploads, Store};
 use actix_web::{get, web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// agriculture, construction, hospitality or manufacturing.
+    #[param(value_type = Option<Sector>)]
     pub sector: Option<String>,
     /// ISO 3166 alpha-2.
+    #[param(pattern = "^([A-Za-z]{2})?$")]
     pub country: Option<String>,
     /// low, medium, high or critical (of the latest assessment).
+    #[param(value_type = Option<Tier>)]
     pub tier: Option<String>,
     /// Part of the supplier's name.
     pub q: Option<String>,
+    /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
+    /// Items per page (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
+}
+
+/// GET /suppliers/{id}: one row of a file the supplier came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplierSource {
+    pub upload_id: String,
+    pub filename: String,
+    /// The spreadsheet's own 1-based row number.
+    pub row: i32,
+    /// The row as it came in: `[header, cell text]` pairs.
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    pub raw: Value,
+    #[schema(format = DateTime)]
+    pub uploaded_at: String,
+}
+
+/// A supplier with all its fields, the rows it came from and its latest assessment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplierDetail {
+    #[serde(flatten)]
+    pub supplier: views::SupplierFull,
+    pub sources: Vec<SupplierSource>,
+    /// The latest assessment, compact (null until the supplier has been assessed).
+    pub latest_assessment: Option<views::RiskView>,
+}
+
+/// A supplier's assessments, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskHistory {
+    pub items: Vec<views::RiskView>,
+    pub total: usize,
 }
 
 /// Parses the shared filters (sector, country, tier); errors name the parameter.
@@ -70,8 +109,11 @@ pub fn parse_filters(
 }
 
 /// Lists the organisation's suppliers, ordered by name then id (stable across pages).
-#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, description = "`{items, page, per_page, total}`"), (status = 401), (status = 422)))]
+#[utoipa::path(operation_id = "list_suppliers", tag = "suppliers", security(("bearer" = [])), params(ListQuery),
+    responses(
+        (status = 200, description = "One page of suppliers", body = Page<views::SupplierSummary>),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[get("/suppliers")]
 pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -86,13 +128,17 @@ pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery
         ids: None,
     };
     let (rows, total) = store.run(move |c| suppliers::list(c, &p.org_id, &filter, offset, per_page)).await?;
-    let items: Vec<Value> = rows.iter().map(views::supplier_summary).collect();
+    let items: Vec<views::SupplierSummary> = rows.iter().map(views::supplier_summary).collect();
     Ok(HttpResponse::Ok().json(Page { items, page, per_page, total }))
 }
 
 /// One supplier: all its fields, extra attributes, the rows it came from, its latest assessment.
-#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(operation_id = "get_supplier", tag = "suppliers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The supplier's id")),
+    responses(
+        (status = 200, description = "The supplier", body = SupplierDetail),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/suppliers/{id}")]
 pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -100,29 +146,33 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
     let v = store
         .run(move |c| {
             let s = suppliers::get(c, &p.org_id, &id)?;
-            let mut v = views::supplier_full(&s)?;
-            let sources: Vec<Value> = uploads::supplier_sources(c, &s.id)?
+            let sources = uploads::supplier_sources(c, &s.id)?
                 .into_iter()
-                .map(|(upload_id, filename, row, raw, at)| {
-                    json!({"upload_id": upload_id, "filename": filename, "row": row,
-                           "raw": serde_json::from_str::<Value>(&raw).unwrap_or(Value::Null),
-                           "uploaded_at": rfc3339(at)})
+                .map(|(upload_id, filename, row, raw, at)| SupplierSource {
+                    upload_id,
+                    filename,
+                    row,
+                    raw: serde_json::from_str::<Value>(&raw).unwrap_or(Value::Null),
+                    uploaded_at: rfc3339(at),
                 })
                 .collect();
-            v["sources"] = json!(sources);
-            v["latest_assessment"] = match &s.latest_assessment_id {
-                Some(a) => views::risk_view(&assessments::get(c, &p.org_id, a)?)?,
-                None => Value::Null,
+            let latest_assessment = match &s.latest_assessment_id {
+                Some(a) => Some(views::risk_view(&assessments::get(c, &p.org_id, a)?)?),
+                None => None,
             };
-            Ok(v)
+            Ok(SupplierDetail { supplier: views::supplier_full(&s)?, sources, latest_assessment })
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
 /// The latest assessment, compact (404 until the supplier has been assessed).
-#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The supplier's id")),
+    responses(
+        (status = 200, description = "The latest assessment, compact", body = views::RiskView),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/suppliers/{id}/risk")]
 pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -138,8 +188,12 @@ pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
 }
 
 /// The supplier's assessments, newest first.
-#[utoipa::path(tag = "suppliers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(tag = "suppliers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The supplier's id")),
+    responses(
+        (status = 200, description = "The supplier's assessments, newest first", body = RiskHistory),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/suppliers/{id}/assessments")]
 pub async fn history(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -151,5 +205,5 @@ pub async fn history(p: Principal, store: web::Data<Store>, id: web::Path<String
             rows.iter().map(views::risk_view).collect::<Result<Vec<_>>>()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"items": v, "total": v.len()})))
+    Ok(HttpResponse::Ok().json(RiskHistory { total: v.len(), items: v }))
 }

@@ -4,15 +4,18 @@
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
 use crate::api::multipart::{check_declared_length, read_form};
+use crate::api::openapi as oa;
 use crate::api::views::{Page, PageQuery};
 use crate::auth::{Perm, Principal};
 use crate::config::Settings;
+use crate::domain::FileFormat;
 use crate::error::{Error, ProblemItem, Result};
-use crate::ingest::{self, Limits};
+use crate::ingest::{self, Limits, RowError};
 use crate::report::rejected::{write_rejected, RejectedRow};
 use crate::service::uploads::{self as svc, Incoming, Kind, Outcome};
 use crate::store::{uploads, write_tx, Store};
 use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
+use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -53,6 +56,123 @@ impl UploadSlots {
     }
 }
 
+/// The upload report (API.md "Uploads"). It is built when the upload is stored
+/// (`service::uploads`), stored with it, and served as stored, so this type only describes it;
+/// the HTTP tests and the schemathesis run check real reports against it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadReport {
+    pub id: String,
+    /// SHA-256 of the bytes as uploaded (hex).
+    pub sha256: String,
+    pub filename: String,
+    /// Size in bytes.
+    pub size: u64,
+    pub kind: Kind,
+    #[schema(value_type = FileFormat)]
+    pub format: String,
+    /// The sheet read (`Questionnaire` for questionnaires).
+    pub sheet: String,
+    /// Supplier lists: the 1-based row the header was found on.
+    #[schema(nullable = false)]
+    pub header_row: Option<u32>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub rows_total: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    /// Supplier lists: non-blank rows that were neither accepted nor rejected (totals, footers).
+    #[schema(nullable = false)]
+    pub rows_skipped: Option<Vec<SkippedRowView>>,
+    /// Every header of the file and the canonical field it was mapped to (null: none).
+    pub columns: Vec<ReportColumn>,
+    /// Why rows (or answers) were rejected.
+    pub errors: Vec<ReportRowError>,
+    /// Values accepted with a remark (e.g. truncated).
+    pub warnings: Vec<RowError>,
+    pub suppliers_created: u64,
+    pub suppliers_updated: u64,
+    /// The assessments made by this upload.
+    pub assessment_ids: Vec<String>,
+    /// The suppliers this upload created or updated.
+    pub supplier_ids: Vec<String>,
+    /// Questionnaires: which questionnaire and version was filled in.
+    #[schema(nullable = false)]
+    pub questionnaire_id: Option<String>,
+    #[schema(nullable = false)]
+    pub version: Option<String>,
+    /// Questionnaires: share (0–1) of core questions answered.
+    #[schema(nullable = false)]
+    pub completeness: Option<f64>,
+}
+
+/// A header of the uploaded file and the canonical field it maps to.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReportColumn {
+    pub header: String,
+    /// The canonical field (null: kept as an extra attribute, or not a field at all).
+    pub field: Option<String>,
+}
+
+/// A skipped row: its number and why.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SkippedRowView {
+    pub row: u32,
+    pub reason: String,
+}
+
+/// A rejected row or answer of an upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReportRowError {
+    /// The spreadsheet's own 1-based row number.
+    pub row: Option<u32>,
+    /// The column header as written (`Answer`, `Question ID` for questionnaires).
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub code: String,
+    pub message: String,
+    /// Questionnaires: the question the answer was for.
+    pub question_id: Option<String>,
+    /// Questionnaires: the answer cell, e.g. `D12`.
+    pub cell: Option<String>,
+}
+
+/// An upload as listed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadSummary {
+    pub id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub filename: String,
+    #[schema(value_type = FileFormat)]
+    pub format: String,
+    #[schema(value_type = Kind)]
+    pub kind: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub rows_total: i32,
+    pub rows_accepted: i32,
+    pub rows_rejected: i32,
+}
+
+/// The form of POST /uploads (documentation only: the handler reads the stream itself).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The spreadsheet: xlsx, xlsm, xlsb, xls, ods or csv.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// `supplier_list` or `questionnaire` (detected when absent).
+    pub kind: Option<Kind>,
+    /// JSON `{"Header in file": "canonical_field"}`.
+    pub mapping: Option<String>,
+    /// Questionnaires: the supplier the answers are for (else the Supplier sheet says).
+    pub supplier_id: Option<String>,
+}
+
 enum Prepared {
     List(ingest::SupplierList),
     Questionnaire(Box<crate::questionnaire::FilledTemplate>),
@@ -72,10 +192,24 @@ fn parse_mapping(raw: Option<String>) -> Result<Option<BTreeMap<String, String>>
 }
 
 /// Upload a supplier list or a filled questionnaire.
-#[utoipa::path(tag = "uploads", security(("bearer" = [])),
-    request_body(content_type = "multipart/form-data", description = "parts: `file` (xlsx, xlsm, xlsb, xls, ods, csv), optional `kind` (supplier_list | questionnaire), optional `mapping` (JSON)"),
-    responses((status = 201, description = "The upload report"), (status = 200, description = "The same bytes were uploaded before: the first report"),
-              (status = 401), (status = 403), (status = 413), (status = 415), (status = 422), (status = 503)))]
+#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(oa::IdempotencyKey),
+    request_body(content = UploadForm, content_type = "multipart/form-data",
+        description = "parts: `file` (xlsx, xlsm, xlsb, xls, ods, csv), optional `kind` (supplier_list | \
+            questionnaire), optional `mapping` (JSON), optional `supplier_id` (questionnaires)"),
+    responses(
+        (status = 201, description = "The upload report", body = UploadReport),
+        (status = 200, body = UploadReport,
+            description = "The same bytes were uploaded before by this organisation: the first report, \
+                nothing written"),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::UnprocessableContent),
+        (status = 503, response = oa::ServiceUnavailable),
+    ))]
 #[post("/uploads")]
 pub async fn create(
     p: Principal,
@@ -199,25 +333,41 @@ pub async fn create(
 }
 
 /// The organisation's uploads, newest first.
-#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(PageQuery), responses((status = 200), (status = 401)))]
+#[utoipa::path(operation_id = "list_uploads", tag = "uploads", security(("bearer" = [])), params(PageQuery),
+    responses(
+        (status = 200, description = "One page of uploads, newest first", body = Page<UploadSummary>),
+        (status = 422, response = oa::UnprocessableContent),
+    ))]
 #[get("/uploads")]
 pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<PageQuery>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
     let (rows, total) = store.run(move |c| uploads::list(c, &p.org_id, offset, per_page)).await?;
-    let items: Vec<Value> = rows
+    let items: Vec<UploadSummary> = rows
         .into_iter()
-        .map(|u| {
-            json!({"id": u.id, "sha256": u.sha256, "size": u.size, "filename": u.filename, "format": u.format,
-                   "kind": u.kind, "created_at": rfc3339(u.created_at), "rows_total": u.rows_total,
-                   "rows_accepted": u.rows_accepted, "rows_rejected": u.rows_rejected})
+        .map(|u| UploadSummary {
+            id: u.id,
+            sha256: u.sha256,
+            size: u.size,
+            filename: u.filename,
+            format: u.format,
+            kind: u.kind,
+            created_at: rfc3339(u.created_at),
+            rows_total: u.rows_total,
+            rows_accepted: u.rows_accepted,
+            rows_rejected: u.rows_rejected,
         })
         .collect();
     Ok(HttpResponse::Ok().json(Page { items, page, per_page, total }))
 }
 
 /// The upload report.
-#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(operation_id = "get_upload", tag = "uploads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The upload's id")),
+    responses(
+        (status = 200, description = "The upload report", body = UploadReport),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/uploads/{id}")]
 pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -233,7 +383,14 @@ fn attachment(name: &str) -> String {
 }
 
 /// The original bytes, exactly as uploaded.
-#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(tag = "uploads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The upload's id")),
+    responses(
+        (status = 200, description = "The original bytes (attachment, under the uploaded file name)",
+            body = oa::Binary, content_type = "application/octet-stream",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/uploads/{id}/file")]
 pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
@@ -255,7 +412,14 @@ pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
 }
 
 /// The rejected rows as they came in, under their original headers, with a column saying why.
-#[utoipa::path(tag = "uploads", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200), (status = 401), (status = 404)))]
+#[utoipa::path(tag = "uploads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The upload's id")),
+    responses(
+        (status = 200, description = "The rejected rows as a workbook (attachment)",
+            body = oa::Binary, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"<name>-rejected.xlsx\"`"))),
+        (status = 404, response = oa::NotFound),
+    ))]
 #[get("/uploads/{id}/rejected.xlsx")]
 pub async fn rejected(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;

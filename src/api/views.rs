@@ -1,21 +1,25 @@
 //! JSON shapes shared by several resources: pagination, supplier and assessment views.
 
 use crate::api::keys::rfc3339;
-use crate::domain::{Assessment, Finding};
+use crate::domain::{
+    Assessment, Components, Dimension, Finding, ScreeningMatch, Sector, Severity, SupplierFields, Tier,
+};
 use crate::error::{Error, Result};
 use crate::store::assessments::AssessmentRow;
 use crate::store::suppliers::SupplierRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 pub const MAX_PER_PAGE: i64 = 500;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
-    /// 1-based page number.
+    /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Items per page (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
@@ -42,83 +46,178 @@ impl PageQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: Serialize> {
     pub items: Vec<T>,
+    /// 1-based page number.
     pub page: i64,
     pub per_page: i64,
+    /// Items over all pages.
     pub total: i64,
 }
 
+/// One of the strongest findings, as listed in compact views.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopFinding {
+    pub indicator: String,
+    pub dimension: Dimension,
+    pub severity: Severity,
+    pub points: f64,
+    pub title: String,
+}
+
 /// The few strongest findings, for compact views.
-pub fn top_findings(a: &Assessment, n: usize) -> Vec<Value> {
+pub fn top_findings(a: &Assessment, n: usize) -> Vec<TopFinding> {
     let mut f: Vec<&Finding> = a.findings.iter().collect();
     f.sort_by(|x, y| {
         y.points.partial_cmp(&x.points).unwrap_or(std::cmp::Ordering::Equal).then(x.indicator.cmp(&y.indicator))
     });
     f.into_iter()
         .take(n)
-        .map(|x| {
-            json!({"indicator": x.indicator, "dimension": x.dimension, "severity": x.severity,
-                   "points": x.points, "title": x.title})
+        .map(|x| TopFinding {
+            indicator: x.indicator.clone(),
+            dimension: x.dimension,
+            severity: x.severity,
+            points: x.points,
+            title: x.title.clone(),
         })
         .collect()
 }
 
+/// A supplier's risk from one assessment, compact (GET /suppliers/{id}/risk). Scores are 0–100.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskView {
+    pub supplier_id: String,
+    pub assessment_id: String,
+    pub tier: Tier,
+    pub overall: f64,
+    pub forced_labour: f64,
+    pub front_business: f64,
+    pub inherent: f64,
+    pub screening: f64,
+    /// True when the forced-labour indicators are strong enough to call forced labour likely
+    /// (an indicator of risk, never a finding of forced labour).
+    pub forced_labour_likely: bool,
+    /// The five strongest findings.
+    pub top_findings: Vec<TopFinding>,
+    #[schema(format = DateTime)]
+    pub assessed_at: String,
+    pub methodology_version: String,
+}
+
 /// GET /suppliers/{id}/risk: the latest assessment, compact.
-pub fn risk_view(row: &AssessmentRow) -> Result<Value> {
-    let a = row.body()?;
-    Ok(json!({
-        "supplier_id": row.supplier_id,
-        "assessment_id": row.id,
-        "tier": a.tier,
-        "overall": a.overall,
-        "forced_labour": a.components.forced_labour.score,
-        "front_business": a.components.front_business.score,
-        "inherent": a.components.inherent.score,
-        "screening": a.components.screening.score,
-        "forced_labour_likely": a.forced_labour_likely,
-        "top_findings": top_findings(&a, 5),
-        "assessed_at": rfc3339(row.created_at),
-        "methodology_version": a.methodology_version,
-    }))
+pub fn risk_view(row: &AssessmentRow) -> Result<RiskView> {
+    Ok(risk_of(row, &row.body()?))
+}
+
+fn risk_of(row: &AssessmentRow, a: &Assessment) -> RiskView {
+    RiskView {
+        supplier_id: row.supplier_id.clone(),
+        assessment_id: row.id.clone(),
+        tier: a.tier,
+        overall: a.overall,
+        forced_labour: a.components.forced_labour.score,
+        front_business: a.components.front_business.score,
+        inherent: a.components.inherent.score,
+        screening: a.components.screening.score,
+        forced_labour_likely: a.forced_labour_likely,
+        top_findings: top_findings(a, 5),
+        assessed_at: rfc3339(row.created_at),
+        methodology_version: a.methodology_version.clone(),
+    }
+}
+
+/// One assessment in full: the risk fields plus components, completeness, recommended actions,
+/// every finding with its evidence, screening matches and what the scoring used.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssessmentView {
+    #[serde(flatten)]
+    pub risk: RiskView,
+    /// The assessment id (the same as `assessment_id`).
+    pub id: String,
+    pub components: Components,
+    /// Share (0–1) of core items answered.
+    pub completeness: f64,
+    pub recommended_actions: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub screening_matches: Vec<ScreeningMatch>,
+    /// Reference file → edition used.
+    pub reference_editions: BTreeMap<String, String>,
+    /// SHA-256 of the exact scoring inputs.
+    pub inputs_hash: String,
+    /// The upload that caused this assessment, if one did.
+    pub upload_id: Option<String>,
+    /// `upload`, `api`, `questionnaire_response` or `rescore`.
+    pub cause: String,
 }
 
 /// GET /assessments/{id}: the risk view plus components, completeness, actions and findings.
-pub fn assessment_view(row: &AssessmentRow) -> Result<Value> {
+pub fn assessment_view(row: &AssessmentRow) -> Result<AssessmentView> {
     let a = row.body()?;
-    let mut v = risk_view(row)?;
-    v["id"] = json!(row.id);
-    v["components"] = serde_json::to_value(&a.components).map_err(Error::internal)?;
-    v["completeness"] = json!(a.completeness);
-    v["recommended_actions"] = json!(a.recommended_actions);
-    v["findings"] = serde_json::to_value(&a.findings).map_err(Error::internal)?;
-    v["screening_matches"] = serde_json::to_value(&a.screening_matches).map_err(Error::internal)?;
-    v["reference_editions"] = json!(a.reference_editions);
-    v["inputs_hash"] = json!(a.inputs_hash);
-    v["upload_id"] = json!(row.upload_id);
-    v["cause"] = json!(row.cause);
-    Ok(v)
-}
-
-/// A supplier as listed.
-pub fn supplier_summary(s: &SupplierRow) -> Value {
-    json!({
-        "id": s.id,
-        "external_ref": s.external_ref,
-        "legal_name": s.legal_name,
-        "country": s.country,
-        "sector": s.sector,
-        "commodity": s.commodity,
-        "tier": s.latest_tier,
-        "overall": s.latest_overall,
-        "latest_assessment_id": s.latest_assessment_id,
-        "created_at": rfc3339(s.created_at),
-        "updated_at": rfc3339(s.updated_at),
+    Ok(AssessmentView {
+        risk: risk_of(row, &a),
+        id: row.id.clone(),
+        components: a.components,
+        completeness: a.completeness,
+        recommended_actions: a.recommended_actions,
+        findings: a.findings,
+        screening_matches: a.screening_matches,
+        reference_editions: a.reference_editions,
+        inputs_hash: a.inputs_hash,
+        upload_id: row.upload_id.clone(),
+        cause: row.cause.clone(),
     })
 }
 
+/// A supplier as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplierSummary {
+    pub id: String,
+    /// The organisation's own supplier id, if it gave one.
+    pub external_ref: Option<String>,
+    pub legal_name: String,
+    /// ISO 3166 alpha-2.
+    pub country: String,
+    #[schema(value_type = Sector)]
+    pub sector: String,
+    pub commodity: Option<String>,
+    /// The tier of the latest assessment (null until assessed).
+    #[schema(value_type = Option<Tier>)]
+    pub tier: Option<String>,
+    /// The overall score (0–100) of the latest assessment.
+    pub overall: Option<f64>,
+    pub latest_assessment_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// A supplier as listed.
+pub fn supplier_summary(s: &SupplierRow) -> SupplierSummary {
+    SupplierSummary {
+        id: s.id.clone(),
+        external_ref: s.external_ref.clone(),
+        legal_name: s.legal_name.clone(),
+        country: s.country.clone(),
+        sector: s.sector.clone(),
+        commodity: s.commodity.clone(),
+        tier: s.latest_tier.clone(),
+        overall: s.latest_overall,
+        latest_assessment_id: s.latest_assessment_id.clone(),
+        created_at: rfc3339(s.created_at),
+        updated_at: rfc3339(s.updated_at),
+    }
+}
+
+/// A supplier with all its canonical fields and the extra attributes of its source rows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplierFull {
+    #[serde(flatten)]
+    pub summary: SupplierSummary,
+    pub fields: SupplierFields,
+    /// Columns of the source files that map to no canonical field: header → value.
+    pub extra_attributes: BTreeMap<String, String>,
+}
+
 /// A supplier with all its fields and extra attributes.
-pub fn supplier_full(s: &SupplierRow) -> Result<Value> {
-    let mut v = supplier_summary(s);
-    v["fields"] = serde_json::to_value(s.fields()?).map_err(Error::internal)?;
-    v["extra_attributes"] = json!(s.extra());
-    Ok(v)
+pub fn supplier_full(s: &SupplierRow) -> Result<SupplierFull> {
+    Ok(SupplierFull { summary: supplier_summary(s), fields: s.fields()?, extra_attributes: s.extra() })
 }

@@ -36,7 +36,8 @@ pub struct SupplierFields {
     pub external_ref: Option<String>,
     pub legal_name: String,
     pub trading_name: Option<String>,
-    #[schema(value_type = String)]
+    /// ISO 3166 alpha-2.
+    #[schema(value_type = Option<String>)]
     pub country: Option<CountryCode>,
     pub sector: Option<Sector>,
     pub commodity: Option<String>,

@@ -66,6 +66,45 @@ pub enum When {
     WithinDays(u32),
 }
 
+/// The schema of [`When`]'s serialized forms, one per variant.
+impl utoipa::PartialSchema for When {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let closed = || ObjectBuilder::new().additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let number = || ObjectBuilder::new().schema_type(Type::Number);
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("The answer equals this (case-insensitive).")),
+            )
+            .item(
+                closed()
+                    .description(Some("The answer is one of these (case-insensitive)."))
+                    .property("in", ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+                    .required("in"),
+            )
+            .item(
+                closed()
+                    .description(Some("A number or percent within every bound given."))
+                    .property("gt", number())
+                    .property("gte", number())
+                    .property("lt", number())
+                    .property("lte", number()),
+            )
+            .item(
+                closed()
+                    .description(Some("A date no more than this many days before today."))
+                    .property("within_days", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+                    .required("within_days"),
+            )
+            .description(Some("The condition on an answer that makes it evidence of the indicator."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for When {}
+
 impl Serialize for When {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -99,7 +138,6 @@ pub struct IndicatorRule {
     pub indicator: String,
     pub dimension: Dimension,
     /// An answer (`"Yes"`), `{"in": [...]}`, `{"gt"|"gte"|"lt"|"lte": n}` or `{"within_days": n}`.
-    #[schema(value_type = Object)]
     pub when: When,
     pub severity: Severity,
 }

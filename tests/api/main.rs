@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod keys;
 mod limits;
+mod openapi;
 mod questionnaires;
 mod reports;
 mod screening;
