@@ -83,3 +83,118 @@ fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
     }
     b.body(body)
 }
+
+/// A claim for a write whose response holds a secret (a new API key), see [`run_sealed`].
+pub struct SealedToken {
+    token: Token,
+    seal: [u8; 32],
+}
+
+/// Stored bodies of sealed replays start with this.
+const SEALED_PREFIX: &str = "sealed:v1:";
+
+/// Derives (storage key, seal key) from the client's Idempotency-Key: two different hashes, so
+/// the stored row names neither the key nor the secret that decrypts its response.
+fn sealed_keys(key: &str) -> (String, [u8; 32]) {
+    let h = |domain: &[u8]| -> [u8; 32] {
+        let mut s = Sha256::new();
+        s.update(domain);
+        s.update(key.as_bytes());
+        s.finalize().into()
+    };
+    (format!("sealed:{}", hex::encode(h(b"manumit idempotency id\0"))), h(b"manumit idempotency seal\0"))
+}
+
+fn seal(key: &[u8; 32], plain: &str) -> Result<String> {
+    use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
+    let nonce = chacha20poly1305::ChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let ct = cipher.encrypt(&nonce, plain.as_bytes()).map_err(|_| Error::internal("sealing a replay failed"))?;
+    Ok(format!("{SEALED_PREFIX}{}{}", hex::encode(nonce), hex::encode(ct)))
+}
+
+fn unseal(key: &[u8; 32], stored: &str) -> Result<String> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    let bad = || Error::internal("a sealed replay could not be opened");
+    let raw = hex::decode(stored.strip_prefix(SEALED_PREFIX).ok_or_else(bad)?).map_err(|_| bad())?;
+    if raw.len() < 12 {
+        return Err(bad());
+    }
+    let (nonce, ct) = raw.split_at(12);
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
+    let plain = cipher.decrypt(nonce.into(), ct).map_err(|_| bad())?;
+    String::from_utf8(plain).map_err(|_| bad())
+}
+
+/// [`run`] for a write whose response holds a secret: the claim is stored under a hash of the
+/// Idempotency-Key and the response encrypted (ChaCha20-Poly1305) with a key derived from it.
+/// The database never holds the secret readable; only a client presenting the same
+/// Idempotency-Key can have the response replayed.
+pub async fn run_sealed<F>(
+    store: &Store,
+    p: &Principal,
+    req: &HttpRequest,
+    hash: String,
+    work: F,
+) -> Result<HttpResponse>
+where
+    F: FnOnce(&mut DbConn, Option<&SealedToken>) -> Result<Recorded> + Send + 'static,
+{
+    let Some(key) = key_of(req)? else {
+        let r = store.run(move |c| work(c, None)).await?;
+        return Ok(respond(r.status, r.body.to_string(), false));
+    };
+    let (stored_key, seal_key) = sealed_keys(&key);
+    let org = p.org_id.clone();
+    let claimed = store.run(move |c| idempotency::claim(c, &org, &stored_key, &hash)).await?;
+    let token = match claimed {
+        Claim::Replay { status, body } => return Ok(respond(status, unseal(&seal_key, &body)?, true)),
+        Claim::Fresh(t) => SealedToken { token: t, seal: seal_key },
+    };
+    let (result, token) = store
+        .run(move |c| {
+            let r = work(c, Some(&token));
+            Ok((r, token))
+        })
+        .await?;
+    match result {
+        Ok(r) => Ok(respond(r.status, r.body.to_string(), false)),
+        Err(e) => {
+            let _ = store.run(move |c| idempotency::release(c, &token.token)).await;
+            Err(e)
+        }
+    }
+}
+
+/// Records a sealed response for replay (inside the work's transaction).
+pub fn record_sealed(
+    conn: &mut DbConn,
+    token: Option<&SealedToken>,
+    status: u16,
+    body: serde_json::Value,
+) -> Result<Recorded> {
+    if let Some(t) = token {
+        idempotency::finish(conn, &t.token, status, &seal(&t.seal, &body.to_string())?)?;
+    }
+    Ok(Recorded { status, body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_bodies_open_only_with_the_same_key() {
+        let (id_a, seal_a) = sealed_keys("retry-1");
+        let (id_b, seal_b) = sealed_keys("retry-2");
+        assert_ne!(id_a, id_b);
+        assert!(!id_a.contains("retry-1"));
+        let body = r#"{"key":"mnm_secret"}"#;
+        let s = seal(&seal_a, body).unwrap();
+        assert!(!s.contains("mnm_secret"));
+        assert_eq!(unseal(&seal_a, &s).unwrap(), body);
+        assert!(unseal(&seal_b, &s).is_err());
+        assert!(unseal(&seal_a, "sealed:v1:00").is_err());
+        assert!(unseal(&seal_a, "plain").is_err());
+    }
+}

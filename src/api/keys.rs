@@ -1,11 +1,12 @@
 //! API key management (admin only): create, list, revoke. Every change is audited.
 
+use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::domain::Role;
 use crate::error::{Error, ProblemItem, Result};
 use crate::store::{audit, keys, write_tx, Store};
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -69,17 +70,26 @@ fn view(k: &keys::ApiKeyRow) -> KeyView {
 }
 
 /// Creates a key in the caller's organisation.
-#[utoipa::path(tag = "keys", request_body = CreateKey, security(("bearer" = [])),
+///
+/// With an `Idempotency-Key`, a retry replays the same key: the stored replay is encrypted
+/// under a key derived from the Idempotency-Key, which the database does not hold.
+#[utoipa::path(tag = "keys", request_body = CreateKey, security(("bearer" = [])), params(oa::IdempotencyKey),
     responses(
         (status = 201, description = "The key; the plain key is in `key`, shown this once", body = CreatedKey),
         (status = 400, response = oa::BadRequest),
         (status = 403, response = oa::Forbidden),
+        (status = 409, response = oa::Conflict),
         (status = 413, response = oa::PayloadTooLarge),
         (status = 415, response = oa::UnsupportedMediaType),
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[post("/keys")]
-pub async fn create_key(p: Principal, store: web::Data<Store>, body: web::Json<CreateKey>) -> Result<HttpResponse> {
+pub async fn create_key(
+    p: Principal,
+    req: HttpRequest,
+    store: web::Data<Store>,
+    body: web::Json<CreateKey>,
+) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
     body.validate()?;
     let role = Role::from_id(&body.role).ok_or_else(|| {
@@ -94,20 +104,23 @@ pub async fn create_key(p: Principal, store: web::Data<Store>, body: web::Json<C
         )
     })?;
     let name = body.name.trim().to_string();
-    let created = store
-        .run(move |c| {
-            let ev = p.event("key.create", None, json!({"name": name, "role": role.as_str()}));
-            let (row, plain) = write_tx(c, |c| keys::create_key(c, &p.org_id, &name, role, ev))?;
-            Ok(CreatedKey {
+    let hash = idempotency::request_hash(&req, json!({"name": name, "role": role.as_str()}).to_string().as_bytes());
+    // The response holds the plain key: a replay is stored sealed (see `run_sealed`).
+    idempotency::run_sealed(&store, &p.clone(), &req, hash, move |c, token| {
+        let ev = p.event("key.create", None, json!({"name": name, "role": role.as_str()}));
+        write_tx(c, |c| {
+            let (row, plain) = keys::create_key(c, &p.org_id, &name, role, ev)?;
+            let created = CreatedKey {
                 id: row.id,
                 name: row.name,
                 role: row.role,
                 key: plain,
                 created_at: rfc3339(row.created_at),
-            })
+            };
+            idempotency::record_sealed(c, token, 201, serde_json::to_value(created).map_err(Error::internal)?)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(created))
+    })
+    .await
 }
 
 /// Lists the organisation's keys (revoked ones included, marked).
