@@ -5,7 +5,7 @@
 # Target (issue 7): >= 5,000 risk lookups/s at p99 < 20 ms on a 2-core machine.
 #
 # Usage: benches/load.sh [postgres://user@host:5432/postgres]
-# Env: MANUMIT_BIN (skip the build), DURATION (30s), CONNECTIONS (32), THREADS (2), SUPPLIERS (300), WORKERS (server threads).
+# Env: MANUMIT_BIN (skip the build), SKIP_SQLITE (PostgreSQL only), DURATION (30s), CONNECTIONS (32), THREADS (2), SUPPLIERS (300), WORKERS (server threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
@@ -115,7 +115,7 @@ run_backend() {
 }
 
 echo "manumit load: $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $SUPPLIERS suppliers"
-run_backend sqlite "sqlite://$work/load.db"
+[ -n "${SKIP_SQLITE:-}" ] || run_backend sqlite "sqlite://$work/load.db"
 if [ -n "$PG_BASE" ]; then
     pg_db="mnm_load_$$"
     psql "$PG_BASE" -qc "CREATE DATABASE $pg_db"

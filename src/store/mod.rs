@@ -111,6 +111,8 @@ pub struct Store {
     pub url: DbUrl,
     /// Alive while any clone of the store is: the SQLite checkpointer stops when it is gone.
     _alive: std::sync::Arc<()>,
+    /// One permit per pooled connection, handed out first come, first served (see [`Store::run`]).
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Store {
@@ -126,7 +128,8 @@ impl Store {
             .max_size(max_connections)
             .connection_timeout(Duration::from_secs(30))
             .build(Manager { url: url.clone() })?;
-        let store = Store { pool, url, _alive: std::sync::Arc::new(()) };
+        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(max_connections as usize));
+        let store = Store { pool, url, _alive: std::sync::Arc::new(()), permits };
         store.migrate()?;
         if let DbUrl::Sqlite(p) = &store.url {
             spawn_checkpointer(p.clone(), std::sync::Arc::downgrade(&store._alive));
@@ -155,14 +158,24 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f` with a pooled connection on actix's blocking thread pool.
+    /// Runs `f` with a pooled connection on actix's blocking thread pool. Requests wait for a
+    /// connection here, asynchronously and in arrival order (a fair semaphore), not inside the
+    /// pool, whose wake-ups are not in order: with more requests in flight than connections,
+    /// unlucky ones waited many times longer than the rest (PostgreSQL p99 40 ms at p50 3.6 ms).
     pub async fn run<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::internal(format!("connection permits: {e}")))?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
+            let _permit = permit;
             let mut conn = pool.get()?;
             f(&mut conn)
         })
