@@ -173,7 +173,7 @@ pub struct NetworkMember {
 }
 
 /// What two or more suppliers share: `bank_account`, `phone`, `email_domain`, `address`, `person`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SharedLink {
     pub kind: String,
     /// The normalised shared value.

@@ -1,4 +1,4 @@
-//! Combination rules of methodology 1.0.0: component tiers from findings, the overrides,
+//! Combination rules of methodology 1.1.0 (unchanged since 1.0.0): component tiers from findings, the overrides,
 //! non-saturating scores that keep tiers ordered, recommended actions, completeness.
 
 use crate::domain::{ComponentScore, Dimension, Finding, Severity, Tier};

@@ -20,7 +20,7 @@ pub use network::{detect_network_details, detect_networks, ClusterDetail};
 pub use screening::{builtin_watchlists, Decision, NameMatch, Screener, ScreeningDecision, WatchEntry, Watchlist};
 
 /// The methodology version stored with every assessment (docs/METHODOLOGY.md).
-pub const METHODOLOGY_VERSION: &str = "1.0.0";
+pub const METHODOLOGY_VERSION: &str = "1.1.0";
 
 /// Hash map with a fast hasher for the hot paths (networks, screening index).
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

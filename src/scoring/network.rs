@@ -12,8 +12,11 @@ use crate::domain::{
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// Evidence rows per network finding are capped here (a cluster this large is itself the finding).
-pub const MAX_NETWORK_EVIDENCE: usize = 200;
+/// Other members listed per network finding. Members that share this supplier's identifier come
+/// first; beyond the cap one row gives the count and points to the network (GET /networks lists
+/// every member). Listing 200 members in each finding of each member made an organisation's
+/// stored assessments grow with the square of its largest network (1.2 GB for 100k suppliers).
+pub const MAX_NETWORK_EVIDENCE: usize = 25;
 
 /// A cluster with, per member (same order as `cluster.suppliers`), the links that member holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +28,8 @@ pub struct ClusterDetail {
     pub digest: String,
     /// Member id → position in `cluster.suppliers`.
     position: FastMap<String, usize>,
+    /// Shared identifier → the positions of the members holding it.
+    holders: FastMap<SharedLink, Vec<usize>>,
 }
 
 impl ClusterDetail {
@@ -160,7 +165,13 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
                 hex::encode(h.finalize())
             };
             let position = cluster.suppliers.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
-            ClusterDetail { cluster, member_links, digest, position }
+            let mut holders: FastMap<SharedLink, Vec<usize>> = FastMap::default();
+            for (i, ls) in member_links.iter().enumerate() {
+                for l in ls {
+                    holders.entry(l.clone()).or_default().push(i);
+                }
+            }
+            ClusterDetail { cluster, member_links, digest, position, holders }
         })
         .collect();
     out.sort_by(|a, b| a.cluster.id.cmp(&b.cluster.id));
@@ -212,17 +223,30 @@ pub fn network_findings(s: &SupplierRecord, detail: &ClusterDetail) -> Vec<Findi
         let mut evidence =
             vec![field(s, source_field(kind), values.iter().map(|l| l.value.as_str()).collect::<Vec<_>>().join("; "))];
         let n = detail.cluster.suppliers.len();
-        for (i, m) in detail.cluster.suppliers.iter().enumerate() {
-            if i == me {
-                continue;
-            }
-            if evidence.len() > MAX_NETWORK_EVIDENCE {
+        // Members sharing one of this kind's values with this supplier first, then the others
+        // (found through `holders`, so a large network costs no scan per member).
+        let mut sharers: Vec<usize> = values
+            .iter()
+            .flat_map(|l| detail.holders.get(*l).into_iter().flatten().copied())
+            .filter(|&i| i != me)
+            .collect();
+        sharers.sort_unstable();
+        sharers.dedup();
+        let is_sharer = |i: &usize| sharers.binary_search(i).is_ok();
+        let order = sharers.iter().copied().chain((0..n).filter(|i| *i != me && !is_sharer(i)));
+        for (listed, i) in order.enumerate() {
+            if listed == MAX_NETWORK_EVIDENCE {
                 evidence.push(Evidence::new(
                     EvidenceSource::Supplier,
-                    format!("and further members: see network {}", detail.cluster.id),
+                    format!(
+                        "and {} further members: see network {} (GET /api/v1/networks lists every member)",
+                        n - 1 - listed,
+                        detail.cluster.id
+                    ),
                 ));
                 break;
             }
+            let m = &detail.cluster.suppliers[i];
             let common: Vec<String> = detail.member_links[i]
                 .iter()
                 .filter(|l| mine.contains(l))
@@ -293,6 +317,43 @@ mod tests {
         let keys: Vec<_> = f[0].evidence.iter().filter_map(|e| e.key.clone()).collect();
         assert_eq!(keys, ["b", "c"]);
         assert!(f[0].evidence[2].value.contains("linked through"));
+    }
+
+    #[test]
+    fn large_network_lists_direct_sharers_first_then_counts_the_rest() {
+        // "z" shares a bank account with "m00" only; m00..m39 share one phone.
+        let mut all = Vec::new();
+        for i in 0..40 {
+            let mut m = sup(&format!("m{i:02}"), &format!("Member {i}"));
+            m.fields.phone = Some("+60 3 5555 0000".into());
+            if i == 0 {
+                m.fields.bank_account = Some("MY12 3456 7890 1234".into());
+            }
+            all.push(m);
+        }
+        let mut z = sup("z", "Zeta");
+        z.fields.bank_account = Some("MY1234567890 1234".into());
+        all.push(z.clone());
+        let cl = detect_network_details(&all);
+        assert_eq!(cl.len(), 1);
+        assert_eq!(cl[0].cluster.suppliers.len(), 41);
+        let f = network_findings(&z, &cl[0]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].indicator, "shared_bank_account");
+        let ev = &f[0].evidence;
+        // The supplier's own cell, then m00 (the one sharing the account), then 24 more members.
+        assert_eq!(ev[1].key.as_deref(), Some("m00"));
+        assert!(ev[1].value.contains("shares bank_account"), "{}", ev[1].value);
+        assert!(ev[2].value.contains("linked through"), "{}", ev[2].value);
+        assert_eq!(ev.iter().filter(|e| e.key.is_some()).count(), MAX_NETWORK_EVIDENCE);
+        let last = ev.last().unwrap();
+        assert!(last.key.is_none());
+        assert!(last.value.starts_with("and 15 further members: see network net-"), "{}", last.value);
+        // A member of the phone group lists other phone sharers (all 39), capped the same way.
+        let f = network_findings(&all[5], &cl[0]);
+        let phone = f.iter().find(|f| f.indicator == "shared_phone").unwrap();
+        assert!(phone.evidence[1..=MAX_NETWORK_EVIDENCE].iter().all(|e| e.value.contains("shares phone")));
+        assert!(phone.evidence.last().unwrap().value.starts_with("and 15 further members"));
     }
 
     #[test]
