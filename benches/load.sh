@@ -5,7 +5,8 @@
 # Target (issue 7): >= 5,000 risk lookups/s at p99 < 20 ms on a 2-core machine.
 #
 # Usage: benches/load.sh [postgres://user@host:5432/postgres]
-# Env: MANUMIT_BIN (skip the build), SKIP_SQLITE (PostgreSQL only), DURATION (30s), CONNECTIONS (32), THREADS (2), SUPPLIERS (300), WORKERS (server threads).
+# RATE=5000 adds an open-loop run of GET risk at that rate with oha (cargo install oha).
+# Env: MANUMIT_BIN (skip the build), SKIP_SQLITE (PostgreSQL only), RATE, DURATION (30s), CONNECTIONS (32), THREADS (2), SUPPLIERS (300), WORKERS (server threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-30s}
@@ -103,6 +104,26 @@ drive() {
     printf '%-28s %10s req/s   p50 %8s   p99 %8s   %s\n' "$label" "$rps" "$p50" "$p99" "${errs:+non-2xx/errors: $errs}"
 }
 
+# Open loop (oha): GET risk at a fixed RATE for the duration, latency corrected for coordinated
+# omission, so p99 is what a client sending RATE requests/s sees (wrk measures saturation).
+drive_rate() {
+    local label=$1 ids out
+    ids=$(python3 -c "import json,sys; print('|'.join(json.load(open(sys.argv[1]))['supplier_ids']))" "$work/report.json")
+    out=$(oha --no-tui --output-format json -z "$DURATION" -q "$RATE" -c "$CONNECTIONS" --latency-correction \
+        -H "Authorization: Bearer $key" --rand-regex-url "$base/api/v1/suppliers/($ids)/risk")
+    local file="$work/oha-${label//[^A-Za-z0-9]/_}.json"
+    echo "$out" >"$file"
+    python3 - "$label" "$file" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[2]))
+s, p = r["summary"], r["latencyPercentiles"]
+codes = r.get("statusCodeDistribution", {})
+bad = sum(v for k, v in codes.items() if not k.startswith("2"))
+print(f"{sys.argv[1]:<28} {s['requestsPerSec']:10.2f} req/s   p50 {p['p50']*1e3:6.2f}ms   p99 {p['p99']*1e3:6.2f}ms   "
+      f"success {s['successRate']*100:.2f}%" + (f"   non-2xx {bad}" if bad else ""))
+PY
+}
+
 run_backend() {
     local name=$1 url=$2
     start "$url"
@@ -110,6 +131,9 @@ run_backend() {
     # Warm up caches and the pool, then measure.
     wrk -t1 -c4 -d3s -s "$work/risk.lua" "$base" >/dev/null
     drive "$name GET risk" "$work/risk.lua"
+    if [ -n "${RATE:-}" ] && command -v oha >/dev/null 2>&1; then
+        drive_rate "$name GET risk @${RATE}/s"
+    fi
     drive "$name PUT by-ref" "$work/put.lua"
     stop_server
 }

@@ -73,7 +73,7 @@ async fn not_found() -> Result<HttpResponse, Error> {
 
 /// Opens the store, bootstraps, binds and serves until stopped.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let store = Store::open(&settings.database_url, settings.db_pool)?;
+    let store = Store::open(&settings.database_url, settings.db_pool_size())?;
     crate::questionnaire_startup_check()?;
     let admin_key = bootstrap(&store)?;
     let store_data = web::Data::new(store);
