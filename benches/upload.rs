@@ -84,18 +84,19 @@ fn child(case: &str, file: &Path) {
             let list = map_list(&inc, &wb).unwrap();
             drop(wb);
             let parse = t0.elapsed().as_secs_f64();
+            let n_rows = list.rows.len();
             if case == "persist" {
                 // Persist without scoring: the same rows and suppliers, no assessments.
-                write_tx(&mut conn, |c| manumit::service::uploads::store_supplier_list_unscored(c, &inc, &list))
+                write_tx(&mut conn, |c| manumit::service::uploads::store_supplier_list_unscored(c, &inc, list))
                     .unwrap();
             } else {
-                write_tx(&mut conn, |c| store_supplier_list(c, &inc, &list)).unwrap();
+                write_tx(&mut conn, |c| store_supplier_list(c, &inc, list)).unwrap();
             }
             // Timed from the read to the commit, as a request is: opening the database before
             // and closing it after (SQLite checkpoints its WAL on the last close; the server
             // does that on a background thread) are not part of an upload.
             let secs = t0.elapsed().as_secs_f64();
-            (secs, format!("{} rows (parse+map {:.2} s)", list.rows.len(), parse))
+            (secs, format!("{n_rows} rows (parse+map {parse:.2} s)"))
         }
         _ => unreachable!(),
     };

@@ -307,9 +307,9 @@ pub async fn create(
         };
         drop(wb);
         write_tx(c, |c| {
-            let out = match &prepared {
+            let out = match prepared {
                 Prepared::List(l) => svc::store_supplier_list(c, &inc, l)?,
-                Prepared::Questionnaire(f) => svc::store_questionnaire(c, &inc, f)?,
+                Prepared::Questionnaire(f) => svc::store_questionnaire(c, &inc, &f)?,
             };
             match out {
                 Outcome::Created(report) => idempotency::record(c, token, 201, report),

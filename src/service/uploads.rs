@@ -130,16 +130,17 @@ pub fn map_list(inc: &Incoming, wb: &Workbook) -> Result<SupplierList> {
 }
 
 /// Stores a supplier-list upload and scores every accepted supplier. Call inside `write_tx`.
-pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList) -> Result<Outcome> {
+/// Takes the list, so its rows are freed once stored, before scoring needs the memory.
+pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList) -> Result<Outcome> {
     store::with_bulk_cache(conn, |c| store_list(c, inc, list, true))
 }
 
 /// The same without scoring (benchmarks measure persisting on its own with it).
-pub fn store_supplier_list_unscored(conn: &mut DbConn, inc: &Incoming, list: &SupplierList) -> Result<Outcome> {
+pub fn store_supplier_list_unscored(conn: &mut DbConn, inc: &Incoming, list: SupplierList) -> Result<Outcome> {
     store::with_bulk_cache(conn, |c| store_list(c, inc, list, false))
 }
 
-fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: bool) -> Result<Outcome> {
+fn store_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList, score: bool) -> Result<Outcome> {
     let upload_id = store::new_id();
     let created_at = store::now();
     let accepted = list.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. })).count();
@@ -198,6 +199,10 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
     }
     uploads::insert_rows(conn, &records)?;
     drop(records);
+    // Every row is stored: free them (the bulk of the list) before scoring.
+    let rows_total = list.rows.len();
+    let SupplierList { sheet, header_row, columns, skipped, rows } = list;
+    drop(rows);
     let mut touched: Vec<String> = supplier_of.into_iter().flatten().collect();
     touched.sort();
     touched.dedup();
@@ -215,14 +220,14 @@ fn store_list(conn: &mut DbConn, inc: &Incoming, list: &SupplierList, score: boo
         "size": inc.bytes.len(),
         "kind": inc.kind,
         "format": inc.format,
-        "sheet": list.sheet,
-        "header_row": list.header_row,
+        "sheet": sheet,
+        "header_row": header_row,
         "created_at": crate::api::keys::rfc3339(created_at),
-        "rows_total": list.rows.len(),
+        "rows_total": rows_total,
         "rows_accepted": accepted,
         "rows_rejected": rejected,
-        "rows_skipped": list.skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
-        "columns": list.columns,
+        "rows_skipped": skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
+        "columns": columns,
         "errors": errors,
         "warnings": warnings,
         "suppliers_created": created,
