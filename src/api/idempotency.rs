@@ -41,36 +41,95 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>> {
     }
 }
 
-/// Runs `work` at most once per Idempotency-Key. `work` gets the claim token (None without a
-/// key) and must call [`record`] inside its write transaction.
+/// A claim this request holds, passed to `work` and on to [`record`].
+pub struct Claimed {
+    token: Token,
+    /// For a sealed write (see [`run_sealed`]): the key its replay is encrypted with.
+    seal: Option<[u8; 32]>,
+}
+
+/// Runs `work` at most once per Idempotency-Key. `work` gets the claim (None without a key) and
+/// must call [`record`] inside its write transaction.
 pub async fn run<F>(store: &Store, p: &Principal, req: &HttpRequest, hash: String, work: F) -> Result<HttpResponse>
 where
-    F: FnOnce(&mut DbConn, Option<&Token>) -> Result<Recorded> + Send + 'static,
+    F: FnOnce(&mut DbConn, Option<&Claimed>) -> Result<Recorded> + Send + 'static,
+{
+    run_claimed(store, p, req, hash, false, work).await
+}
+
+/// [`run`] for a write whose response holds a secret (a new API key): the claim is stored under
+/// a hash of the Idempotency-Key and the response encrypted (ChaCha20-Poly1305) with a key
+/// derived from it. The database never holds the secret readable; only a client presenting the
+/// same Idempotency-Key can have the response replayed.
+pub async fn run_sealed<F>(
+    store: &Store,
+    p: &Principal,
+    req: &HttpRequest,
+    hash: String,
+    work: F,
+) -> Result<HttpResponse>
+where
+    F: FnOnce(&mut DbConn, Option<&Claimed>) -> Result<Recorded> + Send + 'static,
+{
+    run_claimed(store, p, req, hash, true, work).await
+}
+
+async fn run_claimed<F>(
+    store: &Store,
+    p: &Principal,
+    req: &HttpRequest,
+    hash: String,
+    sealed: bool,
+    work: F,
+) -> Result<HttpResponse>
+where
+    F: FnOnce(&mut DbConn, Option<&Claimed>) -> Result<Recorded> + Send + 'static,
 {
     let Some(key) = key_of(req)? else {
         let r = store.run(move |c| work(c, None)).await?;
         return Ok(respond(r.status, r.body.to_string(), false));
     };
-    let org = p.org_id.clone();
-    let claimed = store.run(move |c| idempotency::claim(c, &org, &key, &hash)).await?;
-    let token = match claimed {
-        Claim::Replay { status, body } => return Ok(respond(status, body, true)),
-        Claim::Fresh(t) => t,
+    let (stored_key, seal) = if sealed {
+        let (k, s) = sealed_keys(&key);
+        (k, Some(s))
+    } else {
+        (key, None)
     };
-    let t2 = token.clone();
-    match store.run(move |c| work(c, Some(&t2))).await {
+    let org = p.org_id.clone();
+    let claimed = store.run(move |c| idempotency::claim(c, &org, &stored_key, &hash)).await?;
+    let claim = match claimed {
+        Claim::Replay { status, body } => {
+            let body = match &seal {
+                Some(k) => unseal(k, &body)?,
+                None => body,
+            };
+            return Ok(respond(status, body, true));
+        }
+        Claim::Fresh(token) => Claimed { token, seal },
+    };
+    let (result, claim) = store
+        .run(move |c| {
+            let r = work(c, Some(&claim));
+            Ok((r, claim))
+        })
+        .await?;
+    match result {
         Ok(r) => Ok(respond(r.status, r.body.to_string(), false)),
         Err(e) => {
-            let _ = store.run(move |c| idempotency::release(c, &token)).await;
+            let _ = store.run(move |c| idempotency::release(c, &claim.token)).await;
             Err(e)
         }
     }
 }
 
-/// Records the response for replay (inside the work's transaction).
-pub fn record(conn: &mut DbConn, token: Option<&Token>, status: u16, body: serde_json::Value) -> Result<Recorded> {
-    if let Some(t) = token {
-        idempotency::finish(conn, t, status, &body.to_string())?;
+/// Records the response for replay (inside the work's transaction), sealed when the claim is.
+pub fn record(conn: &mut DbConn, claim: Option<&Claimed>, status: u16, body: serde_json::Value) -> Result<Recorded> {
+    if let Some(c) = claim {
+        let text = match &c.seal {
+            Some(k) => seal(k, &body.to_string())?,
+            None => body.to_string(),
+        };
+        idempotency::finish(conn, &c.token, status, &text)?;
     }
     Ok(Recorded { status, body })
 }
@@ -82,12 +141,6 @@ fn respond(status: u16, body: String, replayed: bool) -> HttpResponse {
         b.insert_header(("Idempotent-Replayed", "true"));
     }
     b.body(body)
-}
-
-/// A claim for a write whose response holds a secret (a new API key), see [`run_sealed`].
-pub struct SealedToken {
-    token: Token,
-    seal: [u8; 32],
 }
 
 /// Stored bodies of sealed replays start with this.
@@ -124,59 +177,6 @@ fn unseal(key: &[u8; 32], stored: &str) -> Result<String> {
     let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
     let plain = cipher.decrypt(nonce.into(), ct).map_err(|_| bad())?;
     String::from_utf8(plain).map_err(|_| bad())
-}
-
-/// [`run`] for a write whose response holds a secret: the claim is stored under a hash of the
-/// Idempotency-Key and the response encrypted (ChaCha20-Poly1305) with a key derived from it.
-/// The database never holds the secret readable; only a client presenting the same
-/// Idempotency-Key can have the response replayed.
-pub async fn run_sealed<F>(
-    store: &Store,
-    p: &Principal,
-    req: &HttpRequest,
-    hash: String,
-    work: F,
-) -> Result<HttpResponse>
-where
-    F: FnOnce(&mut DbConn, Option<&SealedToken>) -> Result<Recorded> + Send + 'static,
-{
-    let Some(key) = key_of(req)? else {
-        let r = store.run(move |c| work(c, None)).await?;
-        return Ok(respond(r.status, r.body.to_string(), false));
-    };
-    let (stored_key, seal_key) = sealed_keys(&key);
-    let org = p.org_id.clone();
-    let claimed = store.run(move |c| idempotency::claim(c, &org, &stored_key, &hash)).await?;
-    let token = match claimed {
-        Claim::Replay { status, body } => return Ok(respond(status, unseal(&seal_key, &body)?, true)),
-        Claim::Fresh(t) => SealedToken { token: t, seal: seal_key },
-    };
-    let (result, token) = store
-        .run(move |c| {
-            let r = work(c, Some(&token));
-            Ok((r, token))
-        })
-        .await?;
-    match result {
-        Ok(r) => Ok(respond(r.status, r.body.to_string(), false)),
-        Err(e) => {
-            let _ = store.run(move |c| idempotency::release(c, &token.token)).await;
-            Err(e)
-        }
-    }
-}
-
-/// Records a sealed response for replay (inside the work's transaction).
-pub fn record_sealed(
-    conn: &mut DbConn,
-    token: Option<&SealedToken>,
-    status: u16,
-    body: serde_json::Value,
-) -> Result<Recorded> {
-    if let Some(t) = token {
-        idempotency::finish(conn, &t.token, status, &seal(&t.seal, &body.to_string())?)?;
-    }
-    Ok(Recorded { status, body })
 }
 
 #[cfg(test)]

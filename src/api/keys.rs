@@ -117,7 +117,7 @@ pub async fn create_key(
                 key: plain,
                 created_at: rfc3339(row.created_at),
             };
-            idempotency::record_sealed(c, token, 201, serde_json::to_value(created).map_err(Error::internal)?)
+            idempotency::record(c, token, 201, serde_json::to_value(created).map_err(Error::internal)?)
         })
     })
     .await
