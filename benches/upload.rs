@@ -2,18 +2,24 @@
 //! times in one run (a) calamine's bare streaming read, (b) parse + validate + persist to SQLite
 //! (no scoring), (c) the whole upload as the server does it (parse, validate, persist, score
 //! every supplier, store the assessments), each in its own child process so that peak memory
-//! (VmHWM) is per case. Prints the ratios to (a).
+//! (VmHWM) is per case. Prints the ratios to (a). (b) and (c) read the file as the server does,
+//! through the sandboxed worker process (`manumit worker parse`); the server's peak is printed,
+//! and the worker's separately.
 //!
 //! Run: `cargo bench --bench upload` (sizes: UPLOAD_BENCH_ROWS, default "1000,10000,100000").
 //! Needs python3 with xlsxwriter (`pip install xlsxwriter`) for the generator.
 
 use calamine::{Reader, Xlsx};
-use manumit::service::uploads::{map_list, store_supplier_list, Incoming, Kind};
+use manumit::service::uploads::{store_supplier_stream, Incoming, Kind, Outcome};
 use manumit::store::{write_tx, Store};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+/// The server binary's allocator (see src/main.rs), so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn peak_mb() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -38,6 +44,20 @@ fn calamine_bare(bytes: &[u8]) -> usize {
     n
 }
 
+struct Count(usize);
+impl manumit::ingest::RowSink for Count {
+    fn begin_sheet(&mut self, _: &str, _: bool) -> Result<manumit::ingest::Flow, manumit::ingest::IngestError> {
+        Ok(manumit::ingest::Flow::Continue)
+    }
+    fn row(&mut self, _: manumit::domain::SheetRow) -> Result<manumit::ingest::Flow, manumit::ingest::IngestError> {
+        self.0 += 1;
+        Ok(manumit::ingest::Flow::Continue)
+    }
+    fn end_sheet(&mut self) -> Result<manumit::ingest::Flow, manumit::ingest::IngestError> {
+        Ok(manumit::ingest::Flow::Continue)
+    }
+}
+
 /// Runs one case in this process and prints `secs peak_mb detail`.
 fn child(case: &str, file: &Path) {
     let bytes = std::fs::read(file).expect("read generated file");
@@ -46,6 +66,14 @@ fn child(case: &str, file: &Path) {
         "calamine" => {
             let n = calamine_bare(&bytes);
             (t.elapsed().as_secs_f64(), format!("{n} cells"))
+        }
+        "stream" => {
+            // The sandboxed reader alone: rows streamed from the worker and counted.
+            let exe = Path::new(env!("CARGO_BIN_EXE_manumit"));
+            let s = manumit::ingest::SandboxStream::spawn(&bytes, &manumit::ingest::Limits::default(), exe).unwrap();
+            let mut c = Count(0);
+            s.feed(&mut c).unwrap();
+            (t.elapsed().as_secs_f64(), format!("{} rows", c.0))
         }
         "persist" | "full" => {
             let dir = tempfile::tempdir().unwrap();
@@ -66,7 +94,11 @@ fn child(case: &str, file: &Path) {
                 diesel::connection::SimpleConnection::batch_execute(&mut *conn, &pragmas).unwrap();
             }
             let t0 = Instant::now();
-            let wb = manumit::ingest::read_workbook(&bytes, &manumit::ingest::Limits::default()).unwrap();
+            // As the server does it: the file is read by the sandboxed worker process, which
+            // streams the rows back as it reads them; each is mapped and stored on arrival.
+            let exe = Path::new(env!("CARGO_BIN_EXE_manumit"));
+            let stream =
+                manumit::ingest::SandboxStream::spawn(&bytes, &manumit::ingest::Limits::default(), exe).unwrap();
             let inc = Incoming {
                 org_id: &org,
                 key_id: &key,
@@ -76,27 +108,29 @@ fn child(case: &str, file: &Path) {
                 sha256: "x".repeat(64),
                 bytes: bytes.clone(),
                 kind: Kind::SupplierList,
-                format: wb.format,
+                format: stream.format(),
                 mapping: None,
                 supplier_id: None,
                 today: chrono::Utc::now().date_naive(),
             };
-            let list = map_list(&inc, &wb).unwrap();
-            drop(wb);
-            let parse = t0.elapsed().as_secs_f64();
-            let n_rows = list.rows.len();
-            if case == "persist" {
-                // Persist without scoring: the same rows and suppliers, no assessments.
-                write_tx(&mut conn, |c| manumit::service::uploads::store_supplier_list_unscored(c, &inc, list))
+            // "persist" stores the same rows and suppliers without scoring them.
+            let score = case == "full";
+            let out =
+                write_tx(&mut conn, |c| store_supplier_stream(c, &inc, |sink| stream.feed(sink).map(|_| ()), score))
                     .unwrap();
-            } else {
-                write_tx(&mut conn, |c| store_supplier_list(c, &inc, list)).unwrap();
-            }
+            let n_rows = match out {
+                Outcome::Created(r) => r["rows_total"].as_u64().unwrap_or(0),
+                Outcome::Duplicate => 0,
+            };
             // Timed from the read to the commit, as a request is: opening the database before
             // and closing it after (SQLite checkpoints its WAL on the last close; the server
             // does that on a background thread) are not part of an upload.
             let secs = t0.elapsed().as_secs_f64();
-            (secs, format!("{n_rows} rows (parse+map {parse:.2} s)"))
+            // The worker's own peak (the largest child this process has waited for).
+            let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+            // SAFETY: getrusage only writes the struct we pass.
+            unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+            (secs, format!("{n_rows} rows; reader process peak {:.0} MB", ru.ru_maxrss as f64 / 1024.0))
         }
         _ => unreachable!(),
     };

@@ -6,6 +6,11 @@ use manumit::config::Settings;
 use manumit::domain::Role;
 use std::process::ExitCode;
 
+/// mimalloc: an upload allocates and frees millions of small strings, where glibc's allocator
+/// spends a tenth of the time consolidating free chunks.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "manumit", version, about = "Audits supply chains for labour-trafficking risk.")]
 struct Cli {

@@ -207,7 +207,7 @@ pub async fn upsert_by_ref(
                 upload_id: None,
                 filename: None,
                 row: None,
-                columns: values.iter().map(|v| (v.field.clone(), v.field.clone())).collect(),
+                columns: std::sync::Arc::new(values.iter().map(|v| (v.field.clone(), v.field.clone())).collect()),
                 raw: values.iter().map(|v| (v.field.clone(), v.cell.display())).collect(),
             };
             let up = suppliers::upsert(c, &p2.org_id, &fields, &BTreeMap::new(), &source)?;

@@ -173,7 +173,14 @@ pub struct UploadForm {
     pub supplier_id: Option<String>,
 }
 
+/// The file as the worker hands it over: streamed row by row, or read whole.
+enum Parsed {
+    Stream(ingest::SandboxStream),
+    Whole(crate::domain::Workbook),
+}
+
 enum Prepared {
+    Stream(ingest::SandboxStream),
     List(ingest::SupplierList),
     Questionnaire(Box<crate::questionnaire::FilledTemplate>),
 }
@@ -261,19 +268,34 @@ pub async fn create(
         return Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json));
     }
 
-    // Parse in a child process: a hostile file can abort a parser, never the server.
+    // Parse in a child process: a hostile file can abort a parser, never the server. A file
+    // refused at once (not a spreadsheet, a zip bomb...) is refused here, before any write.
     let limits = Limits { max_bytes: settings.max_upload_bytes as u64, ..Limits::default() };
     let bytes = form.bytes;
-    let (bytes, wb) = web::block(move || {
+    let (bytes, parsed) = web::block(move || {
         let exe = std::env::current_exe().map_err(|e| Error::internal(format!("current_exe: {e}")))?;
-        let wb = ingest::read_workbook_sandboxed(&bytes, &limits, &exe)
-            .map_err(|e| Error::problem(e.status(), e.code(), e.to_string()))?;
-        Ok::<_, Error>((bytes, wb))
+        let problem = |e: ingest::IngestError| Error::problem(e.status(), e.code(), e.to_string());
+        let s = ingest::SandboxStream::spawn(&bytes, &limits, &exe).map_err(problem)?;
+        // A questionnaire (small, several sheets) is read whole; a supplier list streams.
+        let template = s.sheets().iter().any(|(n, _)| n.eq_ignore_ascii_case(crate::questionnaire::META_SHEET));
+        let parsed = match kind {
+            Some(Kind::Questionnaire) => Parsed::Whole(s.collect().map_err(problem)?),
+            None if template => Parsed::Whole(s.collect().map_err(problem)?),
+            _ => Parsed::Stream(s),
+        };
+        Ok::<_, Error>((bytes, parsed))
     })
     .await
     .map_err(|e| Error::internal(format!("blocking task: {e}")))??;
 
-    let kind = kind.unwrap_or_else(|| Kind::detect(&wb));
+    let kind = kind.unwrap_or_else(|| match &parsed {
+        Parsed::Whole(wb) => Kind::detect(wb),
+        Parsed::Stream(_) => Kind::SupplierList,
+    });
+    let format = match &parsed {
+        Parsed::Whole(wb) => wb.format,
+        Parsed::Stream(s) => s.format(),
+    };
     let mut hasher = Sha256::new();
     hasher.update(&bytes);
     hasher.update(kind.as_str().as_bytes());
@@ -295,19 +317,23 @@ pub async fn create(
             bytes,
             sha256: sha,
             kind,
-            format: wb.format,
+            format,
             mapping,
             supplier_id,
             today,
         };
-        // Everything that can refuse the file runs before the first write.
-        let prepared = match kind {
-            Kind::SupplierList => Prepared::List(svc::map_list(&inc, &wb)?),
-            Kind::Questionnaire => Prepared::Questionnaire(Box::new(svc::read_questionnaire(&wb)?)),
+        // A whole workbook is checked before the first write; a streamed list is written as it
+        // is read, and a refusal part-way rolls the transaction back.
+        let prepared = match parsed {
+            Parsed::Stream(s) => Prepared::Stream(s),
+            Parsed::Whole(wb) => match kind {
+                Kind::SupplierList => Prepared::List(svc::map_list(&inc, &wb)?),
+                Kind::Questionnaire => Prepared::Questionnaire(Box::new(svc::read_questionnaire(&wb)?)),
+            },
         };
-        drop(wb);
         write_tx(c, |c| {
             let out = match prepared {
+                Prepared::Stream(s) => svc::store_supplier_stream(c, &inc, |sink| s.feed(sink).map(|_| ()), true)?,
                 Prepared::List(l) => svc::store_supplier_list(c, &inc, l)?,
                 Prepared::Questionnaire(f) => svc::store_questionnaire(c, &inc, &f)?,
             };

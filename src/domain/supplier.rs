@@ -4,6 +4,7 @@ use super::{CountryCode, Sector, YesNo};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How the registered address is used (DOMAIN.md §2 `address_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -84,10 +85,95 @@ pub struct FieldSource {
     pub filename: Option<String>,
     /// The spreadsheet's own 1-based row number.
     pub row: Option<u32>,
-    /// canonical field name → the header as written in the file.
-    pub columns: BTreeMap<String, String>,
+    /// canonical field name → the header as written in the file (one map per upload, shared by
+    /// all of its suppliers).
+    pub columns: Arc<BTreeMap<String, String>>,
     /// canonical field name → the raw cell text as it came in.
-    pub raw: BTreeMap<String, String>,
+    pub raw: RawCells,
+}
+
+/// Raw cell texts by canonical field name, packed into one string: a supplier list of 100,000
+/// rows keeps every supplier's cells in memory for scoring, and a map of small strings costs
+/// several times the text it holds. Serialized as a JSON object, as a map would be.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawCells {
+    /// `field \0 value \0` repeated, in insertion order.
+    packed: String,
+}
+
+impl RawCells {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == field).map(|(_, v)| v)
+    }
+    /// Sets a field's text (replacing an earlier one). NUL characters cannot be stored and are dropped.
+    pub fn insert(&mut self, field: impl AsRef<str>, value: impl AsRef<str>) {
+        let (field, value) = (no_nul(field.as_ref()), no_nul(value.as_ref()));
+        if self.get(&field).is_some() {
+            let kept: Vec<(String, String)> =
+                self.iter().filter(|(k, _)| *k != field).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            self.packed.clear();
+            for (k, v) in kept {
+                self.push(&k, &v);
+            }
+        }
+        self.push(&field, &value);
+    }
+    fn push(&mut self, k: &str, v: &str) {
+        self.packed.push_str(k);
+        self.packed.push('\0');
+        self.packed.push_str(v);
+        self.packed.push('\0');
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut parts = self.packed.split('\0');
+        std::iter::from_fn(move || match (parts.next(), parts.next()) {
+            (Some(k), Some(v)) => Some((k, v)),
+            _ => None,
+        })
+    }
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+    /// Frees spare capacity (the text is kept for the whole scoring run).
+    pub fn shrink(&mut self) {
+        self.packed.shrink_to_fit();
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for RawCells {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let items: Vec<(K, V)> = iter.into_iter().collect();
+        let len = items.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len() + 2).sum();
+        let mut r = RawCells { packed: String::with_capacity(len) };
+        for (i, (k, v)) in items.iter().enumerate() {
+            // A later value for the same field wins, as in a map.
+            if !items[i + 1..].iter().any(|(k2, _)| k2.as_ref() == k.as_ref()) {
+                r.push(&no_nul(k.as_ref()), &no_nul(v.as_ref()));
+            }
+        }
+        r
+    }
+}
+
+fn no_nul(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', ""))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+impl Serialize for RawCells {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawCells {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = BTreeMap::<String, String>::deserialize(d)?;
+        Ok(m.into_iter().collect())
+    }
 }
 
 /// A supplier as the scoring engine sees it.

@@ -1,9 +1,9 @@
 //! Delimited text: encoding detection (UTF-8 ± BOM, UTF-16 LE/BE with BOM, Windows-1252),
 //! delimiter sniffing (comma, semicolon, tab) and reading with the `csv` crate.
 
-use super::excel::SheetBuilder;
+use super::stream::{Flow, RowBuilder, RowSink};
 use super::{clean_text, IngestError, Limits};
-use crate::domain::{Cell, Sheet};
+use crate::domain::Cell;
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::borrow::Cow;
 
@@ -108,14 +108,17 @@ fn line_counts(text: &str, d: char, max_lines: usize) -> Vec<usize> {
 
 /// Reads a CSV/TSV as one sheet named "csv". Row numbers are what a spreadsheet program shows
 /// on opening the file: one per record, blank lines counted, quoted newlines not.
-pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestError> {
+pub(crate) fn read_csv(bytes: &[u8], limits: &Limits, sink: &mut dyn RowSink) -> Result<(), IngestError> {
     let text = decode(bytes)
         .ok_or_else(|| IngestError::unreadable("the text encoding is not UTF-8, UTF-16 or Windows-1252"))?;
     let delim = sniff_delimiter(&text);
     let mut rdr =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
+    if sink.sheets(&[("csv".to_string(), false)])? == Flow::Stop || sink.begin_sheet("csv", false)? != Flow::Continue {
+        return Ok(());
+    }
     let mut total = 0u64;
-    let mut b = SheetBuilder::new(limits, &mut total);
+    let mut b = RowBuilder::new(limits, &mut total);
     let mut embedded_newlines: u64 = 0;
     let (mut lines_before, mut scanned) = (0u64, 0usize);
     let mut rec = csv::StringRecord::new();
@@ -139,12 +142,22 @@ pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, IngestErr
         for (c, field) in rec.iter().enumerate() {
             embedded_newlines += field.matches('\n').count() as u64;
             let t = clean_text(field);
-            if !t.is_empty() {
-                b.push(row0, u32::try_from(c).unwrap_or(u32::MAX), Cell::Text(t))?;
+            if !t.is_empty()
+                && b.push(sink, row0, u32::try_from(c).unwrap_or(u32::MAX), Cell::Text(t))? != Flow::Continue
+            {
+                return b.finish(sink).map(|_| ());
             }
         }
     }
-    b.finish("csv".to_string(), false)
+    b.finish(sink).map(|_| ())
+}
+
+/// [`read_csv`] into one [`Sheet`] (tests).
+#[cfg(test)]
+fn read_csv_sheet(bytes: &[u8], limits: &Limits) -> Result<crate::domain::Sheet, IngestError> {
+    let mut c = super::stream::Collect::default();
+    read_csv(bytes, limits, &mut c)?;
+    Ok(c.sheets.remove(0))
 }
 
 #[cfg(test)]
@@ -162,7 +175,7 @@ mod tests {
     #[test]
     fn encodings_and_rows() {
         let l = Limits::default();
-        let s = read_csv(b"name;city\r\n\r\n\"Soci\xE9t\xE9\nG\xE9n\xE9rale\";Paris\r\nB;Lyon\r\n", &l).unwrap();
+        let s = read_csv_sheet(b"name;city\r\n\r\n\"Soci\xE9t\xE9\nG\xE9n\xE9rale\";Paris\r\nB;Lyon\r\n", &l).unwrap();
         assert_eq!(s.rows.len(), 3, "{:?}", s.rows);
         assert_eq!(s.rows[0].row, 1);
         assert_eq!(s.rows[1].row, 3);
@@ -170,7 +183,7 @@ mod tests {
         assert_eq!(s.rows[2].row, 4, "the quoted newline does not add a row");
         let be: Vec<u8> =
             [0xFE, 0xFF].into_iter().chain("x\ty\n1\t2\n".encode_utf16().flat_map(|u| u.to_be_bytes())).collect();
-        let s = read_csv(&be, &l).unwrap();
+        let s = read_csv_sheet(&be, &l).unwrap();
         assert_eq!(s.rows[1].cells, vec![Cell::Text("1".into()), Cell::Text("2".into())]);
     }
 

@@ -3,8 +3,9 @@
 
 use super::fields::{parse_fields, FieldValue, RowError, CANONICAL_FIELDS};
 use super::headers::{header_currency, match_header};
+use super::stream::{Flow, RowSink};
 use super::{clean_text, IngestError};
-use crate::domain::{Cell, Sheet, SupplierFields, Workbook};
+use crate::domain::{Cell, Sheet, SheetRow, SupplierFields, Workbook};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -65,11 +66,9 @@ impl SupplierList {
             upload_id: Some(upload_id.to_string()),
             filename: Some(filename.to_string()),
             row: Some(row.row),
-            columns: self
-                .columns
-                .iter()
-                .filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone())))
-                .collect(),
+            columns: std::sync::Arc::new(
+                self.columns.iter().filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone()))).collect(),
+            ),
             raw: row.raw.iter().filter_map(|(h, v)| field_of(h).map(|f| (f, v.clone()))).collect(),
         }
     }
@@ -134,27 +133,6 @@ fn header_score(cols: &[ColumnMapping]) -> (usize, bool) {
     (n, req)
 }
 
-fn find_header(
-    sheet: &Sheet,
-    mapping: Option<&BTreeMap<String, String>>,
-) -> Result<Option<(usize, Vec<ColumnMapping>)>, IngestError> {
-    let mut best: Option<(usize, Vec<ColumnMapping>, usize)> = None;
-    for (i, r) in sheet.rows.iter().take(HEADER_SCAN_ROWS).enumerate() {
-        if r.cells.iter().any(|c| !matches!(c, Cell::Text(_) | Cell::Empty)) {
-            continue; // header cells are text
-        }
-        let cols = map_columns(&r.cells, mapping)?;
-        let (n, req) = header_score(&cols);
-        if n >= 2 && req && best.as_ref().is_none_or(|b| n > b.2) {
-            best = Some((i, cols, n));
-            if n >= 3 {
-                break;
-            }
-        }
-    }
-    Ok(best.map(|(i, c, _)| (i, c)))
-}
-
 fn is_footer(cells: &[Cell]) -> bool {
     let non_empty: Vec<&Cell> = cells.iter().filter(|c| !c.is_empty()).collect();
     if non_empty.is_empty() || non_empty.len() > 4 {
@@ -187,72 +165,252 @@ pub fn map_supplier_list(
     mapping: Option<&BTreeMap<String, String>>,
     today: NaiveDate,
 ) -> Result<SupplierList, IngestError> {
-    let order = wb.sheets.iter().filter(|s| !s.hidden).chain(wb.sheets.iter().filter(|s| s.hidden));
-    for sheet in order {
-        let Some((hidx, columns)) = find_header(sheet, mapping)? else {
-            continue;
+    let mut rows = Vec::new();
+    let mut m = ListMapper::new(mapping, today, |_, r| {
+        rows.push(r);
+        true
+    });
+    super::stream::replay(wb, &mut m)?;
+    let head = m.finish()?;
+    Ok(SupplierList {
+        sheet: head.sheet,
+        header_row: head.header_row,
+        columns: head.columns,
+        rows,
+        skipped: head.skipped,
+    })
+}
+
+/// What [`ListMapper::finish`] returns: the list without its rows (they went to the callback).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListHead {
+    pub sheet: String,
+    pub header_row: u32,
+    pub columns: Vec<ColumnMapping>,
+    pub skipped: Vec<SkippedRow>,
+    /// Data rows handed on (accepted and rejected).
+    pub rows: usize,
+}
+
+/// The columns of the chosen header and what every data row needs from them.
+struct Header {
+    sheet: String,
+    row: u32,
+    columns: Vec<ColumnMapping>,
+    /// The revenue column's header and the currency it names, when no currency column exists.
+    currency: Option<(String, String)>,
+}
+
+enum State {
+    /// Looking for the header in the first rows of the current sheet.
+    Scanning { sheet: String, hidden: bool, rows: Vec<SheetRow> },
+    /// Mapping the data rows under the header.
+    Mapping,
+    /// A list was mapped (or an error found): the rest of the file is not read.
+    Finished,
+}
+
+/// The supplier-list mapper as a [`RowSink`]: it finds the header in the first rows of each
+/// sheet and turns every row under it into a [`ListRow`], handed to `on_row` at once (the
+/// upload stores it), so only the header and the skipped rows are kept. Hidden sheets are only
+/// read when no visible sheet has a header: they are held until the end of the file.
+pub struct ListMapper<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> {
+    mapping: Option<&'m BTreeMap<String, String>>,
+    today: NaiveDate,
+    on_row: F,
+    state: State,
+    header: Option<Header>,
+    footer_seen: bool,
+    skipped: Vec<SkippedRow>,
+    rows: usize,
+    hidden: Vec<Sheet>,
+}
+
+impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
+    /// `on_row` gets the columns and each row; it returns false to stop the read (its own error is the caller's to keep).
+    pub fn new(mapping: Option<&'m BTreeMap<String, String>>, today: NaiveDate, on_row: F) -> Self {
+        ListMapper {
+            mapping,
+            today,
+            on_row,
+            state: State::Finished,
+            header: None,
+            footer_seen: false,
+            skipped: Vec::new(),
+            rows: 0,
+            hidden: Vec::new(),
+        }
+    }
+
+    /// After the file: the header and skipped rows, or why there is no list.
+    pub fn finish(mut self) -> Result<ListHead, IngestError> {
+        if matches!(self.state, State::Scanning { .. }) {
+            self.end_sheet()?;
+        }
+        // No visible sheet had a header: try the hidden ones, in order.
+        if self.header.is_none() {
+            for sheet in std::mem::take(&mut self.hidden) {
+                self.state = State::Scanning { sheet: sheet.name, hidden: false, rows: Vec::new() };
+                for r in sheet.rows {
+                    if self.row(r)? != Flow::Continue {
+                        break;
+                    }
+                }
+                self.end_sheet()?;
+                if self.header.is_some() {
+                    break;
+                }
+            }
+        }
+        let Some(h) = self.header else {
+            return Err(IngestError::NoHeaderRow);
         };
-        let header_row = sheet.rows[hidx].row;
-        let mut rows = Vec::new();
-        let mut skipped = Vec::new();
-        let mut footer_seen = false;
-        let currency_header = columns
+        if self.rows == 0 {
+            return Err(IngestError::NoDataRows { sheet: h.sheet, header_row: h.row });
+        }
+        Ok(ListHead { sheet: h.sheet, header_row: h.row, columns: h.columns, skipped: self.skipped, rows: self.rows })
+    }
+
+    /// Picks the header among the scanned rows (the best row naming at least two fields, one
+    /// of them required; three or more ends the search), then maps the rows after it.
+    fn choose_header(&mut self, sheet: String, rows: Vec<SheetRow>) -> Result<Flow, IngestError> {
+        let mut best: Option<(usize, Vec<ColumnMapping>, usize)> = None;
+        for (i, r) in rows.iter().enumerate() {
+            if r.cells.iter().any(|c| !matches!(c, Cell::Text(_) | Cell::Empty)) {
+                continue; // header cells are text
+            }
+            let cols = map_columns(&r.cells, self.mapping)?;
+            let (n, req) = header_score(&cols);
+            if n >= 2 && req && best.as_ref().is_none_or(|b| n > b.2) {
+                best = Some((i, cols, n));
+                if n >= 3 {
+                    break;
+                }
+            }
+        }
+        let Some((i, columns, _)) = best else {
+            return Ok(Flow::SkipSheet);
+        };
+        let currency = columns
             .iter()
             .find(|c| c.field.as_deref() == Some("annual_revenue"))
             .and_then(|c| header_currency(&c.header).map(|cur| (c.header.clone(), cur)));
         let has_currency_col = columns.iter().any(|c| c.field.as_deref() == Some("currency"));
-        for r in &sheet.rows[hidx + 1..] {
-            if r.cells.iter().all(Cell::is_empty) {
-                continue;
+        self.header =
+            Some(Header { sheet, row: rows[i].row, columns, currency: if has_currency_col { None } else { currency } });
+        self.state = State::Mapping;
+        for r in rows.into_iter().skip(i + 1) {
+            if self.map_row(r) == Flow::Stop {
+                return Ok(Flow::Stop);
             }
-            let mut raw = Vec::new();
-            for (i, c) in r.cells.iter().enumerate() {
-                if c.is_empty() {
-                    continue;
-                }
-                let header =
-                    columns.get(i).map(|m| m.header.clone()).unwrap_or_else(|| format!("Column {}", column_letter(i)));
-                raw.push((header, c.display()));
-            }
-            if footer_seen || is_footer(&r.cells) {
-                let reason = if footer_seen { "below the footer row" } else { "footer row" };
-                footer_seen = true;
-                skipped.push(SkippedRow { row: r.row, reason: reason.to_string(), raw });
-                continue;
-            }
-            let mut values = Vec::new();
-            let mut extra = BTreeMap::new();
-            for (i, c) in r.cells.iter().enumerate() {
-                match columns.get(i).and_then(|m| m.field.as_ref().map(|f| (m, f))) {
-                    Some((m, f)) => {
-                        values.push(FieldValue { field: f.clone(), header: m.header.clone(), cell: c.clone() })
-                    }
-                    None if !c.is_empty() => {
-                        let h = columns
-                            .get(i)
-                            .map(|m| m.header.clone())
-                            .unwrap_or_else(|| format!("Column {}", column_letter(i)));
-                        extra.insert(h, c.display());
-                    }
-                    None => {}
-                }
-            }
-            if let (Some((h, cur)), false) = (&currency_header, has_currency_col) {
-                values.push(FieldValue { field: "currency".into(), header: h.clone(), cell: Cell::Text(cur.clone()) });
-            }
-            let p = parse_fields(&values, r.row, today);
-            let outcome = match p.fields {
-                Some(fields) => RowOutcome::Accepted { fields, extra, warnings: p.warnings },
-                None => RowOutcome::Rejected { errors: p.errors },
-            };
-            rows.push(ListRow { row: r.row, raw, outcome });
         }
-        if rows.is_empty() {
-            return Err(IngestError::NoDataRows { sheet: sheet.name.clone(), header_row });
-        }
-        return Ok(SupplierList { sheet: sheet.name.clone(), header_row, columns, rows, skipped });
+        Ok(Flow::Continue)
     }
-    Err(IngestError::NoHeaderRow)
+
+    /// One row under the header: skipped (footer and below), accepted or rejected.
+    fn map_row(&mut self, r: SheetRow) -> Flow {
+        let Some(h) = &self.header else {
+            return Flow::Stop;
+        };
+        if r.cells.iter().all(Cell::is_empty) {
+            return Flow::Continue;
+        }
+        let header_of = |i: usize| {
+            h.columns.get(i).map(|m| m.header.clone()).unwrap_or_else(|| format!("Column {}", column_letter(i)))
+        };
+        let mut raw = Vec::new();
+        for (i, c) in r.cells.iter().enumerate() {
+            if !c.is_empty() {
+                raw.push((header_of(i), c.display()));
+            }
+        }
+        if self.footer_seen || is_footer(&r.cells) {
+            let reason = if self.footer_seen { "below the footer row" } else { "footer row" };
+            self.footer_seen = true;
+            self.skipped.push(SkippedRow { row: r.row, reason: reason.to_string(), raw });
+            return Flow::Continue;
+        }
+        let mut values = Vec::new();
+        let mut extra = BTreeMap::new();
+        for (i, c) in r.cells.into_iter().enumerate() {
+            match h.columns.get(i).and_then(|m| m.field.as_ref().map(|f| (m, f))) {
+                Some((m, f)) => values.push(FieldValue { field: f.clone(), header: m.header.clone(), cell: c }),
+                None if !c.is_empty() => {
+                    extra.insert(header_of(i), c.display());
+                }
+                None => {}
+            }
+        }
+        if let Some((hd, cur)) = &h.currency {
+            values.push(FieldValue { field: "currency".into(), header: hd.clone(), cell: Cell::Text(cur.clone()) });
+        }
+        let p = parse_fields(&values, r.row, self.today);
+        let outcome = match p.fields {
+            Some(fields) => RowOutcome::Accepted { fields, extra, warnings: p.warnings },
+            None => RowOutcome::Rejected { errors: p.errors },
+        };
+        self.rows += 1;
+        if (self.on_row)(&h.columns, ListRow { row: r.row, raw, outcome }) {
+            Flow::Continue
+        } else {
+            self.state = State::Finished;
+            Flow::Stop
+        }
+    }
+}
+
+impl<F: FnMut(&[ColumnMapping], ListRow) -> bool> RowSink for ListMapper<'_, F> {
+    fn begin_sheet(&mut self, name: &str, hidden: bool) -> Result<Flow, IngestError> {
+        if self.header.is_some() {
+            return Ok(Flow::Stop);
+        }
+        self.state = State::Scanning { sheet: name.to_string(), hidden, rows: Vec::new() };
+        Ok(Flow::Continue)
+    }
+
+    fn row(&mut self, row: SheetRow) -> Result<Flow, IngestError> {
+        match &mut self.state {
+            State::Finished => Ok(Flow::Stop),
+            State::Mapping => Ok(self.map_row(row)),
+            State::Scanning { hidden: true, rows, .. } => {
+                rows.push(row);
+                Ok(Flow::Continue)
+            }
+            State::Scanning { rows, .. } => {
+                rows.push(row);
+                if rows.len() < HEADER_SCAN_ROWS {
+                    // A row naming three fields ends the search at once.
+                    let last = rows.last().map(|r| r.cells.as_slice()).unwrap_or(&[]);
+                    let strong = !last.iter().any(|c| !matches!(c, Cell::Text(_) | Cell::Empty)) && {
+                        let (n, req) = header_score(&map_columns(last, self.mapping)?);
+                        n >= 3 && req
+                    };
+                    if !strong {
+                        return Ok(Flow::Continue);
+                    }
+                }
+                let State::Scanning { sheet, rows, .. } = std::mem::replace(&mut self.state, State::Finished) else {
+                    return Ok(Flow::Stop);
+                };
+                self.choose_header(sheet, rows)
+            }
+        }
+    }
+
+    fn end_sheet(&mut self) -> Result<Flow, IngestError> {
+        match std::mem::replace(&mut self.state, State::Finished) {
+            State::Scanning { sheet, hidden: true, rows } => {
+                self.hidden.push(Sheet { name: sheet, hidden: true, rows });
+                Ok(Flow::Continue)
+            }
+            State::Scanning { sheet, rows, .. } => {
+                let flow = self.choose_header(sheet, rows)?;
+                self.state = State::Finished;
+                Ok(if self.header.is_some() || flow == Flow::Stop { Flow::Stop } else { Flow::Continue })
+            }
+            State::Mapping | State::Finished => Ok(if self.header.is_some() { Flow::Stop } else { Flow::Continue }),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod numfmt;
 mod ods_percent;
 mod sandbox;
 mod sniff;
+pub mod stream;
 mod text;
 pub mod values;
 mod xls_percent;
@@ -32,9 +33,12 @@ pub use country::parse_country;
 pub use error::IngestError;
 pub use fields::{parse_fields, FieldValue, ParsedFields, RowError, CANONICAL_FIELDS};
 pub use headers::match_header;
-pub use mapping::{map_supplier_list, ColumnMapping, ListRow, RowOutcome, SkippedRow, SupplierList};
-pub use sandbox::{read_workbook_sandboxed, worker_main, LIMITS_ENV};
+pub use mapping::{
+    map_supplier_list, ColumnMapping, ListHead, ListMapper, ListRow, RowOutcome, SkippedRow, SupplierList,
+};
+pub use sandbox::{read_workbook_sandboxed, worker_main, SandboxStream, LIMITS_ENV};
 pub use sniff::sniff;
+pub use stream::{Flow, RowSink};
 pub use text::clean_text;
 pub use values::{parse_date, parse_list, parse_money, parse_number, parse_percent, parse_sector, DateError};
 
@@ -96,21 +100,28 @@ impl Default for Limits {
 /// Calamine calls run under `catch_unwind`; an allocation abort would still end the process,
 /// so the server should prefer [`read_workbook_sandboxed`].
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Workbook, IngestError> {
+    let mut c = stream::Collect::default();
+    let format = stream_workbook(bytes, limits, &mut c)?;
+    Ok(c.into_workbook(format))
+}
+
+/// [`read_workbook`] pushing each row to `sink` as it is read, so the file is never held whole.
+pub fn stream_workbook(bytes: &[u8], limits: &Limits, sink: &mut dyn RowSink) -> Result<FileFormat, IngestError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(IngestError::FileTooLarge { size: bytes.len() as u64, limit: limits.max_bytes });
     }
     let format = sniff(bytes)?;
-    let sheets = match format {
-        FileFormat::Csv => vec![csvread::read_csv(bytes, limits)?],
-        FileFormat::Xls => excel::read_xls(bytes, limits)?,
+    match format {
+        FileFormat::Csv => csvread::read_csv(bytes, limits, sink)?,
+        FileFormat::Xls => excel::read_xls(bytes, limits, sink)?,
         FileFormat::Xlsx | FileFormat::Xlsm | FileFormat::Xlsb | FileFormat::Ods => {
             zipcheck::precheck_zip(bytes, limits)?;
             match format {
-                FileFormat::Ods => excel::read_ods(bytes, limits)?,
-                FileFormat::Xlsb => excel::read_xlsb(bytes, limits)?,
-                _ => excel::read_xlsx(bytes, limits)?,
+                FileFormat::Ods => excel::read_ods(bytes, limits, sink)?,
+                FileFormat::Xlsb => excel::read_xlsb(bytes, limits, sink)?,
+                _ => excel::read_xlsx(bytes, limits, sink)?,
             }
         }
-    };
-    Ok(Workbook { format, sheets })
+    }
+    Ok(format)
 }

@@ -1,23 +1,42 @@
 //! Sandboxed reading: the server runs `<exe> worker parse` as a child with a memory limit
-//! (RLIMIT_AS) and a wall-clock timeout; the file goes in on stdin, JSON comes back on stdout.
-//! A parser abort or stack overflow then kills only the child, never the server.
+//! (RLIMIT_AS) and a wall-clock timeout; the file goes in on stdin and the rows come back on
+//! stdout as they are read, one JSON frame per line, so neither process holds a large sheet
+//! whole. A parser abort or stack overflow kills only the child, never the server.
 
-use super::{read_workbook, IngestError, Limits};
-use crate::domain::Workbook;
+use super::stream::{Collect, Flow, RowSink};
+use super::{sniff, stream_workbook, IngestError, Limits};
+use crate::domain::{FileFormat, SheetRow, Workbook};
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 /// Environment variable through which the parent passes [`Limits`] (JSON) to the worker.
 pub const LIMITS_ENV: &str = "MANUMIT_INGEST_LIMITS";
 
-/// What the worker writes on stdout.
+/// Longest frame (one row) accepted from the worker: 200 columns of 32,767 characters, escaped.
+const MAX_FRAME: u64 = 64 * 1024 * 1024;
+
+/// One line of the worker's output.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum WorkerReply {
-    Ok(Workbook),
+enum Frame {
+    /// First frame: the format and every sheet (name, hidden).
+    Start {
+        format: FileFormat,
+        sheets: Vec<(String, bool)>,
+    },
+    Begin {
+        name: String,
+        hidden: bool,
+    },
+    Row(SheetRow),
+    End,
+    /// Last frame of a file read to the end.
+    Done,
     Err(IngestError),
 }
 
@@ -29,70 +48,187 @@ fn crashed(detail: String) -> IngestError {
     }
 }
 
-/// Reads the file in a child process `<exe> worker parse` and returns its result. A child
-/// killed by a signal (abort, memory limit) or exiting badly → 422 `unreadable_file`; a child
-/// still running after `limits.worker_timeout_secs` is killed → 422 `parse_timeout`.
-pub fn read_workbook_sandboxed(bytes: &[u8], limits: &Limits, exe: &Path) -> Result<Workbook, IngestError> {
-    if bytes.len() as u64 > limits.max_bytes {
-        return Err(IngestError::FileTooLarge { size: bytes.len() as u64, limit: limits.max_bytes });
-    }
-    let limits_json = serde_json::to_string(limits).map_err(|e| IngestError::unreadable(format!("internal: {e}")))?;
-    let mut child = Command::new(exe)
-        .args(["worker", "parse"])
-        .env(LIMITS_ENV, limits_json)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| IngestError::unreadable(format!("the reader process could not start ({e})")))?;
-    let mut stdin = child.stdin.take();
-    let mut stdout = child.stdout.take();
-    let deadline = Instant::now() + Duration::from_secs(limits.worker_timeout_secs.max(1));
-    let out_cap = limits.worker_memory_bytes.max(1 << 20);
-    let (status, out) = std::thread::scope(|s| {
-        s.spawn(move || {
-            if let Some(mut w) = stdin.take() {
-                let _ = w.write_all(bytes); // a child that dies early closes the pipe: ignore
+/// A file being read by the worker process: the format and sheet list are known once it is
+/// spawned; [`SandboxStream::feed`] hands the rows to a sink as they arrive. Dropping it kills
+/// the worker.
+pub struct SandboxStream {
+    child: Child,
+    out: BufReader<ChildStdout>,
+    format: FileFormat,
+    sheets: Vec<(String, bool)>,
+    timed_out: Arc<AtomicBool>,
+    timeout_secs: u64,
+    /// Dropping this wakes the watchdog thread, which then exits.
+    watchdog: Option<mpsc::Sender<()>>,
+}
+
+impl SandboxStream {
+    /// Starts `<exe> worker parse` on the bytes and reads up to the sheet list. A file the
+    /// worker refuses at once (not a spreadsheet, a zip bomb...) is refused here.
+    pub fn spawn(bytes: &[u8], limits: &Limits, exe: &Path) -> Result<SandboxStream, IngestError> {
+        if bytes.len() as u64 > limits.max_bytes {
+            return Err(IngestError::FileTooLarge { size: bytes.len() as u64, limit: limits.max_bytes });
+        }
+        let limits_json =
+            serde_json::to_string(limits).map_err(|e| IngestError::unreadable(format!("internal: {e}")))?;
+        let mut child = Command::new(exe)
+            .args(["worker", "parse"])
+            .env(LIMITS_ENV, limits_json)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| IngestError::unreadable(format!("the reader process could not start ({e})")))?;
+        let stdout = child.stdout.take();
+        // The watchdog kills the worker at the deadline, whatever the parent is doing.
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel::<()>();
+        let pid = child.id() as libc::pid_t;
+        let flag = timed_out.clone();
+        let timeout = Duration::from_secs(limits.worker_timeout_secs.max(1));
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
+                flag.store(true, Ordering::SeqCst);
+                // SAFETY: kill only sends a signal; the child is not reaped until the stream
+                // is dropped, so the pid cannot have been reused.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
             }
         });
-        let reader = s.spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(r) = stdout.take() {
-                let _ = r.take(out_cap).read_to_end(&mut buf);
-            }
-            buf
-        });
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(st)) => break Ok(st),
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(IngestError::Timeout { seconds: limits.worker_timeout_secs });
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(IngestError::unreadable(format!("the reader process was lost ({e})")));
-                }
-            }
+        // The worker reads all of its input before it writes anything: no deadlock. A worker
+        // that dies early closes the pipe; its exit status tells why.
+        if let Some(mut w) = child.stdin.take() {
+            let _ = w.write_all(bytes);
+        }
+        let Some(stdout) = stdout else {
+            return Err(IngestError::unreadable("the reader process has no output"));
         };
-        (status, reader.join().unwrap_or_default())
-    });
-    let status = status?;
-    if !status.success() {
+        let mut s = SandboxStream {
+            child,
+            out: BufReader::with_capacity(1 << 16, stdout),
+            format: FileFormat::Csv,
+            sheets: Vec::new(),
+            timed_out,
+            timeout_secs: limits.worker_timeout_secs,
+            watchdog: Some(tx),
+        };
+        match s.next_frame()? {
+            Frame::Start { format, sheets } => {
+                s.format = format;
+                s.sheets = sheets;
+                Ok(s)
+            }
+            Frame::Err(e) => Err(e),
+            other => Err(crashed(format!("it began with {other:?}"))),
+        }
+    }
+
+    pub fn format(&self) -> FileFormat {
+        self.format
+    }
+
+    /// Every sheet of the file (name, hidden), in file order.
+    pub fn sheets(&self) -> &[(String, bool)] {
+        &self.sheets
+    }
+
+    /// Why the worker stopped without finishing its answer.
+    fn failure(&mut self) -> IngestError {
+        let status = self.child.wait();
+        if self.timed_out.load(Ordering::SeqCst) {
+            return IngestError::Timeout { seconds: self.timeout_secs };
+        }
         use std::os::unix::process::ExitStatusExt;
-        return Err(match status.signal() {
-            Some(sig) => crashed(format!("signal {sig}")),
-            None => crashed(format!("exit code {}", status.code().unwrap_or(-1))),
-        });
+        match status {
+            Ok(st) => match st.signal() {
+                Some(sig) => crashed(format!("signal {sig}")),
+                None => crashed(format!("exit code {}", st.code().unwrap_or(-1))),
+            },
+            Err(e) => IngestError::unreadable(format!("the reader process was lost ({e})")),
+        }
     }
-    match serde_json::from_slice::<WorkerReply>(&out) {
-        Ok(WorkerReply::Ok(wb)) => Ok(wb),
-        Ok(WorkerReply::Err(e)) => Err(e),
-        Err(e) => Err(crashed(format!("its answer was not readable: {e}"))),
+
+    fn next_frame(&mut self) -> Result<Frame, IngestError> {
+        let mut line = String::new();
+        let n = match (&mut self.out).take(MAX_FRAME).read_line(&mut line) {
+            Ok(n) => n,
+            Err(e) => return Err(crashed(format!("its answer was not readable: {e}"))),
+        };
+        if n == 0 {
+            return Err(self.failure());
+        }
+        if !line.ends_with('\n') {
+            // Cut short: the worker died mid-line, or the frame is over the cap.
+            let _ = self.child.kill();
+            return Err(self.failure());
+        }
+        serde_json::from_str(&line).map_err(|e| crashed(format!("its answer was not readable: {e}")))
     }
+
+    /// Hands every sheet and row to `sink` as the worker reads them. Stops early when the sink
+    /// says so (the worker is then killed).
+    pub fn feed(mut self, sink: &mut dyn RowSink) -> Result<FileFormat, IngestError> {
+        let format = self.format;
+        if sink.sheets(&self.sheets)? == Flow::Stop {
+            return Ok(format);
+        }
+        let mut skipping = false;
+        loop {
+            match self.next_frame()? {
+                Frame::Begin { name, hidden } => match sink.begin_sheet(&name, hidden)? {
+                    Flow::Stop => return Ok(format),
+                    Flow::SkipSheet => skipping = true,
+                    Flow::Continue => skipping = false,
+                },
+                Frame::Row(r) if !skipping => match sink.row(r)? {
+                    Flow::Stop => return Ok(format),
+                    Flow::SkipSheet => skipping = true,
+                    Flow::Continue => {}
+                },
+                Frame::Row(_) => {}
+                Frame::End => {
+                    if sink.end_sheet()? == Flow::Stop {
+                        return Ok(format);
+                    }
+                    skipping = false;
+                }
+                Frame::Done => {
+                    return match self.child.wait() {
+                        Ok(st) if st.success() => Ok(format),
+                        _ => Err(self.failure()),
+                    }
+                }
+                Frame::Err(e) => return Err(e),
+                Frame::Start { .. } => return Err(crashed("it began twice".into())),
+            }
+        }
+    }
+
+    /// The whole workbook.
+    pub fn collect(self) -> Result<Workbook, IngestError> {
+        let mut c = Collect::default();
+        let format = self.feed(&mut c)?;
+        Ok(c.into_workbook(format))
+    }
+}
+
+impl Drop for SandboxStream {
+    fn drop(&mut self) {
+        // Stop the watchdog before the child is reaped, so it never signals a reused pid.
+        drop(self.watchdog.take());
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads the file in a child process `<exe> worker parse` and returns the whole workbook. A
+/// child killed by a signal (abort, memory limit) or exiting badly → 422 `unreadable_file`; a
+/// child still running after `limits.worker_timeout_secs` is killed → 422 `parse_timeout`.
+pub fn read_workbook_sandboxed(bytes: &[u8], limits: &Limits, exe: &Path) -> Result<Workbook, IngestError> {
+    SandboxStream::spawn(bytes, limits, exe)?.collect()
 }
 
 /// Limits from the environment (defaults when absent or invalid).
@@ -109,17 +245,56 @@ fn limit_memory(bytes: u64) {
     }
 }
 
-/// The worker's job without process concerns: bytes in, JSON reply out.
-fn worker_reply(input: &[u8], limits: &Limits) -> Vec<u8> {
-    let reply = match read_workbook(input, limits) {
-        Ok(wb) => WorkerReply::Ok(wb),
-        Err(e) => WorkerReply::Err(e),
-    };
-    serde_json::to_vec(&reply).unwrap_or_else(|_| br#"{"err":{"code":"unreadable_file","detail":"internal"}}"#.to_vec())
+/// The worker's sink: every event becomes a frame on `out`.
+struct FrameWriter<W: Write> {
+    out: W,
+    format: FileFormat,
 }
 
-/// Entry point of `manumit worker parse`: reads the file from stdin, writes the JSON reply
-/// to stdout, returns the process exit code (0 when a reply was written).
+impl<W: Write> FrameWriter<W> {
+    fn send(&mut self, f: &Frame) -> Result<Flow, IngestError> {
+        serde_json::to_writer(&mut self.out, f)
+            .and_then(|_| self.out.write_all(b"\n").map_err(serde_json::Error::io))
+            .map_err(|e| IngestError::unreadable(format!("the reader could not answer ({e})")))?;
+        Ok(Flow::Continue)
+    }
+}
+
+impl<W: Write> RowSink for FrameWriter<W> {
+    fn sheets(&mut self, sheets: &[(String, bool)]) -> Result<Flow, IngestError> {
+        self.send(&Frame::Start { format: self.format, sheets: sheets.to_vec() })
+    }
+    fn begin_sheet(&mut self, name: &str, hidden: bool) -> Result<Flow, IngestError> {
+        self.send(&Frame::Begin { name: name.to_string(), hidden })
+    }
+    fn row(&mut self, row: SheetRow) -> Result<Flow, IngestError> {
+        self.send(&Frame::Row(row))
+    }
+    fn end_sheet(&mut self) -> Result<Flow, IngestError> {
+        self.send(&Frame::End)
+    }
+}
+
+/// The worker's job without process concerns: bytes in, frames out. A file refused before its
+/// sheets are known gets one `Err` frame.
+fn worker_write(input: &[u8], limits: &Limits, out: impl Write) -> std::io::Result<()> {
+    let mut w = FrameWriter { out, format: FileFormat::Csv };
+    let last = match sniff(input) {
+        Err(e) => Frame::Err(e),
+        Ok(format) => {
+            w.format = format;
+            match stream_workbook(input, limits, &mut w) {
+                Ok(_) => Frame::Done,
+                Err(e) => Frame::Err(e),
+            }
+        }
+    };
+    let _ = w.send(&last);
+    w.out.flush()
+}
+
+/// Entry point of `manumit worker parse`: reads the file from stdin, writes the frames to
+/// stdout, returns the process exit code (0 when the answer was written).
 pub fn worker_main() -> i32 {
     let limits = limits_from_env();
     limit_memory(limits.worker_memory_bytes);
@@ -127,9 +302,8 @@ pub fn worker_main() -> i32 {
     if std::io::stdin().lock().take(limits.max_bytes.saturating_add(1)).read_to_end(&mut input).is_err() {
         return 2;
     }
-    let out = worker_reply(&input, &limits);
-    let mut so = std::io::stdout().lock();
-    if so.write_all(&out).and_then(|_| so.flush()).is_err() {
+    let so = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if worker_write(&input, &limits, so).is_err() {
         return 2;
     }
     0
@@ -139,6 +313,7 @@ pub fn worker_main() -> i32 {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+    use std::time::Instant;
 
     fn script(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
         let p = dir.join(name);
@@ -147,17 +322,31 @@ mod tests {
         p
     }
 
+    fn worker_reply(input: &[u8], limits: &Limits) -> Vec<u8> {
+        let mut out = Vec::new();
+        worker_write(input, limits, &mut out).unwrap();
+        out
+    }
+
     #[test]
-    fn reply_round_trip() {
+    fn frames_round_trip() {
         let reply = worker_reply(b"Name,Country,Sector\nAcme,TH,agri\n", &Limits::default());
-        match serde_json::from_slice::<WorkerReply>(&reply).unwrap() {
-            WorkerReply::Ok(wb) => assert_eq!(wb.sheets[0].rows.len(), 2),
-            WorkerReply::Err(e) => panic!("{e}"),
-        }
+        let frames: Vec<Frame> = reply
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert!(matches!(&frames[0], Frame::Start { format: FileFormat::Csv, sheets } if sheets.len() == 1));
+        assert!(matches!(&frames[1], Frame::Begin { name, .. } if name == "csv"));
+        assert!(matches!(&frames[2], Frame::Row(r) if r.row == 1));
+        assert!(matches!(&frames[3], Frame::Row(r) if r.row == 2));
+        assert!(matches!(frames[4], Frame::End));
+        assert!(matches!(frames[5], Frame::Done));
+        assert_eq!(frames.len(), 6);
         let reply = worker_reply(b"%PDF-1.4", &Limits::default());
         assert!(matches!(
-            serde_json::from_slice::<WorkerReply>(&reply).unwrap(),
-            WorkerReply::Err(IngestError::UnsupportedFormat { .. })
+            serde_json::from_slice::<Frame>(reply.trim_ascii_end()).unwrap(),
+            Frame::Err(IngestError::UnsupportedFormat { .. })
         ));
     }
 
@@ -168,6 +357,11 @@ mod tests {
         // A child that answers: it echoes a canned reply after draining stdin.
         let reply = String::from_utf8(worker_reply(b"a,b\n1,2\n", &l)).unwrap();
         let ok = script(dir.path(), "ok", &format!("cat >/dev/null; printf '%s' '{reply}'"));
+        // One that dies after the first row, like a reader aborting mid-file.
+        let first: String = reply.lines().take(3).map(|l| format!("{l}\n")).collect();
+        let dies = script(dir.path(), "dies", &format!("cat >/dev/null; printf '%s' '{first}'; kill -ABRT $$"));
+        let e = read_workbook_sandboxed(b"x", &l, &dies).unwrap_err();
+        assert!(e.to_string().contains("signal 6"), "{e}");
         assert_eq!(read_workbook_sandboxed(b"x", &l, &ok).unwrap().sheets[0].rows.len(), 2);
         // A child that aborts like calamine on an allocation failure.
         let abort = script(dir.path(), "abort", "kill -ABRT $$");

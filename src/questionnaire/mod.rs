@@ -28,4 +28,4 @@ pub use definition::{
 pub use evaluate::{evaluate, evaluate_as_of, matches, points, AnswerSource};
 pub use read::{is_template, read_filled, read_meta, FilledTemplate, TemplateError, TemplateMeta};
 pub use supplier_sheet::SUPPLIER_FIELDS;
-pub use template::{write_template, write_template_prefilled, TemplateSupplier, QUESTIONNAIRE_HEADER};
+pub use template::{write_template, write_template_prefilled, TemplateSupplier, META_SHEET, QUESTIONNAIRE_HEADER};

@@ -17,7 +17,7 @@ pub fn points(severity: Severity) -> f64 {
 /// upload (column = the header as written, value = the raw cell), else the API field.
 pub fn field(s: &SupplierRecord, name: &str, value: impl Into<String>) -> Evidence {
     let src = &s.source;
-    let value = src.raw.get(name).cloned().unwrap_or_else(|| value.into());
+    let value = src.raw.get(name).map(str::to_string).unwrap_or_else(|| value.into());
     match &src.upload_id {
         Some(id) => Evidence {
             upload_id: Some(id.clone()),
@@ -81,8 +81,9 @@ mod tests {
         s.source.upload_id = Some("up1".into());
         s.source.filename = Some("acme.xlsx".into());
         s.source.row = Some(12);
-        s.source.columns.insert("passports_held_by_employer".into(), "Passports held".into());
-        s.source.raw.insert("passports_held_by_employer".into(), "Y".into());
+        std::sync::Arc::make_mut(&mut s.source.columns)
+            .insert("passports_held_by_employer".into(), "Passports held".into());
+        s.source.raw.insert("passports_held_by_employer", "Y");
         let e = field(&s, "passports_held_by_employer", "Yes");
         assert_eq!(e.describe(), "upload acme.xlsx, row 12, column 'Passports held' = Y");
         let api = field(&SupplierRecord::default(), "phone", "123");

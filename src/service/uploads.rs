@@ -4,7 +4,7 @@
 
 use crate::domain::{FieldSource, FileFormat, Workbook};
 use crate::error::{Error, ProblemItem, Result};
-use crate::ingest::{self, FieldValue, RowOutcome, SupplierList};
+use crate::ingest::{self, FieldValue, RowOutcome, RowSink, SupplierList};
 use crate::questionnaire::{self, AnswerSource, FilledTemplate};
 use crate::service::assess::{self, assess_and_store, Cause};
 use crate::store::{self, assessments, audit, suppliers, uploads, DbConn};
@@ -117,126 +117,210 @@ fn problem_items(errs: &[ingest::RowError]) -> Vec<ProblemItem> {
 
 /// Maps the supplier list before any write, so an unusable file writes nothing.
 pub fn map_list(inc: &Incoming, wb: &Workbook) -> Result<SupplierList> {
-    let list = ingest::map_supplier_list(wb, inc.mapping.as_ref(), inc.today)
-        .map_err(|e| Error::problem(e.status(), e.code(), e.to_string()))?;
-    if list.rows.is_empty() {
-        return Err(Error::invalid(
-            "no_data_rows",
-            "The file has a header row but no supplier rows under it.",
-            Vec::new(),
-        ));
-    }
-    Ok(list)
+    ingest::map_supplier_list(wb, inc.mapping.as_ref(), inc.today).map_err(ingest_problem)
+}
+
+fn ingest_problem(e: ingest::IngestError) -> Error {
+    Error::problem(e.status(), e.code(), e.to_string())
 }
 
 /// Stores a supplier-list upload and scores every accepted supplier. Call inside `write_tx`.
 /// Takes the list, so its rows are freed once stored, before scoring needs the memory.
 pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList) -> Result<Outcome> {
-    store::with_bulk_cache(conn, |c| store_list(c, inc, list, true))
-}
-
-/// The same without scoring (benchmarks measure persisting on its own with it).
-pub fn store_supplier_list_unscored(conn: &mut DbConn, inc: &Incoming, list: SupplierList) -> Result<Outcome> {
-    store::with_bulk_cache(conn, |c| store_list(c, inc, list, false))
-}
-
-fn store_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList, score: bool) -> Result<Outcome> {
-    let upload_id = store::new_id();
-    let created_at = store::now();
-    let accepted = list.rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Accepted { .. })).count();
-    let rejected = list.rows.len() - accepted;
-    let row = inc.upload_row(&upload_id, created_at, Some(list.sheet.clone()), list.rows.len(), accepted, rejected);
-    if let Err(e) = insert_upload(conn, &row)? {
-        return Ok(e);
-    }
-    drop(row);
-    let mut created = 0usize;
-    let mut updated = 0usize;
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    // Match every accepted row in memory, then write the suppliers in batches.
-    let mut index = suppliers::Index::load(conn, inc.org_id)?;
-    let mut supplier_of: Vec<Option<String>> = Vec::with_capacity(list.rows.len());
-    for r in &list.rows {
-        match &r.outcome {
-            RowOutcome::Accepted { fields, extra, warnings: w } => {
-                let source = list.source_of(r, &upload_id, &inc.filename);
-                let staged = index.stage(inc.org_id, fields, extra, &source)?;
-                if staged.created {
-                    created += 1;
-                } else {
-                    updated += 1;
-                }
-                warnings.extend(w.iter().cloned());
-                supplier_of.push(Some(staged.id));
-            }
-            RowOutcome::Rejected { errors: e } => {
-                errors.extend(e.iter().cloned());
-                supplier_of.push(None);
-            }
-        }
-    }
-    index.flush(conn)?;
-    // Every row as it came in, accepted or rejected, in batches.
-    let mut records = Vec::with_capacity(ROW_BATCH);
-    for (r, sid) in list.rows.iter().zip(&supplier_of) {
-        let (status, errs) = match &r.outcome {
-            RowOutcome::Accepted { warnings: w, .. } => ("accepted", serde_json::to_string(w)),
-            RowOutcome::Rejected { errors: e } => ("rejected", serde_json::to_string(e)),
+    let SupplierList { sheet, header_row, columns, rows, skipped } = list;
+    let head = ingest::ListHead { sheet, header_row, columns, skipped, rows: rows.len() };
+    store::with_bulk_cache(conn, |c| {
+        let Some(mut w) = ListWriter::start(c, inc)? else {
+            return Ok(Outcome::Duplicate);
         };
-        records.push(uploads::UploadRowRecord {
-            upload_id: upload_id.clone(),
-            row_number: r.row as i32,
-            status: status.into(),
-            raw_json: serde_json::to_string(&r.raw).map_err(Error::internal)?,
-            errors_json: errs.map_err(Error::internal)?,
-            supplier_id: sid.clone(),
-        });
-        if records.len() == ROW_BATCH {
-            uploads::insert_rows(conn, &records)?;
-            records.clear();
+        for r in rows {
+            w.add(c, &head.columns, r)?;
         }
+        w.finish(c, inc, head, true)
+    })
+}
+
+/// Reads, maps and stores a supplier list as its rows arrive from `source` (a reader feeding a
+/// [`RowSink`]), then scores every supplier; `score: false` stores without scoring
+/// (benchmarks). Call inside `write_tx`: a file refused part-way rolls back with the rest.
+pub fn store_supplier_stream(
+    conn: &mut DbConn,
+    inc: &Incoming,
+    source: impl FnOnce(&mut dyn RowSink) -> std::result::Result<(), ingest::IngestError>,
+    score: bool,
+) -> Result<Outcome> {
+    store::with_bulk_cache(conn, |c| {
+        let Some(mut w) = ListWriter::start(c, inc)? else {
+            return Ok(Outcome::Duplicate);
+        };
+        let mut failed: Option<Error> = None;
+        let mut mapper = ingest::ListMapper::new(inc.mapping.as_ref(), inc.today, |cols, r| match w.add(c, cols, r) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        });
+        let read = source(&mut mapper);
+        let head = mapper.finish();
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        read.map_err(ingest_problem)?;
+        let head = head.map_err(ingest_problem)?;
+        w.finish(c, inc, head, score)
+    })
+}
+
+/// The writes of one supplier-list upload, a chunk of rows at a time: the suppliers matched and
+/// staged in memory, then written with the chunk's rows, so memory holds one chunk of rows.
+struct ListWriter {
+    upload_id: String,
+    created_at: chrono::NaiveDateTime,
+    index: suppliers::Index,
+    chunk: Vec<ingest::ListRow>,
+    accepted: usize,
+    rejected: usize,
+    created: usize,
+    updated: usize,
+    errors: Vec<ingest::RowError>,
+    warnings: Vec<ingest::RowError>,
+    touched: Vec<String>,
+    org_id: String,
+    filename: String,
+}
+
+impl ListWriter {
+    /// Inserts the upload row; None when a concurrent request stored the same bytes first.
+    fn start(conn: &mut DbConn, inc: &Incoming) -> Result<Option<ListWriter>> {
+        let upload_id = store::new_id();
+        let created_at = store::now();
+        let row = inc.upload_row(&upload_id, created_at, None, 0, 0, 0);
+        if insert_upload(conn, &row)?.is_err() {
+            return Ok(None);
+        }
+        drop(row);
+        Ok(Some(ListWriter {
+            upload_id,
+            created_at,
+            index: suppliers::Index::load(conn, inc.org_id)?,
+            chunk: Vec::with_capacity(ROW_BATCH),
+            accepted: 0,
+            rejected: 0,
+            created: 0,
+            updated: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            touched: Vec::new(),
+            org_id: inc.org_id.to_string(),
+            filename: inc.filename.clone(),
+        }))
     }
-    uploads::insert_rows(conn, &records)?;
-    drop(records);
-    // Every row is stored: free them (the bulk of the list) before scoring.
-    let rows_total = list.rows.len();
-    let SupplierList { sheet, header_row, columns, skipped, rows } = list;
-    drop(rows);
-    let mut touched: Vec<String> = supplier_of.into_iter().flatten().collect();
-    touched.sort();
-    touched.dedup();
-    let assessed = if score {
-        // The index already holds every supplier of the organisation: no second load.
-        let data = assess::load_org_with(conn, inc.org_id, index.into_records()?)?;
-        assess::store_assessments(conn, inc.org_id, &data, Some(&touched), Some(&upload_id), Cause::Upload, inc.today)?
-    } else {
-        Vec::new()
-    };
-    let report = json!({
-        "id": upload_id,
-        "sha256": inc.sha256,
-        "filename": inc.filename,
-        "size": inc.bytes.len(),
-        "kind": inc.kind,
-        "format": inc.format,
-        "sheet": sheet,
-        "header_row": header_row,
-        "created_at": crate::api::keys::rfc3339(created_at),
-        "rows_total": rows_total,
-        "rows_accepted": accepted,
-        "rows_rejected": rejected,
-        "rows_skipped": skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
-        "columns": columns,
-        "errors": errors,
-        "warnings": warnings,
-        "suppliers_created": created,
-        "suppliers_updated": updated,
-        "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
-        "supplier_ids": touched,
-    });
-    finish(conn, inc, &upload_id, &report)?;
-    Ok(Outcome::Created(report))
+
+    fn add(&mut self, conn: &mut DbConn, columns: &[ingest::ColumnMapping], r: ingest::ListRow) -> Result<()> {
+        if !self.index.has_upload() {
+            self.index.set_upload(&self.upload_id, &self.filename, columns);
+        }
+        self.chunk.push(r);
+        if self.chunk.len() == ROW_BATCH {
+            self.write_chunk(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Stages the chunk's suppliers, writes them, then the chunk's rows as they came in.
+    fn write_chunk(&mut self, conn: &mut DbConn) -> Result<()> {
+        let chunk = std::mem::take(&mut self.chunk);
+        let mut supplier_of = Vec::with_capacity(chunk.len());
+        for r in &chunk {
+            match &r.outcome {
+                RowOutcome::Accepted { fields, extra, warnings } => {
+                    let staged = self.index.stage_row(&self.org_id, fields, extra, r.row, &r.raw)?;
+                    if staged.created {
+                        self.created += 1;
+                    } else {
+                        self.updated += 1;
+                    }
+                    self.accepted += 1;
+                    self.warnings.extend(warnings.iter().cloned());
+                    self.touched.push(staged.id.clone());
+                    supplier_of.push(Some(staged.id));
+                }
+                RowOutcome::Rejected { errors } => {
+                    self.rejected += 1;
+                    self.errors.extend(errors.iter().cloned());
+                    supplier_of.push(None);
+                }
+            }
+        }
+        self.index.flush(conn)?;
+        let mut records = Vec::with_capacity(chunk.len());
+        for (r, sid) in chunk.into_iter().zip(supplier_of) {
+            let (status, errs) = match &r.outcome {
+                RowOutcome::Accepted { warnings: w, .. } => ("accepted", serde_json::to_string(w)),
+                RowOutcome::Rejected { errors: e } => ("rejected", serde_json::to_string(e)),
+            };
+            records.push(uploads::UploadRowRecord {
+                upload_id: self.upload_id.clone(),
+                row_number: r.row as i32,
+                status: status.into(),
+                raw_json: serde_json::to_string(&r.raw).map_err(Error::internal)?,
+                errors_json: errs.map_err(Error::internal)?,
+                supplier_id: sid,
+            });
+        }
+        uploads::insert_rows(conn, &records)
+    }
+
+    /// Writes the last chunk, scores, and stores the report.
+    fn finish(mut self, conn: &mut DbConn, inc: &Incoming, head: ingest::ListHead, score: bool) -> Result<Outcome> {
+        self.write_chunk(conn)?;
+        let rows_total = self.accepted + self.rejected;
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort();
+        touched.dedup();
+        let upload_id = self.upload_id.clone();
+        let assessed = if score {
+            // The index already holds every supplier of the organisation: no second load.
+            let data = assess::load_org_with(conn, inc.org_id, self.index.into_records()?)?;
+            assess::store_assessments(
+                conn,
+                inc.org_id,
+                &data,
+                Some(&touched),
+                Some(&upload_id),
+                Cause::Upload,
+                inc.today,
+            )?
+        } else {
+            Vec::new()
+        };
+        uploads::set_counts(conn, &upload_id, &head.sheet, rows_total, self.accepted, self.rejected)?;
+        let report = json!({
+            "id": upload_id,
+            "sha256": inc.sha256,
+            "filename": inc.filename,
+            "size": inc.bytes.len(),
+            "kind": inc.kind,
+            "format": inc.format,
+            "sheet": head.sheet,
+            "header_row": head.header_row,
+            "created_at": crate::api::keys::rfc3339(self.created_at),
+            "rows_total": rows_total,
+            "rows_accepted": self.accepted,
+            "rows_rejected": self.rejected,
+            "rows_skipped": head.skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
+            "columns": head.columns,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "suppliers_created": self.created,
+            "suppliers_updated": self.updated,
+            "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            "supplier_ids": touched,
+        });
+        finish(conn, inc, &upload_id, &report)?;
+        Ok(Outcome::Created(report))
+    }
 }
 
 /// Upload rows stored per batch (each batch is split again by `uploads::insert_rows`).
@@ -322,8 +406,8 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
                 upload_id: Some(upload_id.clone()),
                 filename: Some(inc.filename.clone()),
                 row: None,
-                columns: BTreeMap::new(),
-                raw: BTreeMap::new(),
+                columns: Default::default(),
+                raw: Default::default(),
             };
             let up = suppliers::upsert(conn, inc.org_id, &fields, &BTreeMap::new(), &source)?;
             (up.row.id, up.created)

@@ -258,6 +258,14 @@ fn apply(
     extra: &BTreeMap<String, String>,
     source: &FieldSource,
 ) -> Result<()> {
+    apply_columns(row, f, extra)?;
+    row.fields_json = compact_json(f)?;
+    row.source_json = serde_json::to_string(source).map_err(Error::internal)?;
+    Ok(())
+}
+
+/// [`apply`] without the stored JSON of fields and source (made when the row is written).
+fn apply_columns(row: &mut SupplierRow, f: &SupplierFields, extra: &BTreeMap<String, String>) -> Result<()> {
     row.legal_name = f.legal_name.clone();
     row.name_key = name_key(&f.legal_name);
     if let Some(c) = &f.country {
@@ -271,9 +279,7 @@ fn apply(
     if row.external_ref.is_none() {
         row.external_ref = f.external_ref.clone();
     }
-    row.fields_json = compact_json(f)?;
     row.extra_json = serde_json::to_string(extra).map_err(Error::internal)?;
-    row.source_json = serde_json::to_string(source).map_err(Error::internal)?;
     row.updated_at = now();
     Ok(())
 }
@@ -378,6 +384,11 @@ pub struct Index {
     rows: Vec<SupplierRow>,
     /// The parsed fields of rows staged in this upload (the others are parsed when needed).
     parsed: Vec<Option<SupplierFields>>,
+    /// The source of rows staged in this upload. Their stored JSON (fields and source) is
+    /// made when they are written and dropped after, so memory holds the parsed form only.
+    sources: Vec<Option<FieldSource>>,
+    /// The upload being staged (see [`Index::set_upload`]).
+    upload: Option<Staging>,
     /// Rows loaded from the database that this upload changed.
     dirty: std::collections::BTreeSet<usize>,
     /// Rows at or after this position are new (not yet in the database).
@@ -386,6 +397,16 @@ pub struct Index {
     by_key: std::collections::HashMap<String, usize>,
     by_reg: std::collections::HashMap<(String, String), usize>,
     by_name: std::collections::HashMap<(String, String), usize>,
+}
+
+/// The upload whose rows are staged: every supplier's source cites it.
+struct Staging {
+    upload_id: String,
+    filename: String,
+    /// canonical field → header as written, shared by every supplier of the upload.
+    columns: std::sync::Arc<BTreeMap<String, String>>,
+    /// header as written → canonical field.
+    field_of: std::collections::HashMap<String, String>,
 }
 
 /// Outcome of [`Index::stage`]: the supplier's id and whether it is new.
@@ -404,6 +425,8 @@ impl Index {
         let mut ix = Index {
             rows: Vec::with_capacity(rows.len()),
             parsed: Vec::with_capacity(rows.len()),
+            sources: Vec::with_capacity(rows.len()),
+            upload: None,
             dirty: Default::default(),
             loaded: rows.len(),
             by_ref: Default::default(),
@@ -429,6 +452,47 @@ impl Index {
         self.by_name.entry((r.country.clone(), r.name_key.clone())).or_insert(i);
         self.rows.push(r);
         self.parsed.push(fields);
+        self.sources.push(None);
+    }
+
+    /// The upload whose rows [`Index::stage_row`] stages: every supplier's source cites it.
+    pub fn set_upload(&mut self, upload_id: &str, filename: &str, columns: &[crate::ingest::ColumnMapping]) {
+        let map: BTreeMap<String, String> =
+            columns.iter().filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone()))).collect();
+        let field_of = columns.iter().filter_map(|c| c.field.as_ref().map(|f| (c.header.clone(), f.clone()))).collect();
+        self.upload = Some(Staging {
+            upload_id: upload_id.to_string(),
+            filename: filename.to_string(),
+            columns: std::sync::Arc::new(map),
+            field_of,
+        });
+    }
+
+    pub fn has_upload(&self) -> bool {
+        self.upload.is_some()
+    }
+
+    /// [`Index::stage`] for one row of the upload set by [`Index::set_upload`]: `raw` is the
+    /// row's cells under their headers.
+    pub fn stage_row(
+        &mut self,
+        org_id: &str,
+        fields: &SupplierFields,
+        extra: &BTreeMap<String, String>,
+        row: u32,
+        raw: &[(String, String)],
+    ) -> Result<Staged> {
+        let Some(up) = &self.upload else {
+            return Err(Error::internal("stage_row without an upload"));
+        };
+        let source = FieldSource {
+            upload_id: Some(up.upload_id.clone()),
+            filename: Some(up.filename.clone()),
+            row: Some(row),
+            columns: up.columns.clone(),
+            raw: raw.iter().filter_map(|(h, v)| up.field_of.get(h).map(|f| (f, v))).collect(),
+        };
+        self.stage_owned(org_id, fields, extra, source)
     }
 
     fn find(&self, f: &SupplierFields) -> Option<usize> {
@@ -464,6 +528,16 @@ impl Index {
         extra: &BTreeMap<String, String>,
         source: &FieldSource,
     ) -> Result<Staged> {
+        self.stage_owned(org_id, fields, extra, source.clone())
+    }
+
+    fn stage_owned(
+        &mut self,
+        org_id: &str,
+        fields: &SupplierFields,
+        extra: &BTreeMap<String, String>,
+        source: FieldSource,
+    ) -> Result<Staged> {
         if let Some(i) = self.find(fields) {
             let old_fields = match self.parsed[i].take() {
                 Some(f) => f,
@@ -472,8 +546,9 @@ impl Index {
             let merged = merge_fields(&old_fields, fields)?;
             let mut all_extra = self.rows[i].extra();
             all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-            apply(&mut self.rows[i], &merged, &all_extra, source)?;
+            apply_columns(&mut self.rows[i], &merged, &all_extra)?;
             self.parsed[i] = Some(merged);
+            self.sources[i] = Some(source);
             if let Some(e) = self.rows[i].external_ref.clone() {
                 self.by_ref.insert(e, i);
             }
@@ -482,41 +557,79 @@ impl Index {
             }
             return Ok(Staged { id: self.rows[i].id.clone(), created: false });
         }
-        let row = new_row(org_id, fields, extra, source)?;
+        let mut row = new_row(org_id, fields, extra, &FieldSource::default())?;
+        row.fields_json = String::new();
+        row.source_json = String::new();
         let id = row.id.clone();
         self.add(row, Some(fields.clone()));
+        if let Some(s) = self.sources.last_mut() {
+            *s = Some(source);
+        }
         Ok(Staged { id, created: true })
     }
 
     /// Writes what [`Index::stage`] changed: new suppliers in multi-row inserts (no savepoint:
     /// the caller holds the organisation's write lock, see `write_tx`), changed ones updated.
+    /// The stored JSON of each row is made here and dropped once written (the parsed form
+    /// stays for scoring).
     pub fn flush(&mut self, conn: &mut DbConn) -> Result<()> {
         for i in std::mem::take(&mut self.dirty) {
+            self.stored_json(i)?;
             write_update(conn, &self.rows[i])?;
+            self.drop_json(i);
         }
         // 18 columns a row: 500 rows stay far below both backends' bind-parameter limits.
-        for chunk in self.rows[self.loaded..].chunks(500) {
+        let mut start = self.loaded;
+        while start < self.rows.len() {
+            let end = (start + 500).min(self.rows.len());
+            for i in start..end {
+                self.stored_json(i)?;
+            }
+            let chunk = &self.rows[start..end];
             match conn {
                 DbConn::Sqlite(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
                 DbConn::Pg(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
             };
+            for i in start..end {
+                self.drop_json(i);
+            }
+            start = end;
         }
         self.loaded = self.rows.len();
         Ok(())
     }
 
     /// Every supplier of the organisation as the scoring engine sees it, consuming the index
-    /// (the stored JSON of each row is dropped as it is converted).
+    /// (the parsed fields and sources of staged rows move into the records; the others are
+    /// parsed from their stored JSON).
     pub fn into_records(self) -> Result<Vec<SupplierRecord>> {
         let mut out = Vec::with_capacity(self.rows.len());
-        for (row, parsed) in self.rows.into_iter().zip(self.parsed) {
+        for ((row, parsed), source) in self.rows.into_iter().zip(self.parsed).zip(self.sources) {
             let fields = match parsed {
                 Some(f) => f,
                 None => row.fields()?,
             };
-            out.push(SupplierRecord { source: row.source(), id: row.id, fields });
+            let source = source.unwrap_or_else(|| row.source());
+            out.push(SupplierRecord { source, id: row.id, fields });
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
+    }
+
+    /// Makes the stored JSON of a staged row from its parsed fields and source.
+    fn stored_json(&mut self, i: usize) -> Result<()> {
+        if let (Some(f), Some(s)) = (&self.parsed[i], &self.sources[i]) {
+            self.rows[i].fields_json = compact_json(f)?;
+            self.rows[i].source_json = serde_json::to_string(s).map_err(Error::internal)?;
+        }
+        Ok(())
+    }
+
+    /// Drops a written row's stored JSON when its parsed form is kept.
+    fn drop_json(&mut self, i: usize) {
+        if self.parsed[i].is_some() && self.sources[i].is_some() {
+            self.rows[i].fields_json = String::new();
+            self.rows[i].source_json = String::new();
+        }
     }
 }

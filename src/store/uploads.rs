@@ -71,6 +71,26 @@ pub fn insert(conn: &mut DbConn, row: &UploadRow) -> Result<()> {
     Ok(())
 }
 
+/// The counts and sheet of an upload whose rows were stored as they were read.
+pub fn set_counts(
+    conn: &mut DbConn,
+    id: &str,
+    sheet: &str,
+    total: usize,
+    accepted: usize,
+    rejected: usize,
+) -> Result<()> {
+    diesel::update(uploads::table.find(id))
+        .set((
+            uploads::sheet.eq(sheet),
+            uploads::rows_total.eq(total as i32),
+            uploads::rows_accepted.eq(accepted as i32),
+            uploads::rows_rejected.eq(rejected as i32),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_report(conn: &mut DbConn, id: &str, report_json: &str) -> Result<()> {
     diesel::update(uploads::table.find(id)).set(uploads::report_json.eq(report_json)).execute(conn)?;
     Ok(())

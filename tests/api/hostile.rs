@@ -99,6 +99,18 @@ fn hostile_files_are_refused_whole_and_the_server_survives() {
             422,
             "too_many_strings",
         ),
+        (
+            // No spreadsheet program writes rows out of order; a streaming reader cannot merge them.
+            "rows out of order",
+            xlsx(
+                &sheet(
+                    r#"<row r="2"><c r="A2" t="inlineStr"><is><t>Acme</t></is></c></row><row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+                ),
+                SST,
+            ),
+            422,
+            "unreadable_file",
+        ),
         ("truncated zip", truncated, 422, "unreadable_file"),
         ("random bytes", random, 415, "unsupported_format"),
         ("pdf renamed", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec(), 415, "unsupported_format"),
@@ -118,6 +130,28 @@ fn hostile_files_are_refused_whole_and_the_server_survives() {
     assert_eq!(app.get("/api/v1/suppliers", &app.admin_key).json()["total"], 0);
     // And a good file still goes through afterwards.
     assert_eq!(upload(&app, &app.admin_key, "ok.xlsx", &good, &[]).status, 201);
+}
+
+/// Rows are stored as they are read, a chunk at a time: a file refused after the first chunks
+/// were written (here a row far down with data beyond the column cap) must still leave no trace.
+#[test]
+fn a_file_refused_part_way_through_leaves_no_trace() {
+    let app = TestApp::spawn();
+    let mut csv = String::from("Supplier name,Country,Sector\n");
+    for i in 0..4500 {
+        csv.push_str(&format!("Supplier {i} Ltd,Kenya,agri\n"));
+    }
+    csv.push_str(&format!("Late row,Kenya,agri{}x\n", ",".repeat(250)));
+    let r = upload(&app, &app.admin_key, "late.csv", csv.as_bytes(), &[]);
+    r.assert_problem(422, "too_many_columns");
+    assert_eq!(app.get("/api/v1/uploads", &app.admin_key).json()["total"], 0, "the upload row stayed");
+    assert_eq!(app.get("/api/v1/suppliers", &app.admin_key).json()["total"], 0, "suppliers of the first chunks stayed");
+    // Without the bad row the same list goes through whole.
+    let good: String = csv.lines().take(4501).map(|l| format!("{l}\n")).collect();
+    let r = upload(&app, &app.admin_key, "good.csv", good.as_bytes(), &[]);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["rows_accepted"], 4500);
+    assert_eq!(app.get("/api/v1/suppliers", &app.admin_key).json()["total"], 4500);
 }
 
 #[test]
