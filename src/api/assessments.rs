@@ -121,8 +121,9 @@ pub async fn networks(p: Principal, store: web::Data<Store>) -> Result<HttpRespo
     p.require(Perm::Read)?;
     let clusters = store
         .run(move |c| {
-            let records =
+            let mut records =
                 crate::store::suppliers::all(c, &p.org_id)?.iter().map(|r| r.record()).collect::<Result<Vec<_>>>()?;
+            crate::store::suppliers::resolve_columns(c, &p.org_id, &mut records)?;
             Ok(crate::scoring::detect_networks(&records))
         })
         .await?;

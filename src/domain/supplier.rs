@@ -86,9 +86,11 @@ pub struct FieldSource {
     /// The spreadsheet's own 1-based row number.
     pub row: Option<u32>,
     /// canonical field name → the header as written in the file (one map per upload, shared by
-    /// all of its suppliers).
+    /// all of its suppliers; stored once, in the upload's report, for rows of a supplier list).
+    #[serde(default)]
     pub columns: Arc<BTreeMap<String, String>>,
     /// canonical field name → the raw cell text as it came in.
+    #[serde(default)]
     pub raw: RawCells,
 }
 

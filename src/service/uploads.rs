@@ -231,44 +231,41 @@ impl ListWriter {
     /// Stages the chunk's suppliers, writes them, then the chunk's rows as they came in.
     fn write_chunk(&mut self, conn: &mut DbConn) -> Result<()> {
         let chunk = std::mem::take(&mut self.chunk);
-        let mut supplier_of = Vec::with_capacity(chunk.len());
-        for r in &chunk {
-            match &r.outcome {
+        let mut records = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            let raw_json = serde_json::to_string(&r.raw).map_err(Error::internal)?;
+            let (status, errors_json, supplier_id) = match r.outcome {
                 RowOutcome::Accepted { fields, extra, warnings } => {
-                    let staged = self.index.stage_row(&self.org_id, fields, extra, r.row, &r.raw)?;
+                    let staged = self.index.stage_row(&self.org_id, fields, &extra, r.row, &r.raw)?;
                     if staged.created {
                         self.created += 1;
                     } else {
                         self.updated += 1;
                     }
                     self.accepted += 1;
-                    self.warnings.extend(warnings.iter().cloned());
                     self.touched.push(staged.id.clone());
-                    supplier_of.push(Some(staged.id));
+                    let json = serde_json::to_string(&warnings).map_err(Error::internal)?;
+                    self.warnings.extend(warnings);
+                    ("accepted", json, Some(staged.id))
                 }
                 RowOutcome::Rejected { errors } => {
                     self.rejected += 1;
-                    self.errors.extend(errors.iter().cloned());
-                    supplier_of.push(None);
+                    let json = serde_json::to_string(&errors).map_err(Error::internal)?;
+                    self.errors.extend(errors);
+                    ("rejected", json, None)
                 }
-            }
-        }
-        self.index.flush(conn)?;
-        let mut records = Vec::with_capacity(chunk.len());
-        for (r, sid) in chunk.into_iter().zip(supplier_of) {
-            let (status, errs) = match &r.outcome {
-                RowOutcome::Accepted { warnings: w, .. } => ("accepted", serde_json::to_string(w)),
-                RowOutcome::Rejected { errors: e } => ("rejected", serde_json::to_string(e)),
             };
             records.push(uploads::UploadRowRecord {
                 upload_id: self.upload_id.clone(),
                 row_number: r.row as i32,
                 status: status.into(),
-                raw_json: serde_json::to_string(&r.raw).map_err(Error::internal)?,
-                errors_json: errs.map_err(Error::internal)?,
-                supplier_id: sid,
+                raw_json,
+                errors_json,
+                supplier_id,
             });
         }
+        // The suppliers first: the rows name them.
+        self.index.flush(conn)?;
         uploads::insert_rows(conn, &records)
     }
 
@@ -282,7 +279,9 @@ impl ListWriter {
         let upload_id = self.upload_id.clone();
         let assessed = if score {
             // The index already holds every supplier of the organisation: no second load.
-            let data = assess::load_org_with(conn, inc.org_id, self.index.into_records()?)?;
+            let mut records = self.index.into_records()?;
+            suppliers::resolve_columns(conn, inc.org_id, &mut records)?;
+            let data = assess::load_org_with(conn, inc.org_id, records)?;
             assess::store_assessments(
                 conn,
                 inc.org_id,

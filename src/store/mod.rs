@@ -263,10 +263,11 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) 
     }
 }
 
-/// Runs a bulk write (an upload) with a larger SQLite page cache, so the pages it dirties stay in
-/// memory until the commit instead of being spilled to the WAL and read back (which wrote many
-/// pages several times). The cache shrinks back afterwards, so idle connections stay small.
-/// PostgreSQL needs nothing of the kind.
+/// Runs a bulk write (an upload) with a larger SQLite page cache, so the index pages it keeps
+/// revisiting stay in memory; the table pages of a large upload spill to the WAL either way.
+/// 16 MiB measured best at 100k rows (cargo bench --bench upload): 4 MiB was 5 % slower, 64 MiB
+/// no faster and 85 MB bigger. The cache shrinks back afterwards, so idle connections stay
+/// small. PostgreSQL needs nothing of the kind.
 pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
     use diesel::connection::SimpleConnection;
     let sqlite = matches!(conn, DbConn::Sqlite(_));
@@ -281,7 +282,7 @@ pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Resu
 }
 
 /// The page cache of a bulk write, in KiB.
-const BULK_CACHE_KIB: u32 = 65536;
+const BULK_CACHE_KIB: u32 = 16384;
 
 /// True when a diesel error is a unique-constraint violation (a lost race with another writer).
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {

@@ -50,6 +50,59 @@ impl SupplierRow {
     }
 }
 
+/// The stored form of a supplier's source. A row of a supplier list leaves out the column map:
+/// it is the upload's, kept once in the upload's report (a supplier row then fits two to a
+/// database page instead of one), and [`resolve_columns`] puts it back when suppliers are read.
+fn source_json(s: &FieldSource) -> Result<String> {
+    if s.upload_id.is_some() && s.row.is_some() {
+        #[derive(serde::Serialize)]
+        struct Stored<'a> {
+            upload_id: &'a Option<String>,
+            filename: &'a Option<String>,
+            row: Option<u32>,
+            raw: &'a crate::domain::RawCells,
+        }
+        let stored = Stored { upload_id: &s.upload_id, filename: &s.filename, row: s.row, raw: &s.raw };
+        return serde_json::to_string(&stored).map_err(Error::internal);
+    }
+    serde_json::to_string(s).map_err(Error::internal)
+}
+
+/// Fills the column map of suppliers read from the database whose source is a row of a
+/// supplier list (see [`source_json`]): from the upload's report, read once per upload.
+pub fn resolve_columns(conn: &mut DbConn, org_id: &str, records: &mut [SupplierRecord]) -> Result<()> {
+    use super::schema::uploads;
+    let mut cache: std::collections::HashMap<String, std::sync::Arc<BTreeMap<String, String>>> = Default::default();
+    for r in records.iter_mut() {
+        let s = &mut r.source;
+        let Some(uid) = s.upload_id.as_deref().filter(|_| s.row.is_some() && s.columns.is_empty()) else {
+            continue;
+        };
+        if !cache.contains_key(uid) {
+            let report: Option<String> = uploads::table
+                .filter(uploads::id.eq(uid))
+                .filter(uploads::org_id.eq(org_id))
+                .select(uploads::report_json)
+                .first(conn)
+                .optional()?;
+            let v: Value = report.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+            let map: BTreeMap<String, String> = v["columns"]
+                .as_array()
+                .map(|cols| {
+                    cols.iter()
+                        .filter_map(|c| Some((c["field"].as_str()?.to_string(), c["header"].as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            cache.insert(uid.to_string(), std::sync::Arc::new(map));
+        }
+        if let Some(m) = cache.get(uid) {
+            s.columns = m.clone();
+        }
+    }
+    Ok(())
+}
+
 /// Case-, accent- and punctuation-insensitive form of a name, for matching.
 pub fn name_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
@@ -214,6 +267,14 @@ fn new_row(
     extra: &BTreeMap<String, String>,
     source: &FieldSource,
 ) -> Result<SupplierRow> {
+    let mut row = new_row_columns(org_id, fields, extra)?;
+    row.fields_json = compact_json(fields)?;
+    row.source_json = source_json(source)?;
+    Ok(row)
+}
+
+/// [`new_row`] without the stored JSON of fields and source (made when the row is written).
+fn new_row_columns(org_id: &str, fields: &SupplierFields, extra: &BTreeMap<String, String>) -> Result<SupplierRow> {
     let country = fields.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
     let t = now();
     Ok(SupplierRow {
@@ -227,9 +288,9 @@ fn new_row(
         sector: fields.sector.map(|s| s.to_string()).unwrap_or_default(),
         commodity: fields.commodity.clone(),
         registration_number: fields.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()),
-        fields_json: compact_json(fields)?,
+        fields_json: String::new(),
         extra_json: serde_json::to_string(extra).map_err(Error::internal)?,
-        source_json: serde_json::to_string(source).map_err(Error::internal)?,
+        source_json: String::new(),
         created_at: t,
         updated_at: t,
         latest_assessment_id: None,
@@ -260,7 +321,7 @@ fn apply(
 ) -> Result<()> {
     apply_columns(row, f, extra)?;
     row.fields_json = compact_json(f)?;
-    row.source_json = serde_json::to_string(source).map_err(Error::internal)?;
+    row.source_json = source_json(source)?;
     Ok(())
 }
 
@@ -477,7 +538,7 @@ impl Index {
     pub fn stage_row(
         &mut self,
         org_id: &str,
-        fields: &SupplierFields,
+        fields: SupplierFields,
         extra: &BTreeMap<String, String>,
         row: u32,
         raw: &[(String, String)],
@@ -528,22 +589,22 @@ impl Index {
         extra: &BTreeMap<String, String>,
         source: &FieldSource,
     ) -> Result<Staged> {
-        self.stage_owned(org_id, fields, extra, source.clone())
+        self.stage_owned(org_id, fields.clone(), extra, source.clone())
     }
 
     fn stage_owned(
         &mut self,
         org_id: &str,
-        fields: &SupplierFields,
+        fields: SupplierFields,
         extra: &BTreeMap<String, String>,
         source: FieldSource,
     ) -> Result<Staged> {
-        if let Some(i) = self.find(fields) {
+        if let Some(i) = self.find(&fields) {
             let old_fields = match self.parsed[i].take() {
                 Some(f) => f,
                 None => self.rows[i].fields()?,
             };
-            let merged = merge_fields(&old_fields, fields)?;
+            let merged = merge_fields(&old_fields, &fields)?;
             let mut all_extra = self.rows[i].extra();
             all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
             apply_columns(&mut self.rows[i], &merged, &all_extra)?;
@@ -557,11 +618,9 @@ impl Index {
             }
             return Ok(Staged { id: self.rows[i].id.clone(), created: false });
         }
-        let mut row = new_row(org_id, fields, extra, &FieldSource::default())?;
-        row.fields_json = String::new();
-        row.source_json = String::new();
+        let row = new_row_columns(org_id, &fields, extra)?;
         let id = row.id.clone();
-        self.add(row, Some(fields.clone()));
+        self.add(row, Some(fields));
         if let Some(s) = self.sources.last_mut() {
             *s = Some(source);
         }
@@ -620,7 +679,7 @@ impl Index {
     fn stored_json(&mut self, i: usize) -> Result<()> {
         if let (Some(f), Some(s)) = (&self.parsed[i], &self.sources[i]) {
             self.rows[i].fields_json = compact_json(f)?;
-            self.rows[i].source_json = serde_json::to_string(s).map_err(Error::internal)?;
+            self.rows[i].source_json = source_json(s)?;
         }
         Ok(())
     }

@@ -87,6 +87,29 @@ fn messy_csv_report_names_rows_and_columns_and_scores_accepted_rows() {
     assert_eq!(s["sources"][0]["filename"], "acme_master.csv");
     assert!(s["latest_assessment"]["tier"].is_string());
 
+    // Findings cite the cell as written: the header of the file and the raw cell text. A
+    // re-score reads the supplier back from the database (where a supplier-list row keeps only
+    // its raw cells; the upload keeps the column map once) and cites the same cells.
+    let upload_evidence = |aid: &str| -> Vec<(String, String, String)> {
+        let a = app.get(&format!("/api/v1/assessments/{aid}"), &app.admin_key).json();
+        let mut ev: Vec<(String, String, String)> = a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["evidence"].as_array().unwrap().clone())
+            .filter(|e| e["source"] == "upload")
+            .map(|e| (e["column"].as_str().unwrap().into(), e["value"].as_str().unwrap().into(), e["row"].to_string()))
+            .collect();
+        ev.sort();
+        ev
+    };
+    let first = upload_evidence(s["latest_assessment"]["assessment_id"].as_str().unwrap());
+    assert!(first.contains(&("Migrant workers (%)".into(), "35%".into(), "4".into())), "{first:?}");
+    let r = app.post("/api/v1/assessments", &app.admin_key, &serde_json::json!({"supplier_ids": [id]}));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let again = upload_evidence(r.json()["assessment_ids"][0].as_str().unwrap());
+    assert_eq!(again, first, "the re-score cites other cells");
+
     // Same bytes again: 200 and the first report, nothing new written.
     let again = upload(&app, &app.admin_key, "renamed.csv", &bytes, &[]);
     assert_eq!(again.status, 200);
