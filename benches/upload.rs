@@ -44,20 +44,6 @@ fn calamine_bare(bytes: &[u8]) -> usize {
     n
 }
 
-struct Count(usize);
-impl manumit::ingest::RowSink for Count {
-    fn begin_sheet(&mut self, _: &str, _: bool) -> Result<manumit::ingest::Flow, manumit::ingest::IngestError> {
-        Ok(manumit::ingest::Flow::Continue)
-    }
-    fn row(&mut self, _: manumit::domain::SheetRow) -> Result<manumit::ingest::Flow, manumit::ingest::IngestError> {
-        self.0 += 1;
-        Ok(manumit::ingest::Flow::Continue)
-    }
-    fn end_sheet(&mut self) -> Result<manumit::ingest::Flow, manumit::ingest::IngestError> {
-        Ok(manumit::ingest::Flow::Continue)
-    }
-}
-
 /// Runs one case in this process and prints `secs peak_mb detail`.
 fn child(case: &str, file: &Path) {
     let bytes = std::fs::read(file).expect("read generated file");
@@ -67,13 +53,20 @@ fn child(case: &str, file: &Path) {
             let n = calamine_bare(&bytes);
             (t.elapsed().as_secs_f64(), format!("{n} cells"))
         }
-        "stream" => {
-            // The sandboxed reader alone: rows streamed from the worker and counted.
+        "map" => {
+            // Read through the sandboxed reader and map every row (header, values, validation),
+            // storing nothing: what persisting adds is the difference.
             let exe = Path::new(env!("CARGO_BIN_EXE_manumit"));
             let s = manumit::ingest::SandboxStream::spawn(&bytes, &manumit::ingest::Limits::default(), exe).unwrap();
-            let mut c = Count(0);
-            s.feed(&mut c).unwrap();
-            (t.elapsed().as_secs_f64(), format!("{} rows", c.0))
+            let mut n = 0usize;
+            let today = chrono::Utc::now().date_naive();
+            let mut m = manumit::ingest::ListMapper::new(None, today, |_, _| {
+                n += 1;
+                true
+            });
+            s.feed(&mut m).unwrap();
+            m.finish().unwrap();
+            (t.elapsed().as_secs_f64(), format!("{n} rows"))
         }
         "persist" | "full" => {
             let dir = tempfile::tempdir().unwrap();
@@ -163,8 +156,8 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     println!(
-        "{:>7} | {:>14} | {:>26} | {:>26}",
-        "rows", "calamine bare", "parse+validate+persist", "whole upload (with scoring)"
+        "{:>7} | {:>14} | {:>15} | {:>26} | {:>26}",
+        "rows", "calamine bare", "read+map only", "parse+validate+persist", "whole upload (with scoring)"
     );
     for rows in sizes.split(',').filter_map(|s| s.trim().parse::<usize>().ok()) {
         let Some(file) = generate(dir.path(), rows) else { continue };
@@ -181,10 +174,12 @@ fn main() {
             (secs, mb, it.next().unwrap_or("").to_string())
         };
         let (c, cm, _) = run("calamine");
+        let (m, _, _) = run("map");
         let (p, pm, _) = run("persist");
         let (f, fm, detail) = run("full");
         println!(
-            "{rows:>7} | {c:>6.2} s {cm:>4.0} MB | {p:>6.2} s ({:>4.1}x) {pm:>5.0} MB | {f:>6.2} s ({:>4.1}x) {fm:>5.0} MB  {detail}",
+            "{rows:>7} | {c:>6.2} s {cm:>4.0} MB | {m:>6.2} s ({:>4.1}x) | {p:>6.2} s ({:>4.1}x) {pm:>5.0} MB | {f:>6.2} s ({:>4.1}x) {fm:>5.0} MB  {detail}",
+            m / c,
             p / c,
             f / c
         );
