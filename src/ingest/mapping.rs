@@ -485,6 +485,40 @@ mod tests {
     }
 
     #[test]
+    fn a_list_on_a_hidden_sheet_is_read_when_no_visible_sheet_has_one() {
+        let w = Workbook {
+            format: FileFormat::Xlsx,
+            sheets: vec![
+                Sheet { name: "Cover".into(), hidden: false, rows: vec![row(1, &["Supplier master"])] },
+                Sheet {
+                    name: "Data".into(),
+                    hidden: true,
+                    rows: vec![row(2, &["Name", "Country", "Sector"]), row(3, &["Acme", "TH", "agri"])],
+                },
+            ],
+        };
+        let l = map_supplier_list(&w, None, today()).unwrap();
+        assert_eq!((l.sheet.as_str(), l.header_row, l.rows.len()), ("Data", 2, 1));
+    }
+
+    #[test]
+    fn rows_are_handed_on_as_read_and_the_callback_can_stop_the_read() {
+        let mut rows = vec![row(1, &["Name", "Country", "Sector"])];
+        rows.extend((2..=40).map(|n| row(n, &["Acme", "TH", "agri"])));
+        let w = Workbook { format: FileFormat::Csv, sheets: vec![Sheet { name: "S".into(), hidden: false, rows }] };
+        let mut seen = Vec::new();
+        let mut m = ListMapper::new(None, today(), |cols, r| {
+            assert_eq!(cols.len(), 3);
+            seen.push(r.row);
+            seen.len() < 5
+        });
+        crate::ingest::stream::replay(&w, &mut m).unwrap();
+        let head = m.finish().unwrap();
+        assert_eq!((head.header_row, head.rows), (1, 5));
+        assert_eq!(seen, vec![2, 3, 4, 5, 6], "the read stopped when the callback said so");
+    }
+
+    #[test]
     fn no_header_no_data() {
         let w = Workbook {
             format: FileFormat::Csv,

@@ -295,31 +295,47 @@ impl ListWriter {
             Vec::new()
         };
         uploads::set_counts(conn, &upload_id, &head.sheet, rows_total, self.accepted, self.rejected)?;
-        let report = json!({
-            "id": upload_id,
-            "sha256": inc.sha256,
-            "filename": inc.filename,
-            "size": inc.bytes.len(),
-            "kind": inc.kind,
-            "format": inc.format,
-            "sheet": head.sheet,
-            "header_row": head.header_row,
-            "created_at": crate::api::keys::rfc3339(self.created_at),
-            "rows_total": rows_total,
-            "rows_accepted": self.accepted,
-            "rows_rejected": self.rejected,
-            "rows_skipped": head.skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
-            "columns": head.columns,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "suppliers_created": self.created,
-            "suppliers_updated": self.updated,
-            "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
-            "supplier_ids": touched,
-        });
+        let report = report(
+            inc,
+            &upload_id,
+            self.created_at,
+            &head.sheet,
+            json!({
+                "header_row": head.header_row,
+                "rows_total": rows_total,
+                "rows_accepted": self.accepted,
+                "rows_rejected": self.rejected,
+                "rows_skipped": head.skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
+                "columns": head.columns,
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "suppliers_created": self.created,
+                "suppliers_updated": self.updated,
+                "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+                "supplier_ids": touched,
+            }),
+        );
         finish(conn, inc, &upload_id, &report)?;
         Ok(Outcome::Created(report))
     }
+}
+
+/// An upload report: what every report says of the file, then `rest`.
+fn report(inc: &Incoming, upload_id: &str, created_at: chrono::NaiveDateTime, sheet: &str, rest: Value) -> Value {
+    let mut r = json!({
+        "id": upload_id,
+        "sha256": inc.sha256,
+        "filename": inc.filename,
+        "size": inc.bytes.len(),
+        "kind": inc.kind,
+        "format": inc.format,
+        "sheet": sheet,
+        "created_at": crate::api::keys::rfc3339(created_at),
+    });
+    if let (Value::Object(r), Value::Object(rest)) = (&mut r, rest) {
+        r.extend(rest);
+    }
+    r
 }
 
 /// Upload rows stored per batch (each batch is split again by `uploads::insert_rows`).
@@ -495,29 +511,27 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
                    "question_id": e.question_id, "cell": e.cell})
         })
         .collect();
-    let report = json!({
-        "id": upload_id,
-        "sha256": inc.sha256,
-        "filename": inc.filename,
-        "size": inc.bytes.len(),
-        "kind": inc.kind,
-        "format": inc.format,
-        "sheet": "Questionnaire",
-        "created_at": crate::api::keys::rfc3339(created_at),
-        "questionnaire_id": filled.meta.questionnaire_id,
-        "version": filled.meta.version,
-        "rows_total": filled.answers.len() + filled.errors.len(),
-        "rows_accepted": filled.answers.len(),
-        "rows_rejected": filled.errors.len(),
-        "columns": questionnaire::QUESTIONNAIRE_HEADER.iter().map(|h| json!({"header": h, "field": null})).collect::<Vec<_>>(),
-        "errors": errors,
-        "warnings": parsed.warnings,
-        "suppliers_created": usize::from(created),
-        "suppliers_updated": usize::from(!created),
-        "supplier_ids": [supplier_id],
-        "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
-        "completeness": if evidence.core_total > 0 { f64::from(evidence.core_answered) / f64::from(evidence.core_total) } else { 0.0 },
-    });
+    let report = report(
+        inc,
+        &upload_id,
+        created_at,
+        "Questionnaire",
+        json!({
+            "questionnaire_id": filled.meta.questionnaire_id,
+            "version": filled.meta.version,
+            "rows_total": filled.answers.len() + filled.errors.len(),
+            "rows_accepted": filled.answers.len(),
+            "rows_rejected": filled.errors.len(),
+            "columns": questionnaire::QUESTIONNAIRE_HEADER.iter().map(|h| json!({"header": h, "field": null})).collect::<Vec<_>>(),
+            "errors": errors,
+            "warnings": parsed.warnings,
+            "suppliers_created": usize::from(created),
+            "suppliers_updated": usize::from(!created),
+            "supplier_ids": [supplier_id],
+            "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            "completeness": if evidence.core_total > 0 { f64::from(evidence.core_answered) / f64::from(evidence.core_total) } else { 0.0 },
+        }),
+    );
     finish(conn, inc, &upload_id, &report)?;
     Ok(Outcome::Created(report))
 }
