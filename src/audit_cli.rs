@@ -249,10 +249,11 @@ fn read_list(
         rejected: 0,
         errors: Vec::new(),
     };
+    let sources = ingest::RowSources::new(&list.columns, &file_id(sha256), name);
     for r in &list.rows {
         match &r.outcome {
             RowOutcome::Accepted { fields, .. } => {
-                let source = list.source_of(r, &file_id(sha256), name);
+                let source = sources.source(r.row, &r.raw);
                 sup.upsert(fields.clone(), source)?;
                 rep.accepted += 1;
             }

@@ -5,10 +5,11 @@ use super::fields::{parse_fields, FieldValue, RowError, CANONICAL_FIELDS};
 use super::headers::{header_currency, match_header};
 use super::stream::{Flow, RowSink};
 use super::{clean_text, IngestError};
-use crate::domain::{Cell, Sheet, SheetRow, SupplierFields, Workbook};
+use crate::domain::{Cell, FieldSource, Sheet, SheetRow, SupplierFields, Workbook};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Rows scanned from the top of each sheet when looking for the header.
 const HEADER_SCAN_ROWS: usize = 30;
@@ -57,19 +58,37 @@ pub struct SupplierList {
     pub skipped: Vec<SkippedRow>,
 }
 
-impl SupplierList {
-    /// Where an accepted row's values came from: the file, its row, and for each canonical
-    /// field the header as written and the raw cell text (so findings can cite the cell).
-    pub fn source_of(&self, row: &ListRow, upload_id: &str, filename: &str) -> crate::domain::FieldSource {
-        let field_of = |h: &str| self.columns.iter().find(|c| c.header == h).and_then(|c| c.field.clone());
-        crate::domain::FieldSource {
-            upload_id: Some(upload_id.to_string()),
-            filename: Some(filename.to_string()),
-            row: Some(row.row),
-            columns: std::sync::Arc::new(
-                self.columns.iter().filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone()))).collect(),
-            ),
-            raw: row.raw.iter().filter_map(|(h, v)| field_of(h).map(|f| (f, v.clone()))).collect(),
+/// The [`FieldSource`] of every row of one list: the file, the row, and for each canonical field
+/// the header as written and the raw cell text (so findings can cite the cell). The column map
+/// is made once and shared by every row's source.
+pub struct RowSources {
+    upload_id: String,
+    filename: String,
+    /// canonical field → header as written.
+    columns: Arc<BTreeMap<String, String>>,
+    /// header as written → canonical field.
+    field_of: HashMap<String, String>,
+}
+
+impl RowSources {
+    pub fn new(columns: &[ColumnMapping], upload_id: &str, filename: &str) -> RowSources {
+        let mapped = || columns.iter().filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone())));
+        RowSources {
+            upload_id: upload_id.to_string(),
+            filename: filename.to_string(),
+            columns: Arc::new(mapped().collect()),
+            field_of: mapped().map(|(f, h)| (h, f)).collect(),
+        }
+    }
+
+    /// The source of the row numbered `row` whose cells under their headers are `raw`.
+    pub fn source(&self, row: u32, raw: &[(String, String)]) -> FieldSource {
+        FieldSource {
+            upload_id: Some(self.upload_id.clone()),
+            filename: Some(self.filename.clone()),
+            row: Some(row),
+            columns: self.columns.clone(),
+            raw: raw.iter().filter_map(|(h, v)| self.field_of.get(h).map(|f| (f, v))).collect(),
         }
     }
 }

@@ -34,7 +34,7 @@ pub use error::IngestError;
 pub use fields::{parse_fields, FieldValue, ParsedFields, RowError, CANONICAL_FIELDS};
 pub use headers::match_header;
 pub use mapping::{
-    map_supplier_list, ColumnMapping, ListHead, ListMapper, ListRow, RowOutcome, SkippedRow, SupplierList,
+    map_supplier_list, ColumnMapping, ListHead, ListMapper, ListRow, RowOutcome, RowSources, SkippedRow, SupplierList,
 };
 pub use sandbox::{read_workbook_sandboxed, worker_main, SandboxStream, LIMITS_ENV};
 pub use sniff::sniff;

@@ -188,6 +188,8 @@ struct ListWriter {
     touched: Vec<String>,
     org_id: String,
     filename: String,
+    /// The source of each row; made from the columns when the first row arrives.
+    sources: Option<ingest::RowSources>,
 }
 
 impl ListWriter {
@@ -214,12 +216,13 @@ impl ListWriter {
             touched: Vec::new(),
             org_id: inc.org_id.to_string(),
             filename: inc.filename.clone(),
+            sources: None,
         }))
     }
 
     fn add(&mut self, conn: &mut DbConn, columns: &[ingest::ColumnMapping], r: ingest::ListRow) -> Result<()> {
-        if !self.index.has_upload() {
-            self.index.set_upload(&self.upload_id, &self.filename, columns);
+        if self.sources.is_none() {
+            self.sources = Some(ingest::RowSources::new(columns, &self.upload_id, &self.filename));
         }
         self.chunk.push(r);
         if self.chunk.len() == ROW_BATCH {
@@ -236,7 +239,11 @@ impl ListWriter {
             let raw_json = serde_json::to_string(&r.raw).map_err(Error::internal)?;
             let (status, errors_json, supplier_id) = match r.outcome {
                 RowOutcome::Accepted { fields, extra, warnings } => {
-                    let staged = self.index.stage_row(&self.org_id, fields, &extra, r.row, &r.raw)?;
+                    let source = match &self.sources {
+                        Some(s) => s.source(r.row, &r.raw),
+                        None => return Err(Error::internal("a row came before its columns")),
+                    };
+                    let staged = self.index.stage(&self.org_id, fields, &extra, source)?;
                     if staged.created {
                         self.created += 1;
                     } else {

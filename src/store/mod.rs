@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod schema;
 pub mod screening;
+mod supplier_index;
 pub mod suppliers;
 pub mod uploads;
 

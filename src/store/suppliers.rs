@@ -1,7 +1,9 @@
 //! Suppliers: matching (external ref → registration number + country → name + country),
-//! create-or-update under unique constraints, listing with filters.
+//! create-or-update under unique constraints, listing with filters. The in-memory matching
+//! index of a bulk write is [`Index`] (in `supplier_index.rs`).
 
 use super::schema::suppliers;
+pub use super::supplier_index::{Index, Staged};
 use super::{new_id, now, DbConn};
 use crate::domain::{FieldSource, SupplierFields, SupplierRecord};
 use crate::error::{Error, Result};
@@ -53,7 +55,7 @@ impl SupplierRow {
 /// The stored form of a supplier's source. A row of a supplier list leaves out the column map:
 /// it is the upload's, kept once in the upload's report (a supplier row then fits two to a
 /// database page instead of one), and [`resolve_columns`] puts it back when suppliers are read.
-fn source_json(s: &FieldSource) -> Result<String> {
+pub(super) fn source_json(s: &FieldSource) -> Result<String> {
     if s.upload_id.is_some() && s.row.is_some() {
         #[derive(serde::Serialize)]
         struct Stored<'a> {
@@ -115,7 +117,7 @@ pub fn name_key(name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn reg_key(reg: &str) -> String {
+pub(super) fn reg_key(reg: &str) -> String {
     reg.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
@@ -188,7 +190,7 @@ pub fn find_match(conn: &mut DbConn, org_id: &str, f: &SupplierFields) -> Result
 
 /// The stored form of a supplier's fields: absent values are left out (they read back as
 /// absent), which about halves a typical row.
-fn compact_json(f: &SupplierFields) -> Result<String> {
+pub(super) fn compact_json(f: &SupplierFields) -> Result<String> {
     let mut v = serde_json::to_value(f).map_err(Error::internal)?;
     if let Value::Object(m) = &mut v {
         m.retain(|_, x| !(x.is_null() || x.as_array().is_some_and(|a| a.is_empty())));
@@ -274,7 +276,11 @@ fn new_row(
 }
 
 /// [`new_row`] without the stored JSON of fields and source (made when the row is written).
-fn new_row_columns(org_id: &str, fields: &SupplierFields, extra: &BTreeMap<String, String>) -> Result<SupplierRow> {
+pub(super) fn new_row_columns(
+    org_id: &str,
+    fields: &SupplierFields,
+    extra: &BTreeMap<String, String>,
+) -> Result<SupplierRow> {
     let country = fields.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
     let t = now();
     Ok(SupplierRow {
@@ -326,7 +332,7 @@ fn apply(
 }
 
 /// [`apply`] without the stored JSON of fields and source (made when the row is written).
-fn apply_columns(row: &mut SupplierRow, f: &SupplierFields, extra: &BTreeMap<String, String>) -> Result<()> {
+pub(super) fn apply_columns(row: &mut SupplierRow, f: &SupplierFields, extra: &BTreeMap<String, String>) -> Result<()> {
     row.legal_name = f.legal_name.clone();
     row.name_key = name_key(&f.legal_name);
     if let Some(c) = &f.country {
@@ -345,7 +351,7 @@ fn apply_columns(row: &mut SupplierRow, f: &SupplierFields, extra: &BTreeMap<Str
     Ok(())
 }
 
-fn write_update(conn: &mut DbConn, row: &SupplierRow) -> Result<()> {
+pub(super) fn write_update(conn: &mut DbConn, row: &SupplierRow) -> Result<()> {
     diesel::update(suppliers::table.find(&row.id))
         .set((
             suppliers::legal_name.eq(&row.legal_name),
@@ -434,261 +440,4 @@ pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64
         .select(SupplierRow::as_select())
         .load(conn)?;
     Ok((rows, total))
-}
-
-/// An organisation's suppliers held in memory for one bulk write (an upload): the matching of
-/// [`find_match`] without a query per row, and the writes batched. Rows are staged in memory
-/// with [`Index::stage`] and written by [`Index::flush`]: new suppliers in multi-row inserts,
-/// changed ones updated. Valid only inside the write transaction, where writers of the
-/// organisation are serialised (SQLite's write lock, PostgreSQL's advisory lock).
-pub struct Index {
-    rows: Vec<SupplierRow>,
-    /// The parsed fields of rows staged in this upload (the others are parsed when needed).
-    parsed: Vec<Option<SupplierFields>>,
-    /// The source of rows staged in this upload. Their stored JSON (fields and source) is
-    /// made when they are written and dropped after, so memory holds the parsed form only.
-    sources: Vec<Option<FieldSource>>,
-    /// The upload being staged (see [`Index::set_upload`]).
-    upload: Option<Staging>,
-    /// Rows loaded from the database that this upload changed.
-    dirty: std::collections::BTreeSet<usize>,
-    /// Rows at or after this position are new (not yet in the database).
-    loaded: usize,
-    by_ref: std::collections::HashMap<String, usize>,
-    by_key: std::collections::HashMap<String, usize>,
-    by_reg: std::collections::HashMap<(String, String), usize>,
-    by_name: std::collections::HashMap<(String, String), usize>,
-}
-
-/// The upload whose rows are staged: every supplier's source cites it.
-struct Staging {
-    upload_id: String,
-    filename: String,
-    /// canonical field → header as written, shared by every supplier of the upload.
-    columns: std::sync::Arc<BTreeMap<String, String>>,
-    /// header as written → canonical field.
-    field_of: std::collections::HashMap<String, String>,
-}
-
-/// Outcome of [`Index::stage`]: the supplier's id and whether it is new.
-pub struct Staged {
-    pub id: String,
-    pub created: bool,
-}
-
-impl Index {
-    pub fn load(conn: &mut DbConn, org_id: &str) -> Result<Index> {
-        let rows: Vec<SupplierRow> = suppliers::table
-            .filter(suppliers::org_id.eq(org_id))
-            .order(suppliers::created_at.asc())
-            .select(SupplierRow::as_select())
-            .load(conn)?;
-        let mut ix = Index {
-            rows: Vec::with_capacity(rows.len()),
-            parsed: Vec::with_capacity(rows.len()),
-            sources: Vec::with_capacity(rows.len()),
-            upload: None,
-            dirty: Default::default(),
-            loaded: rows.len(),
-            by_ref: Default::default(),
-            by_key: Default::default(),
-            by_reg: Default::default(),
-            by_name: Default::default(),
-        };
-        for r in rows {
-            ix.add(r, None);
-        }
-        Ok(ix)
-    }
-
-    fn add(&mut self, r: SupplierRow, fields: Option<SupplierFields>) {
-        let i = self.rows.len();
-        if let Some(e) = &r.external_ref {
-            self.by_ref.insert(e.clone(), i);
-        }
-        self.by_key.insert(r.match_key.clone(), i);
-        if let Some(reg) = &r.registration_number {
-            self.by_reg.entry((r.country.clone(), reg.clone())).or_insert(i);
-        }
-        self.by_name.entry((r.country.clone(), r.name_key.clone())).or_insert(i);
-        self.rows.push(r);
-        self.parsed.push(fields);
-        self.sources.push(None);
-    }
-
-    /// The upload whose rows [`Index::stage_row`] stages: every supplier's source cites it.
-    pub fn set_upload(&mut self, upload_id: &str, filename: &str, columns: &[crate::ingest::ColumnMapping]) {
-        let map: BTreeMap<String, String> =
-            columns.iter().filter_map(|c| c.field.as_ref().map(|f| (f.clone(), c.header.clone()))).collect();
-        let field_of = columns.iter().filter_map(|c| c.field.as_ref().map(|f| (c.header.clone(), f.clone()))).collect();
-        self.upload = Some(Staging {
-            upload_id: upload_id.to_string(),
-            filename: filename.to_string(),
-            columns: std::sync::Arc::new(map),
-            field_of,
-        });
-    }
-
-    pub fn has_upload(&self) -> bool {
-        self.upload.is_some()
-    }
-
-    /// [`Index::stage`] for one row of the upload set by [`Index::set_upload`]: `raw` is the
-    /// row's cells under their headers.
-    pub fn stage_row(
-        &mut self,
-        org_id: &str,
-        fields: SupplierFields,
-        extra: &BTreeMap<String, String>,
-        row: u32,
-        raw: &[(String, String)],
-    ) -> Result<Staged> {
-        let Some(up) = &self.upload else {
-            return Err(Error::internal("stage_row without an upload"));
-        };
-        let source = FieldSource {
-            upload_id: Some(up.upload_id.clone()),
-            filename: Some(up.filename.clone()),
-            row: Some(row),
-            columns: up.columns.clone(),
-            raw: raw.iter().filter_map(|(h, v)| up.field_of.get(h).map(|f| (f, v))).collect(),
-        };
-        self.stage_owned(org_id, fields, extra, source)
-    }
-
-    fn find(&self, f: &SupplierFields) -> Option<usize> {
-        let country = f.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
-        if let Some(r) = f.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            if let Some(i) = self.by_ref.get(r) {
-                return Some(*i);
-            }
-        }
-        if let Some(reg) = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()) {
-            if let Some(i) =
-                self.by_key.get(&format!("reg:{country}:{reg}")).or_else(|| self.by_reg.get(&(country.clone(), reg)))
-            {
-                return Some(*i);
-            }
-        }
-        let nk = name_key(&f.legal_name);
-        if let Some(i) = self.by_key.get(&format!("name:{country}:{nk}")) {
-            return Some(*i);
-        }
-        if f.external_ref.is_none() {
-            return self.by_name.get(&(country, nk)).copied();
-        }
-        None
-    }
-
-    /// Creates or updates in memory, matching as [`upsert`] does; nothing is written until
-    /// [`Index::flush`]. A second row for the same supplier in one file updates the first.
-    pub fn stage(
-        &mut self,
-        org_id: &str,
-        fields: &SupplierFields,
-        extra: &BTreeMap<String, String>,
-        source: &FieldSource,
-    ) -> Result<Staged> {
-        self.stage_owned(org_id, fields.clone(), extra, source.clone())
-    }
-
-    fn stage_owned(
-        &mut self,
-        org_id: &str,
-        fields: SupplierFields,
-        extra: &BTreeMap<String, String>,
-        source: FieldSource,
-    ) -> Result<Staged> {
-        if let Some(i) = self.find(&fields) {
-            let old_fields = match self.parsed[i].take() {
-                Some(f) => f,
-                None => self.rows[i].fields()?,
-            };
-            let merged = merge_fields(&old_fields, &fields)?;
-            let mut all_extra = self.rows[i].extra();
-            all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-            apply_columns(&mut self.rows[i], &merged, &all_extra)?;
-            self.parsed[i] = Some(merged);
-            self.sources[i] = Some(source);
-            if let Some(e) = self.rows[i].external_ref.clone() {
-                self.by_ref.insert(e, i);
-            }
-            if i < self.loaded {
-                self.dirty.insert(i);
-            }
-            return Ok(Staged { id: self.rows[i].id.clone(), created: false });
-        }
-        let row = new_row_columns(org_id, &fields, extra)?;
-        let id = row.id.clone();
-        self.add(row, Some(fields));
-        if let Some(s) = self.sources.last_mut() {
-            *s = Some(source);
-        }
-        Ok(Staged { id, created: true })
-    }
-
-    /// Writes what [`Index::stage`] changed: new suppliers in multi-row inserts (no savepoint:
-    /// the caller holds the organisation's write lock, see `write_tx`), changed ones updated.
-    /// The stored JSON of each row is made here and dropped once written (the parsed form
-    /// stays for scoring).
-    pub fn flush(&mut self, conn: &mut DbConn) -> Result<()> {
-        for i in std::mem::take(&mut self.dirty) {
-            self.stored_json(i)?;
-            write_update(conn, &self.rows[i])?;
-            self.drop_json(i);
-        }
-        // 18 columns a row: 500 rows stay far below both backends' bind-parameter limits.
-        let mut start = self.loaded;
-        while start < self.rows.len() {
-            let end = (start + 500).min(self.rows.len());
-            for i in start..end {
-                self.stored_json(i)?;
-            }
-            let chunk = &self.rows[start..end];
-            match conn {
-                DbConn::Sqlite(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
-                DbConn::Pg(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
-            };
-            for i in start..end {
-                self.drop_json(i);
-            }
-            start = end;
-        }
-        self.loaded = self.rows.len();
-        Ok(())
-    }
-
-    /// Every supplier of the organisation as the scoring engine sees it, consuming the index
-    /// (the parsed fields and sources of staged rows move into the records; the others are
-    /// parsed from their stored JSON).
-    pub fn into_records(self) -> Result<Vec<SupplierRecord>> {
-        let mut out = Vec::with_capacity(self.rows.len());
-        for ((row, parsed), source) in self.rows.into_iter().zip(self.parsed).zip(self.sources) {
-            let fields = match parsed {
-                Some(f) => f,
-                None => row.fields()?,
-            };
-            let source = source.unwrap_or_else(|| row.source());
-            out.push(SupplierRecord { source, id: row.id, fields });
-        }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
-    }
-
-    /// Makes the stored JSON of a staged row from its parsed fields and source.
-    fn stored_json(&mut self, i: usize) -> Result<()> {
-        if let (Some(f), Some(s)) = (&self.parsed[i], &self.sources[i]) {
-            self.rows[i].fields_json = compact_json(f)?;
-            self.rows[i].source_json = source_json(s)?;
-        }
-        Ok(())
-    }
-
-    /// Drops a written row's stored JSON when its parsed form is kept.
-    fn drop_json(&mut self, i: usize) {
-        if self.parsed[i].is_some() && self.sources[i].is_some() {
-            self.rows[i].fields_json = String::new();
-            self.rows[i].source_json = String::new();
-        }
-    }
 }
