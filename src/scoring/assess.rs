@@ -341,39 +341,84 @@ pub fn assess_each<E>(
     with_peers: bool,
     mut sink: impl FnMut(&SupplierRecord, bool, Assessment) -> Result<(), E>,
 ) -> Result<Vec<NetworkCluster>, E> {
-    let screener = Screener::new(ctx.watchlists);
-    let details = detect_network_details(ctx.suppliers);
-    let mut cluster_of: FastMap<&str, usize> = FastMap::default();
-    for (i, d) in details.iter().enumerate() {
-        for m in &d.cluster.suppliers {
-            cluster_of.insert(m.id.as_str(), i);
+    let run = OrgRun::new(ctx, targets, with_peers);
+    for i in 0..run.len() {
+        if let Some((s, is_target, a)) = run.assess(i) {
+            sink(s, is_target, a)?;
         }
     }
-    let mut decisions: FastMap<&str, Vec<ScreeningDecision>> = FastMap::default();
-    for d in ctx.decisions {
-        decisions.entry(d.supplier_id.as_str()).or_default().push(d.clone());
+    Ok(run.into_clusters())
+}
+
+/// One scoring run over an organisation: what every assessment shares (the networks, detected
+/// once; the screener; the screening decisions by supplier; which suppliers to assess), made
+/// once. [`OrgRun::assess`] takes `&self`, so threads can share one run and assess different
+/// suppliers at the same time.
+pub struct OrgRun<'a> {
+    ctx: &'a OrgContext<'a>,
+    screener: Screener,
+    details: Vec<ClusterDetail>,
+    /// Member id → its cluster in `details`.
+    cluster_of: FastMap<String, usize>,
+    decisions: FastMap<&'a str, Vec<ScreeningDecision>>,
+    targets: Option<&'a HashSet<&'a str>>,
+    /// The clusters that hold a target: their other members are assessed too.
+    peer_clusters: HashSet<usize>,
+}
+
+impl<'a> OrgRun<'a> {
+    /// See [`assess_each`] for `targets` and `with_peers`.
+    pub fn new(ctx: &'a OrgContext<'a>, targets: Option<&'a HashSet<&'a str>>, with_peers: bool) -> OrgRun<'a> {
+        let details = detect_network_details(ctx.suppliers);
+        let mut cluster_of: FastMap<String, usize> = FastMap::default();
+        for (i, d) in details.iter().enumerate() {
+            for m in &d.cluster.suppliers {
+                cluster_of.insert(m.id.clone(), i);
+            }
+        }
+        let mut decisions: FastMap<&str, Vec<ScreeningDecision>> = FastMap::default();
+        for d in ctx.decisions {
+            decisions.entry(d.supplier_id.as_str()).or_default().push(d.clone());
+        }
+        let peer_clusters = match targets {
+            Some(t) if with_peers => t.iter().filter_map(|id| cluster_of.get(*id).copied()).collect(),
+            _ => HashSet::new(),
+        };
+        OrgRun { ctx, screener: Screener::new(ctx.watchlists), details, cluster_of, decisions, targets, peer_clusters }
     }
-    // The clusters that hold a target: their other members are assessed too.
-    let peer_clusters: HashSet<usize> = match targets {
-        Some(t) if with_peers => t.iter().filter_map(|id| cluster_of.get(id).copied()).collect(),
-        _ => HashSet::new(),
-    };
-    for s in ctx.suppliers {
+
+    /// The number of suppliers of the organisation (assessed or not).
+    pub fn len(&self) -> usize {
+        self.ctx.suppliers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ctx.suppliers.is_empty()
+    }
+
+    /// The assessment of the organisation's `i`-th supplier, with whether it is a target; None
+    /// when this run does not assess it.
+    pub fn assess(&self, i: usize) -> Option<(&'a SupplierRecord, bool, Assessment)> {
+        let s = self.ctx.suppliers.get(i)?;
         let id = s.id.as_str();
-        let cluster = cluster_of.get(id).copied();
-        let is_target = targets.is_none_or(|t| t.contains(id));
-        if !is_target && !cluster.is_some_and(|c| peer_clusters.contains(&c)) {
-            continue;
+        let cluster = self.cluster_of.get(id).copied();
+        let is_target = self.targets.is_none_or(|t| t.contains(id));
+        if !is_target && !cluster.is_some_and(|c| self.peer_clusters.contains(&c)) {
+            return None;
         }
         let a = assess(
             s,
-            ctx.questionnaires.get(&s.id),
-            cluster.and_then(|i| details.get(i)),
-            &screener,
-            decisions.get(id).map(Vec::as_slice).unwrap_or(&[]),
-            ctx.as_of,
+            self.ctx.questionnaires.get(&s.id),
+            cluster.and_then(|c| self.details.get(c)),
+            &self.screener,
+            self.decisions.get(id).map(Vec::as_slice).unwrap_or(&[]),
+            self.ctx.as_of,
         );
-        sink(s, is_target, a)?;
+        Some((s, is_target, a))
     }
-    Ok(details.into_iter().map(|d| d.cluster).collect())
+
+    /// Every cluster of the organisation.
+    pub fn into_clusters(self) -> Vec<NetworkCluster> {
+        self.details.into_iter().map(|d| d.cluster).collect()
+    }
 }

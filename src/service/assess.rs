@@ -71,8 +71,10 @@ pub fn assess_and_store(
     store_assessments(conn, org_id, &data, targets, upload_id, cause, as_of)
 }
 
-/// The scoring and storing half of [`assess_and_store`], on data already loaded. Assessments
-/// are stored in batches as they are made, so memory does not grow with the organisation.
+/// The scoring and storing half of [`assess_and_store`], on data already loaded. Scoring
+/// threads assess the suppliers a batch at a time and serialize the assessments while this
+/// thread, which holds the connection, stores the batches they hand over; memory holds a few
+/// batches, not the organisation's assessments.
 pub fn store_assessments(
     conn: &mut DbConn,
     org_id: &str,
@@ -90,28 +92,75 @@ pub fn store_assessments(
         as_of,
     };
     let target_set: Option<HashSet<&str>> = targets.map(|t| t.iter().map(String::as_str).collect());
-    let mut stored = Vec::new();
-    let mut peers = Vec::new();
-    let mut batch: Vec<assessments::AssessmentRow> = Vec::with_capacity(BATCH);
-    scoring::assess_each(&ctx, target_set.as_ref(), true, |s, is_target, a| {
-        let row = assessments::new_row(org_id, &s.id, &a, upload_id, cause.as_str())?;
-        let ids = (s.id.clone(), row.id.clone());
-        if is_target {
-            stored.push(ids);
-        } else {
-            peers.push(ids);
+    let run = scoring::OrgRun::new(&ctx, target_set.as_ref(), true);
+    let batches = run.len().div_ceil(BATCH);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_THREADS).min(batches.max(1));
+    // (supplier id, assessment id, is a target) of each batch, by batch number.
+    let mut ids: Vec<Vec<(String, String, bool)>> = vec![Vec::new(); batches];
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(threads);
+        for t in 0..threads {
+            let (tx, run) = (tx.clone(), &run);
+            scope.spawn(move || {
+                for b in (t..batches).step_by(threads) {
+                    let made = assess_batch(run, b, org_id, upload_id, cause);
+                    let stop = made.is_err();
+                    if tx.send(made).is_err() || stop {
+                        return;
+                    }
+                }
+            });
         }
-        batch.push(row);
-        if batch.len() == BATCH {
-            assessments::insert_batch(conn, &batch)?;
-            batch.clear();
+        drop(tx);
+        // An early return drops `rx`: the scoring threads' next send fails and they stop.
+        while let Ok(made) = rx.recv() {
+            let batch = made?;
+            assessments::insert_batch(conn, &batch.rows)?;
+            ids[batch.number] =
+                batch.rows.into_iter().zip(batch.targets).map(|(r, t)| (r.supplier_id, r.id, t)).collect();
         }
-        Ok::<(), crate::error::Error>(())
+        Ok(())
     })?;
-    assessments::insert_batch(conn, &batch)?;
+    let (mut stored, mut peers) = (Vec::new(), Vec::new());
+    for (supplier, assessment, is_target) in ids.into_iter().flatten() {
+        if is_target {
+            stored.push((supplier, assessment));
+        } else {
+            peers.push((supplier, assessment));
+        }
+    }
     stored.extend(peers);
     Ok(stored)
 }
 
-/// Assessments stored per multi-row insert.
-const BATCH: usize = 500;
+/// The assessments of one batch of suppliers, ready to insert, and whether each is a target.
+struct Batch {
+    number: usize,
+    rows: Vec<assessments::AssessmentRow>,
+    targets: Vec<bool>,
+}
+
+fn assess_batch(
+    run: &scoring::OrgRun,
+    number: usize,
+    org_id: &str,
+    upload_id: Option<&str>,
+    cause: Cause,
+) -> Result<Batch> {
+    let range = number * BATCH..((number + 1) * BATCH).min(run.len());
+    let mut out = Batch { number, rows: Vec::with_capacity(range.len()), targets: Vec::with_capacity(range.len()) };
+    for i in range {
+        if let Some((s, is_target, a)) = run.assess(i) {
+            out.rows.push(assessments::new_row(org_id, &s.id, &a, upload_id, cause.as_str())?);
+            out.targets.push(is_target);
+        }
+    }
+    Ok(out)
+}
+
+/// Suppliers assessed per batch (an assessment is about 5 KB serialized: a few batches in
+/// flight stay small).
+const BATCH: usize = 250;
+
+/// Scoring threads of one run at most (the writes stay on the caller's thread).
+const MAX_THREADS: usize = 4;
