@@ -99,8 +99,24 @@ pub struct FieldSource {
 /// several times the text it holds. Serialized as a JSON object, as a map would be.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawCells {
-    /// `field \0 value \0` repeated, in insertion order.
+    /// `field \0 value \0` repeated, in insertion order. A canonical field name is packed as
+    /// two characters, `\u{1}` and its position in the list of canonical fields (see [`key`]).
     packed: String,
+}
+
+/// The canonical field names and their packed form (`\u{1}` then a printable character).
+static PACKED_KEYS: std::sync::LazyLock<std::collections::HashMap<&'static str, String>> =
+    std::sync::LazyLock::new(|| {
+        let fields = crate::ingest::CANONICAL_FIELDS;
+        fields.iter().take(94).enumerate().map(|(i, f)| (*f, format!("\u{1}{}", char::from(b'!' + i as u8)))).collect()
+    });
+
+/// A packed key as its field name.
+fn key(packed: &str) -> &str {
+    match packed.as_bytes() {
+        [1, c] => crate::ingest::CANONICAL_FIELDS.get(c.wrapping_sub(b'!') as usize).copied().unwrap_or(""),
+        _ => packed,
+    }
 }
 
 impl RawCells {
@@ -121,7 +137,11 @@ impl RawCells {
         self.push(&field, &value);
     }
     fn push(&mut self, k: &str, v: &str) {
-        self.packed.push_str(k);
+        match PACKED_KEYS.get(k) {
+            Some(p) => self.packed.push_str(p),
+            // Not a canonical field: as written (a leading \u{1} would read as packed).
+            None => self.packed.push_str(k.trim_start_matches('\u{1}')),
+        }
         self.packed.push('\0');
         self.packed.push_str(v);
         self.packed.push('\0');
@@ -129,7 +149,7 @@ impl RawCells {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         let mut parts = self.packed.split('\0');
         std::iter::from_fn(move || match (parts.next(), parts.next()) {
-            (Some(k), Some(v)) => Some((k, v)),
+            (Some(k), Some(v)) => Some((key(k), v)),
             _ => None,
         })
     }
@@ -145,7 +165,8 @@ impl RawCells {
 impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for RawCells {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let items: Vec<(K, V)> = iter.into_iter().collect();
-        let len = items.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len() + 2).sum();
+        let packed_len = |k: &str| PACKED_KEYS.get(k).map_or(k.len(), String::len);
+        let len = items.iter().map(|(k, v)| packed_len(k.as_ref()) + v.as_ref().len() + 2).sum();
         let mut r = RawCells { packed: String::with_capacity(len) };
         for (i, (k, v)) in items.iter().enumerate() {
             // A later value for the same field wins, as in a map.
@@ -185,4 +206,33 @@ pub struct SupplierRecord {
     pub id: String,
     pub fields: SupplierFields,
     pub source: FieldSource,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RawCells;
+
+    #[test]
+    fn raw_cells_read_and_serialize_by_field_name_whatever_the_packing() {
+        let mut r: RawCells =
+            [("legal_name", "Siam Prawn Co."), ("migrant_worker_pct", "35%"), ("Notes", "a\0b")].into_iter().collect();
+        // Canonical names are packed short; other names are kept as written.
+        assert!(r.packed.starts_with('\u{1}') && !r.packed.contains("legal_name"), "{:?}", r.packed);
+        assert!(r.packed.contains("Notes\0"), "{:?}", r.packed);
+        assert_eq!(r.get("legal_name"), Some("Siam Prawn Co."));
+        assert_eq!(r.get("migrant_worker_pct"), Some("35%"));
+        assert_eq!(r.get("Notes"), Some("ab"), "NUL dropped");
+        r.insert("migrant_worker_pct", "40 %");
+        r.insert("\u{1}!", "not a packed key");
+        assert_eq!(r.get("migrant_worker_pct"), Some("40 %"));
+        assert_eq!(r.get("!"), Some("not a packed key"));
+        let json = serde_json::to_value(&r).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"legal_name": "Siam Prawn Co.", "Notes": "ab", "migrant_worker_pct": "40 %", "!": "not a packed key"})
+        );
+        let back: RawCells = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back.get("legal_name"), Some("Siam Prawn Co."));
+        assert_eq!(back.iter().count(), 4);
+    }
 }

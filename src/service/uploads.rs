@@ -133,8 +133,9 @@ pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList
         let Some(mut w) = ListWriter::start(c, inc)? else {
             return Ok(Outcome::Duplicate);
         };
+        let sources = ingest::RowSources::new(&head.columns, &w.upload_id, &inc.filename);
         for r in rows {
-            w.add(c, &head.columns, r)?;
+            w.add(c, ReadyRow::new(&sources, r)?)?;
         }
         w.finish(c, inc, head, true)
     })
@@ -143,33 +144,128 @@ pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList
 /// Reads, maps and stores a supplier list as its rows arrive from `source` (a reader feeding a
 /// [`RowSink`]), then scores every supplier; `score: false` stores without scoring
 /// (benchmarks). Call inside `write_tx`: a file refused part-way rolls back with the rest.
+///
+/// Two threads share the work: a reading thread runs `source` and maps each row and makes its
+/// stored JSON ([`ReadyRow`]); this thread, which holds the connection, matches and writes. They
+/// hand rows over in batches through a bounded channel, so memory holds a few batches.
 pub fn store_supplier_stream(
     conn: &mut DbConn,
     inc: &Incoming,
-    source: impl FnOnce(&mut dyn RowSink) -> std::result::Result<(), ingest::IngestError>,
+    source: impl FnOnce(&mut dyn RowSink) -> std::result::Result<(), ingest::IngestError> + Send,
     score: bool,
 ) -> Result<Outcome> {
     store::with_bulk_cache(conn, |c| {
         let Some(mut w) = ListWriter::start(c, inc)? else {
             return Ok(Outcome::Duplicate);
         };
-        let mut failed: Option<Error> = None;
-        let mut mapper = ingest::ListMapper::new(inc.mapping.as_ref(), inc.today, |cols, r| match w.add(c, cols, r) {
-            Ok(()) => true,
+        let upload_id = w.upload_id.clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReadyRow>>(HANDOVER_BATCHES);
+        let (written, read) = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || read_rows(inc, &upload_id, source, tx));
+            let mut written = Ok(());
+            'rows: while let Ok(batch) = rx.recv() {
+                for r in batch {
+                    written = w.add(c, r);
+                    if written.is_err() {
+                        break 'rows;
+                    }
+                }
+            }
+            // Unblocks the reading thread when this one stopped early: its next send fails.
+            drop(rx);
+            (written, reader.join())
+        });
+        written?;
+        let (read, head) = read.map_err(|_| Error::internal("the reading thread of an upload panicked"))?;
+        read?;
+        w.finish(c, inc, head.map_err(ingest_problem)?, score)
+    })
+}
+
+/// The reading thread of [`store_supplier_stream`]: maps the rows `source` reads, makes them
+/// ready, and sends them in batches; stops when the writer has gone. Returns how the read
+/// ended (a refused file, or a row that could not be made ready) and the list's header.
+fn read_rows(
+    inc: &Incoming,
+    upload_id: &str,
+    source: impl FnOnce(&mut dyn RowSink) -> std::result::Result<(), ingest::IngestError>,
+    tx: std::sync::mpsc::SyncSender<Vec<ReadyRow>>,
+) -> (Result<()>, std::result::Result<ingest::ListHead, ingest::IngestError>) {
+    let mut sources: Option<ingest::RowSources> = None;
+    let mut batch = Vec::with_capacity(HANDOVER_ROWS);
+    let mut failed: Option<Error> = None;
+    let mut mapper = ingest::ListMapper::new(inc.mapping.as_ref(), inc.today, |cols, r| {
+        let sources = sources.get_or_insert_with(|| ingest::RowSources::new(cols, upload_id, &inc.filename));
+        match ReadyRow::new(sources, r) {
+            Ok(r) => batch.push(r),
             Err(e) => {
                 failed = Some(e);
-                false
+                return false;
             }
-        });
-        let read = source(&mut mapper);
-        let head = mapper.finish();
-        if let Some(e) = failed {
-            return Err(e);
         }
-        read.map_err(ingest_problem)?;
-        let head = head.map_err(ingest_problem)?;
-        w.finish(c, inc, head, score)
-    })
+        batch.len() < HANDOVER_ROWS || tx.send(std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER_ROWS))).is_ok()
+    });
+    let read = source(&mut mapper);
+    let head = mapper.finish();
+    if failed.is_none() && !batch.is_empty() {
+        // A failed send means the writer stopped; it reports why.
+        let _ = tx.send(batch);
+    }
+    let read = match failed {
+        Some(e) => Err(e),
+        None => read.map_err(ingest_problem),
+    };
+    (read, head)
+}
+
+/// Rows per hand-over from the reading thread to the writing one, and hand-overs in flight.
+const HANDOVER_ROWS: usize = 250;
+const HANDOVER_BATCHES: usize = 4;
+
+/// A mapped row with everything made that needs no database: its raw cells, errors and
+/// warnings as stored, and for an accepted row its source and the stored JSON of its fields.
+struct ReadyRow {
+    row: u32,
+    raw_json: String,
+    outcome: Ready,
+}
+
+enum Ready {
+    Accepted {
+        fields: Box<crate::domain::SupplierFields>,
+        extra: BTreeMap<String, String>,
+        source: FieldSource,
+        json: suppliers::StoredJson,
+        warnings: Vec<ingest::RowError>,
+        warnings_json: String,
+    },
+    Rejected {
+        errors: Vec<ingest::RowError>,
+        errors_json: String,
+    },
+}
+
+impl ReadyRow {
+    fn new(sources: &ingest::RowSources, r: ingest::ListRow) -> Result<ReadyRow> {
+        let raw_json = serde_json::to_string(&r.raw).map_err(Error::internal)?;
+        let outcome = match r.outcome {
+            RowOutcome::Accepted { fields, extra, warnings } => {
+                let source = sources.source(r.row, &r.raw);
+                Ready::Accepted {
+                    json: suppliers::StoredJson::of(&fields, &source)?,
+                    fields: Box::new(fields),
+                    extra,
+                    source,
+                    warnings_json: serde_json::to_string(&warnings).map_err(Error::internal)?,
+                    warnings,
+                }
+            }
+            RowOutcome::Rejected { errors } => {
+                Ready::Rejected { errors_json: serde_json::to_string(&errors).map_err(Error::internal)?, errors }
+            }
+        };
+        Ok(ReadyRow { row: r.row, raw_json, outcome })
+    }
 }
 
 /// The writes of one supplier-list upload, a chunk of rows at a time: the suppliers matched and
@@ -178,7 +274,7 @@ struct ListWriter {
     upload_id: String,
     created_at: chrono::NaiveDateTime,
     index: suppliers::Index,
-    chunk: Vec<ingest::ListRow>,
+    chunk: Vec<ReadyRow>,
     accepted: usize,
     rejected: usize,
     created: usize,
@@ -187,9 +283,6 @@ struct ListWriter {
     warnings: Vec<ingest::RowError>,
     touched: Vec<String>,
     org_id: String,
-    filename: String,
-    /// The source of each row; made from the columns when the first row arrives.
-    sources: Option<ingest::RowSources>,
 }
 
 impl ListWriter {
@@ -215,15 +308,10 @@ impl ListWriter {
             warnings: Vec::new(),
             touched: Vec::new(),
             org_id: inc.org_id.to_string(),
-            filename: inc.filename.clone(),
-            sources: None,
         }))
     }
 
-    fn add(&mut self, conn: &mut DbConn, columns: &[ingest::ColumnMapping], r: ingest::ListRow) -> Result<()> {
-        if self.sources.is_none() {
-            self.sources = Some(ingest::RowSources::new(columns, &self.upload_id, &self.filename));
-        }
+    fn add(&mut self, conn: &mut DbConn, r: ReadyRow) -> Result<()> {
         self.chunk.push(r);
         if self.chunk.len() == ROW_BATCH {
             self.write_chunk(conn)?;
@@ -236,14 +324,9 @@ impl ListWriter {
         let chunk = std::mem::take(&mut self.chunk);
         let mut records = Vec::with_capacity(chunk.len());
         for r in chunk {
-            let raw_json = serde_json::to_string(&r.raw).map_err(Error::internal)?;
             let (status, errors_json, supplier_id) = match r.outcome {
-                RowOutcome::Accepted { fields, extra, warnings } => {
-                    let source = match &self.sources {
-                        Some(s) => s.source(r.row, &r.raw),
-                        None => return Err(Error::internal("a row came before its columns")),
-                    };
-                    let staged = self.index.stage(&self.org_id, fields, &extra, source)?;
+                Ready::Accepted { fields, extra, source, json, warnings, warnings_json } => {
+                    let staged = self.index.stage(&self.org_id, *fields, &extra, source, Some(json))?;
                     if staged.created {
                         self.created += 1;
                     } else {
@@ -251,22 +334,20 @@ impl ListWriter {
                     }
                     self.accepted += 1;
                     self.touched.push(staged.id.clone());
-                    let json = serde_json::to_string(&warnings).map_err(Error::internal)?;
                     self.warnings.extend(warnings);
-                    ("accepted", json, Some(staged.id))
+                    ("accepted", warnings_json, Some(staged.id))
                 }
-                RowOutcome::Rejected { errors } => {
+                Ready::Rejected { errors, errors_json } => {
                     self.rejected += 1;
-                    let json = serde_json::to_string(&errors).map_err(Error::internal)?;
                     self.errors.extend(errors);
-                    ("rejected", json, None)
+                    ("rejected", errors_json, None)
                 }
             };
             records.push(uploads::UploadRowRecord {
                 upload_id: self.upload_id.clone(),
                 row_number: r.row as i32,
                 status: status.into(),
-                raw_json,
+                raw_json: r.raw_json,
                 errors_json,
                 supplier_id,
             });
@@ -283,10 +364,11 @@ impl ListWriter {
         let mut touched = std::mem::take(&mut self.touched);
         touched.sort();
         touched.dedup();
-        let upload_id = self.upload_id.clone();
+        let ListWriter { upload_id, created_at, index, accepted, rejected, created, updated, errors, warnings, .. } =
+            self;
         let assessed = if score {
             // The index already holds every supplier of the organisation: no second load.
-            let mut records = self.index.into_records()?;
+            let mut records = index.into_records()?;
             suppliers::resolve_columns(conn, inc.org_id, &mut records)?;
             let data = assess::load_org_with(conn, inc.org_id, records)?;
             assess::store_assessments(
@@ -299,30 +381,31 @@ impl ListWriter {
                 inc.today,
             )?
         } else {
+            drop(index);
             Vec::new()
         };
-        uploads::set_counts(conn, &upload_id, &head.sheet, rows_total, self.accepted, self.rejected)?;
         let report = report(
             inc,
             &upload_id,
-            self.created_at,
+            created_at,
             &head.sheet,
             json!({
                 "header_row": head.header_row,
                 "rows_total": rows_total,
-                "rows_accepted": self.accepted,
-                "rows_rejected": self.rejected,
+                "rows_accepted": accepted,
+                "rows_rejected": rejected,
                 "rows_skipped": head.skipped.iter().map(|s| json!({"row": s.row, "reason": s.reason})).collect::<Vec<_>>(),
                 "columns": head.columns,
-                "errors": self.errors,
-                "warnings": self.warnings,
-                "suppliers_created": self.created,
-                "suppliers_updated": self.updated,
+                "errors": errors,
+                "warnings": warnings,
+                "suppliers_created": created,
+                "suppliers_updated": updated,
                 "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
                 "supplier_ids": touched,
             }),
         );
-        finish(conn, inc, &upload_id, &report)?;
+        uploads::set_outcome(conn, &upload_id, &head.sheet, [rows_total, accepted, rejected], &report.to_string())?;
+        audit_upload(conn, inc, &upload_id, &report)?;
         Ok(Outcome::Created(report))
     }
 }
@@ -363,6 +446,10 @@ fn insert_upload(conn: &mut DbConn, row: &uploads::UploadRow) -> Result<Result<(
 
 fn finish(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Value) -> Result<()> {
     uploads::set_report(conn, upload_id, &report.to_string())?;
+    audit_upload(conn, inc, upload_id, report)
+}
+
+fn audit_upload(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Value) -> Result<()> {
     audit::record(
         conn,
         audit::AuditEvent {

@@ -79,19 +79,24 @@ pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
     use diesel::sql_types::{Array, Text};
     // 13 columns a row: 500 rows stay far below both backends' bind-parameter limits.
     for chunk in rows.chunks(500) {
-        let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
         match conn {
+            // Prepared statements run per row: a multi-row statement needs a statement journal
+            // (see `store::with_bulk_cache`).
             DbConn::Sqlite(c) => {
-                diesel::insert_into(assessments::table).values(chunk).execute(c)?;
-                let ids = serde_json::to_string(&ids).map_err(Error::internal)?;
-                diesel::sql_query(
-                    "UPDATE suppliers SET latest_assessment_id = a.id, latest_tier = a.tier, latest_overall = a.overall \
-                     FROM assessments a WHERE a.supplier_id = suppliers.id AND a.id IN (SELECT value FROM json_each(?))",
-                )
-                .bind::<Text, _>(ids)
-                .execute(c)?;
+                use super::schema::suppliers;
+                for r in chunk {
+                    diesel::insert_into(assessments::table).values(r).execute(c)?;
+                    diesel::update(suppliers::table.find(&r.supplier_id))
+                        .set((
+                            suppliers::latest_assessment_id.eq(&r.id),
+                            suppliers::latest_tier.eq(&r.tier),
+                            suppliers::latest_overall.eq(r.overall),
+                        ))
+                        .execute(c)?;
+                }
             }
             DbConn::Pg(c) => {
+                let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
                 diesel::insert_into(assessments::table).values(chunk).execute(c)?;
                 diesel::sql_query(
                     "UPDATE suppliers SET latest_assessment_id = a.id, latest_tier = a.tier, latest_overall = a.overall \

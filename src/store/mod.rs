@@ -273,7 +273,10 @@ pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Resu
     use diesel::connection::SimpleConnection;
     let sqlite = matches!(conn, DbConn::Sqlite(_));
     if sqlite {
-        conn.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+        // Foreign keys checked at commit: an insert then cannot fail half-way, so SQLite keeps
+        // no statement journal for it (with a journal, every page an insert touched was copied
+        // to a temporary file first: a gigabyte for a list of 100,000 suppliers).
+        conn.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA defer_foreign_keys = ON"))?;
     }
     let r = f(conn);
     if sqlite {

@@ -8,36 +8,121 @@ use super::suppliers::{
 };
 use super::DbConn;
 use crate::domain::{FieldSource, SupplierFields, SupplierRecord};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use diesel::prelude::*;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 /// An organisation's suppliers held in memory for one bulk write (an upload): the matching of
-/// [`find_match`] without a query per row, and the writes batched. Rows are staged in memory
-/// with [`Index::stage`] and written by [`Index::flush`]: new suppliers in multi-row inserts,
-/// changed ones updated. Valid only inside the write transaction, where writers of the
-/// organisation are serialised (SQLite's write lock, PostgreSQL's advisory lock).
+/// [`find_match`](super::suppliers::find_match) without a query per row, and the writes
+/// batched. Rows are staged in memory with [`Index::stage`] and written by [`Index::flush`]:
+/// new suppliers inserted, changed ones updated. Valid only inside the write transaction,
+/// where writers of the organisation are serialised (SQLite's write lock, PostgreSQL's
+/// advisory lock).
+///
+/// Memory is what a list of 100,000 rows needs: each supplier keeps its id, the columns it is
+/// matched on and, when this upload staged it, its parsed fields and source (scoring reads
+/// them). A staged supplier's database row is made when it is written and dropped after; the
+/// lookups hold 64-bit hashes of the match keys, checked against the supplier's own columns.
 pub struct Index {
-    rows: Vec<SupplierRow>,
-    /// The parsed fields of rows staged in this upload (the others are parsed when needed).
-    parsed: Vec<Option<SupplierFields>>,
-    /// The source of rows staged in this upload. Their stored JSON (fields and source) is
-    /// made when they are written and dropped after, so memory holds the parsed form only.
-    sources: Vec<Option<FieldSource>>,
-    /// Rows loaded from the database that this upload changed.
+    org_id: String,
+    entries: Vec<Entry>,
+    /// The suppliers this upload staged, as scoring reads them, in one vector (the records of
+    /// [`Index::into_records`] without a copy).
+    staged: Vec<SupplierRecord>,
+    /// Rows of staged suppliers not yet written (a new supplier's index in `entries`, its row).
+    pending: Vec<(usize, SupplierRow)>,
+    /// Entries already in the database that this upload changed.
     dirty: std::collections::BTreeSet<usize>,
-    /// Rows at or after this position are new (not yet in the database).
-    loaded: usize,
-    by_ref: std::collections::HashMap<String, usize>,
-    by_key: std::collections::HashMap<String, usize>,
-    by_reg: std::collections::HashMap<(String, String), usize>,
-    by_name: std::collections::HashMap<(String, String), usize>,
+    hasher: foldhash::quality::FixedState,
+    /// Applied to every hash: all ones; zero in tests, where every key then collides.
+    hash_mask: u64,
+    by_ref: KeyMap,
+    by_key: KeyMap,
+    by_reg: KeyMap,
+    by_name: KeyMap,
+}
+
+/// One supplier of the organisation.
+struct Entry {
+    id: String,
+    created_at: chrono::NaiveDateTime,
+    /// The columns matching reads, as stored.
+    keys: Keys,
+    /// The stored row of a supplier loaded from the database and not staged by this upload.
+    row: Option<Box<SupplierRow>>,
+    /// A supplier staged by this upload: its record in `Index::staged`, and extra attributes.
+    staged: Option<u32>,
+    extra: BTreeMap<String, String>,
+}
+
+/// The columns of a supplier row that matching reads.
+#[derive(Clone)]
+struct Keys {
+    match_key: String,
+    external_ref: Option<String>,
+    country: String,
+    registration_number: Option<String>,
+    name_key: String,
+}
+
+impl Keys {
+    fn of(r: &SupplierRow) -> Keys {
+        Keys {
+            match_key: r.match_key.clone(),
+            external_ref: r.external_ref.clone(),
+            country: r.country.clone(),
+            registration_number: r.registration_number.clone(),
+            name_key: r.name_key.clone(),
+        }
+    }
+}
+
+/// Which column (or pair of columns) a lookup is on.
+#[derive(Clone, Copy)]
+enum On {
+    Ref,
+    Key,
+    Reg,
+    Name,
+}
+
+impl On {
+    /// The entry's value of this key, as hashed.
+    fn value(self, k: &Keys) -> Option<(&str, &str)> {
+        match self {
+            On::Ref => k.external_ref.as_deref().map(|r| ("", r)),
+            On::Key => Some(("", k.match_key.as_str())),
+            On::Reg => k.registration_number.as_deref().map(|r| (k.country.as_str(), r)),
+            On::Name => Some((k.country.as_str(), k.name_key.as_str())),
+        }
+    }
+}
+
+/// Hash of a key → entry. A key whose hash another key already holds (never seen in
+/// practice, but possible) goes to `collided`, which lookups then scan.
+#[derive(Default)]
+struct KeyMap {
+    map: std::collections::HashMap<u64, u32, foldhash::fast::RandomState>,
+    collided: Vec<u32>,
 }
 
 /// Outcome of [`Index::stage`]: the supplier's id and whether it is new.
 pub struct Staged {
     pub id: String,
     pub created: bool,
+}
+
+/// The stored form of a supplier's fields and source (columns `fields_json`, `source_json`).
+pub struct StoredJson {
+    pub fields: String,
+    pub source: String,
+}
+
+impl StoredJson {
+    pub fn of(fields: &SupplierFields, source: &FieldSource) -> Result<StoredJson> {
+        Ok(StoredJson { fields: compact_json(fields)?, source: source_json(source)? })
+    }
 }
 
 impl Index {
@@ -48,160 +133,278 @@ impl Index {
             .select(SupplierRow::as_select())
             .load(conn)?;
         let mut ix = Index {
-            rows: Vec::with_capacity(rows.len()),
-            parsed: Vec::with_capacity(rows.len()),
-            sources: Vec::with_capacity(rows.len()),
+            org_id: org_id.to_string(),
+            entries: Vec::with_capacity(rows.len()),
+            staged: Vec::new(),
+            pending: Vec::new(),
             dirty: Default::default(),
-            loaded: rows.len(),
+            hasher: foldhash::quality::FixedState::default(),
+            hash_mask: u64::MAX,
             by_ref: Default::default(),
             by_key: Default::default(),
             by_reg: Default::default(),
             by_name: Default::default(),
         };
         for r in rows {
-            ix.add(r, None);
+            let entry = Entry {
+                id: r.id.clone(),
+                created_at: r.created_at,
+                keys: Keys::of(&r),
+                row: None,
+                staged: None,
+                extra: BTreeMap::new(),
+            };
+            let i = ix.push(entry);
+            ix.entries[i].row = Some(Box::new(r));
         }
         Ok(ix)
     }
 
-    fn add(&mut self, r: SupplierRow, fields: Option<SupplierFields>) {
-        let i = self.rows.len();
-        if let Some(e) = &r.external_ref {
-            self.by_ref.insert(e.clone(), i);
+    /// Adds an entry and its lookups: the external ref and match key point at the newest
+    /// supplier holding them, registration number and name at the oldest.
+    fn push(&mut self, e: Entry) -> usize {
+        let i = self.entries.len();
+        self.entries.push(e);
+        self.index(On::Ref, i, true);
+        self.index(On::Key, i, true);
+        self.index(On::Reg, i, false);
+        self.index(On::Name, i, false);
+        i
+    }
+
+    fn hash(&self, (a, b): (&str, &str)) -> u64 {
+        self.hasher.hash_one((a, b)) & self.hash_mask
+    }
+
+    /// Every key hashes alike: the lookups go through their collision path.
+    #[cfg(test)]
+    fn colliding(mut self) -> Index {
+        self.hash_mask = 0;
+        self
+    }
+
+    fn map(&self, on: On) -> &KeyMap {
+        match on {
+            On::Ref => &self.by_ref,
+            On::Key => &self.by_key,
+            On::Reg => &self.by_reg,
+            On::Name => &self.by_name,
         }
-        self.by_key.insert(r.match_key.clone(), i);
-        if let Some(reg) = &r.registration_number {
-            self.by_reg.entry((r.country.clone(), reg.clone())).or_insert(i);
+    }
+
+    /// Points the entry's value of `on` at entry `i` (`replace`: even when another entry holds it).
+    fn index(&mut self, on: On, i: usize, replace: bool) {
+        let Some(value) = on.value(&self.entries[i].keys) else { return };
+        let h = self.hash(value);
+        let holder = self.get(on, value);
+        let map = match on {
+            On::Ref => &mut self.by_ref,
+            On::Key => &mut self.by_key,
+            On::Reg => &mut self.by_reg,
+            On::Name => &mut self.by_name,
+        };
+        match (holder, map.map.get(&h).copied()) {
+            (Some(_), _) if !replace => {}
+            // The value is held by the entry the hash points at, or by none: point the hash at `i`.
+            (Some(j), Some(k)) if j == k as usize => {
+                map.map.insert(h, i as u32);
+            }
+            (None, None) => {
+                map.map.insert(h, i as u32);
+            }
+            // The hash belongs to another value: keep `i` with the collided ones.
+            _ => {
+                map.collided.retain(|&k| Some(k as usize) != holder);
+                map.collided.push(i as u32);
+            }
         }
-        self.by_name.entry((r.country.clone(), r.name_key.clone())).or_insert(i);
-        self.rows.push(r);
-        self.parsed.push(fields);
-        self.sources.push(None);
+    }
+
+    /// The entry holding `value` of `on`.
+    fn get(&self, on: On, value: (&str, &str)) -> Option<usize> {
+        let map = self.map(on);
+        let holds = |i: u32| on.value(&self.entries[i as usize].keys) == Some(value);
+        if let Some(&i) = map.map.get(&self.hash(value)) {
+            if holds(i) {
+                return Some(i as usize);
+            }
+        }
+        map.collided.iter().rev().copied().find(|&i| holds(i)).map(|i| i as usize)
     }
 
     fn find(&self, f: &SupplierFields) -> Option<usize> {
-        let country = f.country.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+        let country = f.country.as_ref().map(|c| c.as_str()).unwrap_or_default();
         if let Some(r) = f.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            if let Some(i) = self.by_ref.get(r) {
-                return Some(*i);
+            if let Some(i) = self.get(On::Ref, ("", r)) {
+                return Some(i);
             }
         }
         if let Some(reg) = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()) {
-            if let Some(i) =
-                self.by_key.get(&format!("reg:{country}:{reg}")).or_else(|| self.by_reg.get(&(country.clone(), reg)))
-            {
-                return Some(*i);
+            let key = format!("reg:{country}:{reg}");
+            if let Some(i) = self.get(On::Key, ("", &key)).or_else(|| self.get(On::Reg, (country, &reg))) {
+                return Some(i);
             }
         }
         let nk = name_key(&f.legal_name);
-        if let Some(i) = self.by_key.get(&format!("name:{country}:{nk}")) {
-            return Some(*i);
+        if let Some(i) = self.get(On::Key, ("", &format!("name:{country}:{nk}"))) {
+            return Some(i);
         }
         if f.external_ref.is_none() {
-            return self.by_name.get(&(country, nk)).copied();
+            return self.get(On::Name, (country, &nk));
         }
         None
     }
 
-    /// Creates or updates in memory, matching as [`upsert`] does; nothing is written until
-    /// [`Index::flush`]. A second row for the same supplier in one file updates the first.
+    /// Creates or updates in memory, matching as [`upsert`](super::suppliers::upsert) does;
+    /// nothing is written until [`Index::flush`]. A second row for the same supplier in one file
+    /// updates the first. `json` is the stored form of `fields` and `source` when the caller
+    /// made it already (on another thread): used as is for a new supplier, made again after a
+    /// merge.
     pub fn stage(
         &mut self,
         org_id: &str,
         fields: SupplierFields,
         extra: &BTreeMap<String, String>,
         source: FieldSource,
+        json: Option<StoredJson>,
     ) -> Result<Staged> {
         if let Some(i) = self.find(&fields) {
-            let old_fields = match self.parsed[i].take() {
-                Some(f) => f,
-                None => self.rows[i].fields()?,
-            };
-            let merged = merge_fields(&old_fields, &fields)?;
-            let mut all_extra = self.rows[i].extra();
-            all_extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-            apply_columns(&mut self.rows[i], &merged, &all_extra)?;
-            self.parsed[i] = Some(merged);
-            self.sources[i] = Some(source);
-            if let Some(e) = self.rows[i].external_ref.clone() {
-                self.by_ref.insert(e, i);
-            }
-            if i < self.loaded {
-                self.dirty.insert(i);
-            }
-            return Ok(Staged { id: self.rows[i].id.clone(), created: false });
+            self.merge(i, fields, extra, source)?;
+            return Ok(Staged { id: self.entries[i].id.clone(), created: false });
         }
-        let row = new_row_columns(org_id, &fields, extra)?;
-        let id = row.id.clone();
-        self.add(row, Some(fields));
-        if let Some(s) = self.sources.last_mut() {
-            *s = Some(source);
+        let mut row = new_row_columns(org_id, &fields, extra)?;
+        if let Some(j) = json {
+            row.fields_json = j.fields;
+            row.source_json = j.source;
         }
+        let entry = Entry {
+            id: row.id.clone(),
+            created_at: row.created_at,
+            keys: Keys::of(&row),
+            row: None,
+            staged: Some(self.staged.len() as u32),
+            extra: extra.clone(),
+        };
+        let id = entry.id.clone();
+        self.staged.push(SupplierRecord { id: id.clone(), fields, source });
+        let i = self.push(entry);
+        self.pending.push((i, row));
         Ok(Staged { id, created: true })
     }
 
-    /// Writes what [`Index::stage`] changed: new suppliers in multi-row inserts (no savepoint:
-    /// the caller holds the organisation's write lock, see `write_tx`), changed ones updated.
-    /// The stored JSON of each row is made here and dropped once written (the parsed form
-    /// stays for scoring).
+    /// Merges a later row into entry `i`: newer values win, the supplier is written again.
+    fn merge(
+        &mut self,
+        i: usize,
+        fields: SupplierFields,
+        extra: &BTreeMap<String, String>,
+        source: FieldSource,
+    ) -> Result<()> {
+        let pending = self.pending.iter().position(|(j, _)| *j == i).map(|p| self.pending.swap_remove(p).1);
+        let was_pending = pending.is_some();
+        let e = &mut self.entries[i];
+        // The supplier's row as it stands: still pending, loaded, or made again from what this
+        // upload staged (it was written and dropped).
+        let mut row = match (pending, e.row.take(), e.staged.map(|k| &self.staged[k as usize])) {
+            (Some(row), _, _) => row,
+            (None, Some(row), _) => *row,
+            (None, None, Some(s)) => {
+                let mut row = new_row_columns(&self.org_id, &s.fields, &e.extra)?;
+                row.id = e.id.clone();
+                row.created_at = e.created_at;
+                row.match_key = e.keys.match_key.clone();
+                row.external_ref = e.keys.external_ref.clone();
+                row
+            }
+            (None, None, None) => return Err(Error::internal("a supplier with neither row nor fields")),
+        };
+        let merged = match e.staged {
+            Some(k) => merge_fields(&self.staged[k as usize].fields, &fields)?,
+            None => {
+                e.extra = row.extra();
+                merge_fields(&row.fields()?, &fields)?
+            }
+        };
+        e.extra.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        apply_columns(&mut row, &merged, &e.extra)?;
+        // Made again from the merged fields when written.
+        row.fields_json = String::new();
+        row.source_json = String::new();
+        e.keys = Keys::of(&row);
+        let record = SupplierRecord { id: e.id.clone(), fields: merged, source };
+        match e.staged {
+            Some(k) => self.staged[k as usize] = record,
+            None => {
+                e.staged = Some(self.staged.len() as u32);
+                self.staged.push(record);
+            }
+        }
+        if !was_pending {
+            // Loaded, or written earlier in this upload: an update.
+            self.dirty.insert(i);
+        }
+        self.pending.push((i, row));
+        // The merged row may have gained an external ref.
+        self.index(On::Ref, i, true);
+        Ok(())
+    }
+
+    /// Writes what [`Index::stage`] changed: new suppliers inserted (no savepoint: the caller
+    /// holds the organisation's write lock, see `write_tx`), changed ones updated. Each row is
+    /// dropped once written (the parsed fields and source stay for scoring).
     pub fn flush(&mut self, conn: &mut DbConn) -> Result<()> {
-        for i in std::mem::take(&mut self.dirty) {
-            self.stored_json(i)?;
-            write_update(conn, &self.rows[i])?;
-            self.drop_json(i);
-        }
-        // 18 columns a row: 500 rows stay far below both backends' bind-parameter limits.
-        let mut start = self.loaded;
-        while start < self.rows.len() {
-            let end = (start + 500).min(self.rows.len());
-            for i in start..end {
-                self.stored_json(i)?;
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by_key(|(i, _)| *i);
+        let mut inserts = Vec::with_capacity(pending.len());
+        for (i, mut row) in pending {
+            if row.fields_json.is_empty() {
+                if let Some(s) = self.entries[i].staged.map(|k| &self.staged[k as usize]) {
+                    let j = StoredJson::of(&s.fields, &s.source)?;
+                    row.fields_json = j.fields;
+                    row.source_json = j.source;
+                }
             }
-            let chunk = &self.rows[start..end];
-            match conn {
-                DbConn::Sqlite(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
-                DbConn::Pg(c) => diesel::insert_into(suppliers::table).values(chunk).execute(c)?,
-            };
-            for i in start..end {
-                self.drop_json(i);
+            if self.dirty.remove(&i) {
+                write_update(conn, &row)?;
+            } else {
+                inserts.push(row);
             }
-            start = end;
         }
-        self.loaded = self.rows.len();
+        match conn {
+            // One prepared statement run per row: a multi-row insert needs a statement
+            // journal (see `store::with_bulk_cache`).
+            DbConn::Sqlite(c) => {
+                for r in &inserts {
+                    diesel::insert_into(suppliers::table).values(r).execute(c)?;
+                }
+            }
+            // 18 columns a row: 500 rows stay far below PostgreSQL's bind-parameter limit.
+            DbConn::Pg(c) => {
+                for chunk in inserts.chunks(500) {
+                    diesel::insert_into(suppliers::table).values(chunk).execute(c)?;
+                }
+            }
+        }
         Ok(())
     }
 
     /// Every supplier of the organisation as the scoring engine sees it, consuming the index
-    /// (the parsed fields and sources of staged rows move into the records; the others are
+    /// (the parsed fields and sources of staged suppliers move into the records; the others are
     /// parsed from their stored JSON).
     pub fn into_records(self) -> Result<Vec<SupplierRecord>> {
-        let mut out = Vec::with_capacity(self.rows.len());
-        for ((row, parsed), source) in self.rows.into_iter().zip(self.parsed).zip(self.sources) {
-            let fields = match parsed {
-                Some(f) => f,
-                None => row.fields()?,
-            };
-            let source = source.unwrap_or_else(|| row.source());
-            out.push(SupplierRecord { source, id: row.id, fields });
+        let mut out = self.staged;
+        for e in self.entries {
+            match (e.staged, e.row) {
+                (Some(_), _) => {}
+                (None, Some(row)) => out.push(row.record()?),
+                (None, None) => return Err(Error::internal("a supplier with neither row nor fields")),
+            }
         }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
-
-    /// Makes the stored JSON of a staged row from its parsed fields and source.
-    fn stored_json(&mut self, i: usize) -> Result<()> {
-        if let (Some(f), Some(s)) = (&self.parsed[i], &self.sources[i]) {
-            self.rows[i].fields_json = compact_json(f)?;
-            self.rows[i].source_json = source_json(s)?;
-        }
-        Ok(())
-    }
-
-    /// Drops a written row's stored JSON when its parsed form is kept.
-    fn drop_json(&mut self, i: usize) {
-        if self.parsed[i].is_some() && self.sources[i].is_some() {
-            self.rows[i].fields_json = String::new();
-            self.rows[i].source_json = String::new();
-        }
-    }
 }
+
+#[cfg(test)]
+#[path = "supplier_index_tests.rs"]
+mod tests;

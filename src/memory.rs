@@ -1,0 +1,32 @@
+//! Allocator settings of the server process (mimalloc, see `main.rs`).
+
+/// mimalloc's option `purge_delay`: its position in the option enum of the mimalloc that
+/// libmimalloc-sys 0.1.49 builds (v3), hence that crate's pinned version.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the system at once. By default mimalloc waits (1 s in the build
+/// used here), and in a burst of frees (an upload of 100,000 suppliers turning into the records
+/// scoring reads) keeps the pages: some 75 MB more at the server's peak, for about 3 % of the
+/// upload's time saved. Measured to hold for threads started after the call (uploads run on the
+/// blocking pool's threads), not for the thread that made the call: call it first in `main`.
+pub fn return_freed_memory_at_once() {
+    // SAFETY: sets one option of the allocator; takes no pointers.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The option at that position has purge_delay's default (1000 in the mimalloc v3 built
+    /// here, as `MIMALLOC_VERBOSE=1` lists it) until set: a mimalloc whose options moved fails
+    /// here (no other option has that default).
+    #[test]
+    fn purge_delay_is_the_option_at_its_position() {
+        // SAFETY: reads one option.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(get(), 1000);
+        }
+        super::return_freed_memory_at_once();
+        assert_eq!(get(), 0);
+    }
+}
