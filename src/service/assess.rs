@@ -3,7 +3,7 @@
 //! new assessments.
 
 use crate::domain::SupplierRecord;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::scoring::{self, OrgContext};
 use crate::store::{assessments, screening, suppliers, DbConn};
 use chrono::NaiveDate;
@@ -68,13 +68,15 @@ pub fn assess_and_store(
         return Ok(Vec::new());
     }
     let data = load_org(conn, org_id)?;
-    store_assessments(conn, org_id, &data, targets, upload_id, cause, as_of)
+    let stored = store_assessments(conn, org_id, &data, targets, upload_id, cause, as_of)?;
+    Ok(stored.into_iter().map(|(i, a)| (data.suppliers[i].id.clone(), a.to_string())).collect())
 }
 
 /// The scoring and storing half of [`assess_and_store`], on data already loaded. Scoring
 /// threads assess the suppliers a batch at a time and serialize the assessments while this
 /// thread, which holds the connection, stores the batches they hand over; memory holds a few
-/// batches, not the organisation's assessments.
+/// batches, not the organisation's assessments. Returns (the supplier's position in
+/// `data.suppliers`, the new assessment's id), targets first, then network peers.
 pub fn store_assessments(
     conn: &mut DbConn,
     org_id: &str,
@@ -83,7 +85,7 @@ pub fn store_assessments(
     upload_id: Option<&str>,
     cause: Cause,
     as_of: NaiveDate,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<(usize, uuid::Uuid)>> {
     let ctx = OrgContext {
         suppliers: &data.suppliers,
         watchlists: &data.watchlists,
@@ -95,8 +97,9 @@ pub fn store_assessments(
     let run = scoring::OrgRun::new(&ctx, target_set.as_ref(), true);
     let batches = run.len().div_ceil(BATCH);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_THREADS).min(batches.max(1));
-    // (supplier id, assessment id, is a target) of each batch, by batch number.
-    let mut ids: Vec<Vec<(String, String, bool)>> = vec![Vec::new(); batches];
+    // (supplier's position, assessment id, is a target) of each batch, by batch number: compact,
+    // as an upload holds 100,000 of them while its suppliers are still in memory.
+    let mut ids: Vec<Vec<(u32, uuid::Uuid, bool)>> = vec![Vec::new(); batches];
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(threads);
         for t in 0..threads {
@@ -116,28 +119,32 @@ pub fn store_assessments(
         while let Ok(made) = rx.recv() {
             let batch = made?;
             assessments::insert_batch(conn, &batch.rows)?;
-            ids[batch.number] =
-                batch.rows.into_iter().zip(batch.targets).map(|(r, t)| (r.supplier_id, r.id, t)).collect();
+            let mut made = Vec::with_capacity(batch.rows.len());
+            for (r, (i, t)) in batch.rows.iter().zip(batch.suppliers) {
+                made.push((i, uuid::Uuid::parse_str(&r.id).map_err(Error::internal)?, t));
+            }
+            ids[batch.number] = made;
         }
         Ok(())
     })?;
     let (mut stored, mut peers) = (Vec::new(), Vec::new());
     for (supplier, assessment, is_target) in ids.into_iter().flatten() {
         if is_target {
-            stored.push((supplier, assessment));
+            stored.push((supplier as usize, assessment));
         } else {
-            peers.push((supplier, assessment));
+            peers.push((supplier as usize, assessment));
         }
     }
     stored.extend(peers);
     Ok(stored)
 }
 
-/// The assessments of one batch of suppliers, ready to insert, and whether each is a target.
+/// The assessments of one batch of suppliers, ready to insert, and for each its supplier's
+/// position and whether it is a target.
 struct Batch {
     number: usize,
     rows: Vec<assessments::AssessmentRow>,
-    targets: Vec<bool>,
+    suppliers: Vec<(u32, bool)>,
 }
 
 fn assess_batch(
@@ -148,11 +155,11 @@ fn assess_batch(
     cause: Cause,
 ) -> Result<Batch> {
     let range = number * BATCH..((number + 1) * BATCH).min(run.len());
-    let mut out = Batch { number, rows: Vec::with_capacity(range.len()), targets: Vec::with_capacity(range.len()) };
+    let mut out = Batch { number, rows: Vec::with_capacity(range.len()), suppliers: Vec::with_capacity(range.len()) };
     for i in range {
         if let Some((s, is_target, a)) = run.assess(i) {
             out.rows.push(assessments::new_row(org_id, &s.id, &a, upload_id, cause.as_str())?);
-            out.targets.push(is_target);
+            out.suppliers.push((i as u32, is_target));
         }
     }
     Ok(out)

@@ -135,7 +135,7 @@ pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList
         };
         let sources = ingest::RowSources::new(&head.columns, &w.upload_id, &inc.filename);
         for r in rows {
-            w.add(c, ReadyRow::new(&sources, r)?)?;
+            w.add(c, ReadyRow::new(&sources, inc.org_id, r)?)?;
         }
         w.finish(c, inc, head, true)
     })
@@ -196,7 +196,7 @@ fn read_rows(
     let mut failed: Option<Error> = None;
     let mut mapper = ingest::ListMapper::new(inc.mapping.as_ref(), inc.today, |cols, r| {
         let sources = sources.get_or_insert_with(|| ingest::RowSources::new(cols, upload_id, &inc.filename));
-        match ReadyRow::new(sources, r) {
+        match ReadyRow::new(sources, inc.org_id, r) {
             Ok(r) => batch.push(r),
             Err(e) => {
                 failed = Some(e);
@@ -230,12 +230,15 @@ struct ReadyRow {
     outcome: Ready,
 }
 
+// Not boxed: nearly every row is accepted, so a box would only add an allocation per row.
+#[allow(clippy::large_enum_variant)]
 enum Ready {
     Accepted {
         fields: Box<crate::domain::SupplierFields>,
         extra: BTreeMap<String, String>,
         source: FieldSource,
-        json: suppliers::StoredJson,
+        /// The supplier row the fields make, should they be a new supplier.
+        row: suppliers::SupplierRow,
         warnings: Vec<ingest::RowError>,
         warnings_json: String,
     },
@@ -246,13 +249,13 @@ enum Ready {
 }
 
 impl ReadyRow {
-    fn new(sources: &ingest::RowSources, r: ingest::ListRow) -> Result<ReadyRow> {
+    fn new(sources: &ingest::RowSources, org_id: &str, r: ingest::ListRow) -> Result<ReadyRow> {
         let raw_json = serde_json::to_string(&r.raw).map_err(Error::internal)?;
         let outcome = match r.outcome {
             RowOutcome::Accepted { fields, extra, warnings } => {
                 let source = sources.source(r.row, &r.raw);
                 Ready::Accepted {
-                    json: suppliers::StoredJson::of(&fields, &source)?,
+                    row: suppliers::Index::new_row(org_id, &fields, &extra, &source)?,
                     fields: Box::new(fields),
                     extra,
                     source,
@@ -325,8 +328,8 @@ impl ListWriter {
         let mut records = Vec::with_capacity(chunk.len());
         for r in chunk {
             let (status, errors_json, supplier_id) = match r.outcome {
-                Ready::Accepted { fields, extra, source, json, warnings, warnings_json } => {
-                    let staged = self.index.stage(&self.org_id, *fields, &extra, source, Some(json))?;
+                Ready::Accepted { fields, extra, source, row, warnings, warnings_json } => {
+                    let staged = self.index.stage(&self.org_id, *fields, &extra, source, Some(row))?;
                     if staged.created {
                         self.created += 1;
                     } else {
@@ -371,7 +374,7 @@ impl ListWriter {
             let mut records = index.into_records()?;
             suppliers::resolve_columns(conn, inc.org_id, &mut records)?;
             let data = assess::load_org_with(conn, inc.org_id, records)?;
-            assess::store_assessments(
+            let stored = assess::store_assessments(
                 conn,
                 inc.org_id,
                 &data,
@@ -379,7 +382,9 @@ impl ListWriter {
                 Some(&upload_id),
                 Cause::Upload,
                 inc.today,
-            )?
+            )?;
+            // The assessment ids only: the suppliers are freed before the report is made.
+            stored.into_iter().map(|(_, a)| a).collect()
         } else {
             drop(index);
             Vec::new()
@@ -400,7 +405,7 @@ impl ListWriter {
                 "warnings": warnings,
                 "suppliers_created": created,
                 "suppliers_updated": updated,
-                "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+                "assessment_ids": assessed.iter().map(uuid::Uuid::to_string).collect::<Vec<_>>(),
                 "supplier_ids": touched,
             }),
         );

@@ -56,25 +56,55 @@ struct Entry {
     extra: BTreeMap<String, String>,
 }
 
-/// The columns of a supplier row that matching reads.
-#[derive(Clone)]
-struct Keys {
-    match_key: String,
-    external_ref: Option<String>,
-    country: String,
-    registration_number: Option<String>,
-    name_key: String,
-}
+/// The columns of a supplier row that matching reads, packed in one string (one allocation
+/// per supplier instead of five): match key, external ref, country, registration number and
+/// name key, each followed by NUL (none holds one: keys are normalised, refs trimmed of it).
+struct Keys(String);
 
 impl Keys {
     fn of(r: &SupplierRow) -> Keys {
-        Keys {
-            match_key: r.match_key.clone(),
-            external_ref: r.external_ref.clone(),
-            country: r.country.clone(),
-            registration_number: r.registration_number.clone(),
-            name_key: r.name_key.clone(),
+        let parts = [
+            r.match_key.as_str(),
+            r.external_ref.as_deref().unwrap_or(""),
+            r.country.as_str(),
+            r.registration_number.as_deref().unwrap_or(""),
+            r.name_key.as_str(),
+        ];
+        let mut s = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for p in parts {
+            if p.contains('\0') {
+                s.extend(p.chars().filter(|c| *c != '\0'));
+            } else {
+                s.push_str(p);
+            }
+            s.push('\0');
         }
+        Keys(s)
+    }
+
+    fn part(&self, n: usize) -> &str {
+        self.0.split('\0').nth(n).unwrap_or("")
+    }
+
+    fn match_key(&self) -> &str {
+        self.part(0)
+    }
+
+    /// None when empty (a supplier without one), as the column's NULL.
+    fn external_ref(&self) -> Option<&str> {
+        Some(self.part(1)).filter(|r| !r.is_empty())
+    }
+
+    fn country(&self) -> &str {
+        self.part(2)
+    }
+
+    fn registration_number(&self) -> Option<&str> {
+        Some(self.part(3)).filter(|r| !r.is_empty())
+    }
+
+    fn name_key(&self) -> &str {
+        self.part(4)
     }
 }
 
@@ -91,10 +121,10 @@ impl On {
     /// The entry's value of this key, as hashed.
     fn value(self, k: &Keys) -> Option<(&str, &str)> {
         match self {
-            On::Ref => k.external_ref.as_deref().map(|r| ("", r)),
-            On::Key => Some(("", k.match_key.as_str())),
-            On::Reg => k.registration_number.as_deref().map(|r| (k.country.as_str(), r)),
-            On::Name => Some((k.country.as_str(), k.name_key.as_str())),
+            On::Ref => k.external_ref().map(|r| ("", r)),
+            On::Key => Some(("", k.match_key())),
+            On::Reg => k.registration_number().map(|r| (k.country(), r)),
+            On::Name => Some((k.country(), k.name_key())),
         }
     }
 }
@@ -232,20 +262,30 @@ impl Index {
         map.collided.iter().rev().copied().find(|&i| holds(i)).map(|i| i as usize)
     }
 
-    fn find(&self, f: &SupplierFields) -> Option<usize> {
+    /// The supplier these fields describe. `row`, when given, is the new row made from them
+    /// (see [`Index::new_row`]), whose columns hold the normalised keys already.
+    fn find(&self, f: &SupplierFields, row: Option<&SupplierRow>) -> Option<usize> {
+        use std::borrow::Cow;
         let country = f.country.as_ref().map(|c| c.as_str()).unwrap_or_default();
         if let Some(r) = f.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             if let Some(i) = self.get(On::Ref, ("", r)) {
                 return Some(i);
             }
         }
-        if let Some(reg) = f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()) {
+        let reg = match row {
+            Some(r) => r.registration_number.as_deref().map(Cow::Borrowed),
+            None => f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()).map(Cow::Owned),
+        };
+        if let Some(reg) = reg {
             let key = format!("reg:{country}:{reg}");
             if let Some(i) = self.get(On::Key, ("", &key)).or_else(|| self.get(On::Reg, (country, &reg))) {
                 return Some(i);
             }
         }
-        let nk = name_key(&f.legal_name);
+        let nk = match row {
+            Some(r) => Cow::Borrowed(r.name_key.as_str()),
+            None => Cow::Owned(name_key(&f.legal_name)),
+        };
         if let Some(i) = self.get(On::Key, ("", &format!("name:{country}:{nk}"))) {
             return Some(i);
         }
@@ -255,28 +295,41 @@ impl Index {
         None
     }
 
+    /// The row a new supplier with these fields would get, with its stored JSON: what
+    /// [`Index::stage`] needs of it, made beforehand (an upload makes it on its reading thread).
+    pub fn new_row(
+        org_id: &str,
+        fields: &SupplierFields,
+        extra: &BTreeMap<String, String>,
+        source: &FieldSource,
+    ) -> Result<SupplierRow> {
+        let mut row = new_row_columns(org_id, fields, extra)?;
+        let j = StoredJson::of(fields, source)?;
+        row.fields_json = j.fields;
+        row.source_json = j.source;
+        Ok(row)
+    }
+
     /// Creates or updates in memory, matching as [`upsert`](super::suppliers::upsert) does;
     /// nothing is written until [`Index::flush`]. A second row for the same supplier in one file
-    /// updates the first. `json` is the stored form of `fields` and `source` when the caller
-    /// made it already (on another thread): used as is for a new supplier, made again after a
-    /// merge.
+    /// updates the first. `row` is [`Index::new_row`] of the same fields when the caller made
+    /// it already: used as is for a new supplier, dropped for a known one.
     pub fn stage(
         &mut self,
         org_id: &str,
         fields: SupplierFields,
         extra: &BTreeMap<String, String>,
         source: FieldSource,
-        json: Option<StoredJson>,
+        row: Option<SupplierRow>,
     ) -> Result<Staged> {
-        if let Some(i) = self.find(&fields) {
+        if let Some(i) = self.find(&fields, row.as_ref()) {
             self.merge(i, fields, extra, source)?;
             return Ok(Staged { id: self.entries[i].id.clone(), created: false });
         }
-        let mut row = new_row_columns(org_id, &fields, extra)?;
-        if let Some(j) = json {
-            row.fields_json = j.fields;
-            row.source_json = j.source;
-        }
+        let row = match row {
+            Some(r) => r,
+            None => Index::new_row(org_id, &fields, extra, &source)?,
+        };
         let entry = Entry {
             id: row.id.clone(),
             created_at: row.created_at,
@@ -312,8 +365,8 @@ impl Index {
                 let mut row = new_row_columns(&self.org_id, &s.fields, &e.extra)?;
                 row.id = e.id.clone();
                 row.created_at = e.created_at;
-                row.match_key = e.keys.match_key.clone();
-                row.external_ref = e.keys.external_ref.clone();
+                row.match_key = e.keys.match_key().to_string();
+                row.external_ref = e.keys.external_ref().map(str::to_string);
                 row
             }
             (None, None, None) => return Err(Error::internal("a supplier with neither row nor fields")),

@@ -3,7 +3,7 @@
 //! index of a bulk write is [`Index`] (in `supplier_index.rs`).
 
 use super::schema::suppliers;
-pub use super::supplier_index::{Index, Staged, StoredJson};
+pub use super::supplier_index::{Index, Staged};
 use super::{new_id, now, DbConn};
 use crate::domain::{FieldSource, SupplierFields, SupplierRecord};
 use crate::error::{Error, Result};
