@@ -303,11 +303,7 @@ impl Index {
         extra: &BTreeMap<String, String>,
         source: &FieldSource,
     ) -> Result<SupplierRow> {
-        let mut row = new_row_columns(org_id, fields, extra)?;
-        let j = StoredJson::of(fields, source)?;
-        row.fields_json = j.fields;
-        row.source_json = j.source;
-        Ok(row)
+        super::suppliers::new_row(org_id, fields, extra, source)
     }
 
     /// Creates or updates in memory, matching as [`upsert`](super::suppliers::upsert) does;

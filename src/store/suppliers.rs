@@ -263,7 +263,8 @@ fn try_insert(
     }
 }
 
-fn new_row(
+/// A new supplier's row with its stored JSON.
+pub(super) fn new_row(
     org_id: &str,
     fields: &SupplierFields,
     extra: &BTreeMap<String, String>,
