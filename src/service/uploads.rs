@@ -223,7 +223,7 @@ const HANDOVER_ROWS: usize = 250;
 const HANDOVER_BATCHES: usize = 4;
 
 /// A mapped row with everything made that needs no database: its raw cells, errors and
-/// warnings as stored, and for an accepted row its source and the stored JSON of its fields.
+/// warnings as stored, and for an accepted row its source and the supplier row it would make.
 struct ReadyRow {
     row: u32,
     raw_json: String,
@@ -234,7 +234,7 @@ struct ReadyRow {
 #[allow(clippy::large_enum_variant)]
 enum Ready {
     Accepted {
-        fields: Box<crate::domain::SupplierFields>,
+        fields: crate::domain::SupplierFields,
         extra: BTreeMap<String, String>,
         source: FieldSource,
         /// The supplier row the fields make, should they be a new supplier.
@@ -256,7 +256,7 @@ impl ReadyRow {
                 let source = sources.source(r.row, &r.raw);
                 Ready::Accepted {
                     row: suppliers::Index::new_row(org_id, &fields, &extra, &source)?,
-                    fields: Box::new(fields),
+                    fields,
                     extra,
                     source,
                     warnings_json: serde_json::to_string(&warnings).map_err(Error::internal)?,
@@ -329,7 +329,7 @@ impl ListWriter {
         for r in chunk {
             let (status, errors_json, supplier_id) = match r.outcome {
                 Ready::Accepted { fields, extra, source, row, warnings, warnings_json } => {
-                    let staged = self.index.stage(&self.org_id, *fields, &extra, source, Some(row))?;
+                    let staged = self.index.stage(&self.org_id, fields, &extra, source, Some(row))?;
                     if staged.created {
                         self.created += 1;
                     } else {

@@ -143,18 +143,6 @@ pub struct Staged {
     pub created: bool,
 }
 
-/// The stored form of a supplier's fields and source (columns `fields_json`, `source_json`).
-pub struct StoredJson {
-    pub fields: String,
-    pub source: String,
-}
-
-impl StoredJson {
-    pub fn of(fields: &SupplierFields, source: &FieldSource) -> Result<StoredJson> {
-        Ok(StoredJson { fields: compact_json(fields)?, source: source_json(source)? })
-    }
-}
-
 impl Index {
     pub fn load(conn: &mut DbConn, org_id: &str) -> Result<Index> {
         let rows: Vec<SupplierRow> = suppliers::table
@@ -408,9 +396,8 @@ impl Index {
         for (i, mut row) in pending {
             if row.fields_json.is_empty() {
                 if let Some(s) = self.entries[i].staged.map(|k| &self.staged[k as usize]) {
-                    let j = StoredJson::of(&s.fields, &s.source)?;
-                    row.fields_json = j.fields;
-                    row.source_json = j.source;
+                    row.fields_json = compact_json(&s.fields)?;
+                    row.source_json = source_json(&s.source)?;
                 }
             }
             if self.dirty.remove(&i) {
