@@ -106,7 +106,7 @@ fn read_rows(
 
 /// Rows per hand-over from the reading thread to the writing one, and hand-overs in flight.
 const HANDOVER_ROWS: usize = 250;
-const HANDOVER_BATCHES: usize = 4;
+const HANDOVER_BATCHES: usize = 8;
 
 /// A mapped row with everything made that needs no database: its raw cells, errors and
 /// warnings as stored, and for an accepted row its source and the supplier row it would make.
@@ -301,5 +301,7 @@ impl ListWriter {
     }
 }
 
-/// Upload rows stored per batch (each batch is split again by `uploads::insert_rows`).
-const ROW_BATCH: usize = 2000;
+/// Upload rows stored per batch (each batch is split again by `uploads::insert_rows`). Smaller
+/// than the rows in flight (`HANDOVER_ROWS * HANDOVER_BATCHES`), so that the reading thread
+/// keeps working while this one writes a batch.
+const ROW_BATCH: usize = 500;
