@@ -156,17 +156,18 @@ fn assess_batch(
 ) -> Result<Batch> {
     let range = number * BATCH..((number + 1) * BATCH).min(run.len());
     let mut out = Batch { number, rows: Vec::with_capacity(range.len()), suppliers: Vec::with_capacity(range.len()) };
+    let mut writer = assessments::BodyWriter::new()?;
     for i in range {
         if let Some((s, is_target, a)) = run.assess(i) {
-            out.rows.push(assessments::new_row(org_id, &s.id, &a, upload_id, cause.as_str())?);
+            out.rows.push(assessments::new_row(&mut writer, org_id, &s.id, &a, upload_id, cause.as_str())?);
             out.suppliers.push((i as u32, is_target));
         }
     }
     Ok(out)
 }
 
-/// Suppliers assessed per batch (an assessment is about 5 KB serialized: a few batches in
-/// flight stay small).
+/// Suppliers assessed per batch (an assessment is about 5 KB of JSON, stored compressed: a few
+/// batches in flight stay small).
 const BATCH: usize = 250;
 
 /// Scoring threads of one run at most (the writes stay on the caller's thread).

@@ -1,5 +1,7 @@
 //! Assessments (immutable, append-only) and their findings; questionnaire responses.
 
+use super::assessment_body;
+pub use super::assessment_body::BodyWriter;
 use super::schema::{assessments, questionnaire_responses};
 use super::{new_id, now, DbConn};
 use crate::domain::{Assessment, QuestionnaireEvidence};
@@ -22,18 +24,26 @@ pub struct AssessmentRow {
     pub inputs_hash: String,
     pub upload_id: Option<String>,
     pub cause: String,
+    /// The body of a row written before bodies were compressed; empty since.
     pub body_json: String,
     pub created_at: NaiveDateTime,
+    /// The body as `assessment_body` stores it.
+    pub body_zstd: Option<Vec<u8>>,
 }
 
 impl AssessmentRow {
     pub fn body(&self) -> Result<Assessment> {
-        serde_json::from_str(&self.body_json).map_err(|e| Error::internal(format!("assessment {}: {e}", self.id)))
+        let read = match &self.body_zstd {
+            Some(stored) => assessment_body::decode(stored),
+            None => serde_json::from_str(&self.body_json).map_err(Error::internal),
+        };
+        read.map_err(|e| Error::internal(format!("assessment {}: {e}", self.id)))
     }
 }
 
-/// A new assessment row, ready for [`insert_batch`].
+/// A new assessment row, ready for [`insert_batch`]; `writer` compresses its body.
 pub fn new_row(
+    writer: &mut BodyWriter,
     org_id: &str,
     supplier_id: &str,
     a: &Assessment,
@@ -54,7 +64,8 @@ pub fn new_row(
         cause: cause.to_string(),
         // The whole assessment (findings with their evidence) is one immutable document: the
         // risk route answers from it with one indexed read.
-        body_json: serde_json::to_string(a).map_err(Error::internal)?,
+        body_json: String::new(),
+        body_zstd: Some(writer.encode(a)?),
         created_at: now(),
     })
 }
@@ -68,7 +79,7 @@ pub fn insert(
     upload_id: Option<&str>,
     cause: &str,
 ) -> Result<AssessmentRow> {
-    let row = new_row(org_id, supplier_id, a, upload_id, cause)?;
+    let row = new_row(&mut BodyWriter::new()?, org_id, supplier_id, a, upload_id, cause)?;
     insert_batch(conn, std::slice::from_ref(&row))?;
     Ok(row)
 }
@@ -205,4 +216,37 @@ pub fn latest_responses(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(a: &Assessment) -> AssessmentRow {
+        new_row(&mut BodyWriter::new().unwrap(), "org", "sup", a, None, "api").unwrap()
+    }
+
+    #[test]
+    fn new_rows_store_the_body_compressed_and_read_it_back() {
+        let a: Assessment = super::assessment_body::tests_sample();
+        let r = row(&a);
+        assert!(r.body_json.is_empty());
+        assert!(r.body_zstd.as_ref().is_some_and(|z| z.len() * 4 < serde_json::to_string(&a).unwrap().len()));
+        assert_eq!(r.body().unwrap(), a);
+    }
+
+    #[test]
+    fn rows_written_before_compression_still_read() {
+        let a: Assessment = super::assessment_body::tests_sample();
+        let mut r = row(&a);
+        r.body_zstd = None;
+        r.body_json = serde_json::to_string(&a).unwrap();
+        assert_eq!(r.body().unwrap(), a);
+        // A damaged stored body names the assessment.
+        r.body_zstd = Some(vec![1, 2, 3]);
+        match r.body() {
+            Err(Error::Internal(e)) => assert!(e.contains(&r.id), "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

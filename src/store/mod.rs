@@ -1,6 +1,7 @@
 //! Storage: the only module that knows diesel and SQL. One code path for SQLite (default,
 //! embedded) and PostgreSQL (production), through diesel's `MultiConnection`.
 
+pub mod assessment_body;
 pub mod assessments;
 pub mod audit;
 pub mod idempotency;

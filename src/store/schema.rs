@@ -106,6 +106,7 @@ diesel::table! {
         cause -> Text,
         body_json -> Text,
         created_at -> Timestamp,
+        body_zstd -> Nullable<Binary>,
     }
 }
 
