@@ -218,7 +218,12 @@ pub async fn upsert_by_ref(
                 Some((_, aid)) => Some(views::risk_view(&assessments::get(c, &p2.org_id, aid)?)?),
                 None => None,
             };
-            let v = UpsertedSupplier { supplier: views::supplier_full(&row)?, risk, warnings: parsed.warnings };
+            let latest = suppliers::latest(c, &p2.org_id, &row.id)?;
+            let v = UpsertedSupplier {
+                supplier: views::supplier_full(&row, latest.as_ref())?,
+                risk,
+                warnings: parsed.warnings,
+            };
             audit::record(
                 c,
                 p2.event(

@@ -128,7 +128,7 @@ pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery
         ids: None,
     };
     let (rows, total) = store.run(move |c| suppliers::list(c, &p.org_id, &filter, offset, per_page)).await?;
-    let items: Vec<views::SupplierSummary> = rows.iter().map(views::supplier_summary).collect();
+    let items: Vec<views::SupplierSummary> = rows.iter().map(|(s, l)| views::supplier_summary(s, l.as_ref())).collect();
     Ok(HttpResponse::Ok().json(Page { items, page, per_page, total }))
 }
 
@@ -156,11 +156,12 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
                     uploaded_at: rfc3339(at),
                 })
                 .collect();
-            let latest_assessment = match &s.latest_assessment_id {
-                Some(a) => Some(views::risk_view(&assessments::get(c, &p.org_id, a)?)?),
+            let latest = suppliers::latest(c, &p.org_id, &s.id)?;
+            let latest_assessment = match &latest {
+                Some(l) => Some(views::risk_view(&assessments::get(c, &p.org_id, &l.assessment_id)?)?),
                 None => None,
             };
-            Ok(SupplierDetail { supplier: views::supplier_full(&s)?, sources, latest_assessment })
+            Ok(SupplierDetail { supplier: views::supplier_full(&s, latest.as_ref())?, sources, latest_assessment })
         })
         .await?;
     Ok(HttpResponse::Ok().json(v))

@@ -6,7 +6,7 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::store::assessments::AssessmentRow;
-use crate::store::suppliers::SupplierRow;
+use crate::store::suppliers::{Latest, SupplierRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -190,8 +190,8 @@ pub struct SupplierSummary {
     pub updated_at: String,
 }
 
-/// A supplier as listed.
-pub fn supplier_summary(s: &SupplierRow) -> SupplierSummary {
+/// A supplier as listed, with its latest assessment (None until assessed).
+pub fn supplier_summary(s: &SupplierRow, latest: Option<&Latest>) -> SupplierSummary {
     SupplierSummary {
         id: s.id.clone(),
         external_ref: s.external_ref.clone(),
@@ -199,9 +199,9 @@ pub fn supplier_summary(s: &SupplierRow) -> SupplierSummary {
         country: s.country.clone(),
         sector: s.sector.clone(),
         commodity: s.commodity.clone(),
-        tier: s.latest_tier.clone(),
-        overall: s.latest_overall,
-        latest_assessment_id: s.latest_assessment_id.clone(),
+        tier: latest.map(|l| l.tier.clone()),
+        overall: latest.map(|l| l.overall),
+        latest_assessment_id: latest.map(|l| l.assessment_id.clone()),
         created_at: rfc3339(s.created_at),
         updated_at: rfc3339(s.updated_at),
     }
@@ -217,7 +217,7 @@ pub struct SupplierFull {
     pub extra_attributes: BTreeMap<String, String>,
 }
 
-/// A supplier with all its fields and extra attributes.
-pub fn supplier_full(s: &SupplierRow) -> Result<SupplierFull> {
-    Ok(SupplierFull { summary: supplier_summary(s), fields: s.fields()?, extra_attributes: s.extra() })
+/// A supplier with all its fields and extra attributes, and its latest assessment.
+pub fn supplier_full(s: &SupplierRow, latest: Option<&Latest>) -> Result<SupplierFull> {
+    Ok(SupplierFull { summary: supplier_summary(s, latest), fields: s.fields()?, extra_attributes: s.extra() })
 }

@@ -107,15 +107,17 @@ pub fn build_input(conn: &mut DbConn, who: &Requester, scope: &Scope, now: DateT
     let sector = scope.sector.map(|s| s.to_string());
     let mut records = Vec::new();
     let mut in_scope = Vec::new();
+    let mut latest = suppliers::latest_all(conn, org_id)?;
     for row in suppliers::all(conn, org_id)? {
+        let latest = latest.remove(&row.id);
         let keep = upload.as_ref().is_none_or(|(_, ids)| ids.contains(&row.id))
             && scope.supplier_id.as_ref().is_none_or(|id| *id == row.id)
             && sector.as_ref().is_none_or(|s| *s == row.sector)
             && scope.country.as_ref().is_none_or(|c| *c == row.country)
-            && tier.as_ref().is_none_or(|t| row.latest_tier.as_ref() == Some(t));
+            && tier.as_ref().is_none_or(|t| latest.as_ref().map(|l| &l.tier) == Some(t));
         records.push(row.record()?);
         if keep {
-            if let Some(aid) = row.latest_assessment_id.clone() {
+            if let Some(aid) = latest.map(|l| l.assessment_id) {
                 in_scope.push((row.id, row.external_ref, row.legal_name, row.country, row.sector, row.commodity, aid));
             }
         }

@@ -3,6 +3,7 @@
 use super::assessment_body;
 pub use super::assessment_body::BodyWriter;
 use super::schema::{assessments, questionnaire_responses};
+use super::suppliers::Latest;
 use super::{new_id, now, DbConn};
 use crate::domain::{Assessment, QuestionnaireEvidence};
 use crate::error::{Error, Result};
@@ -84,37 +85,42 @@ pub fn insert(
     Ok(row)
 }
 
-/// Stores assessments (at most one per supplier) in multi-row inserts and makes each its
-/// supplier's latest with one UPDATE per chunk.
+/// Stores assessments (at most one per supplier) and makes each its supplier's latest (an
+/// upsert into the narrow `supplier_latest`, not an UPDATE of the supplier's wide row).
 pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
-    use diesel::sql_types::{Array, Text};
-    // 13 columns a row: 500 rows stay far below both backends' bind-parameter limits.
+    use super::schema::supplier_latest::dsl as l;
+    use diesel::upsert::excluded;
+    let latest = |r: &AssessmentRow| Latest {
+        supplier_id: r.supplier_id.clone(),
+        org_id: r.org_id.clone(),
+        assessment_id: r.id.clone(),
+        tier: r.tier.clone(),
+        overall: r.overall,
+    };
+    // The same statement on both backends; a macro, as its type differs with the values'.
+    macro_rules! upsert_latest {
+        ($values:expr) => {
+            diesel::insert_into(l::supplier_latest).values($values).on_conflict(l::supplier_id).do_update().set((
+                l::assessment_id.eq(excluded(l::assessment_id)),
+                l::tier.eq(excluded(l::tier)),
+                l::overall.eq(excluded(l::overall)),
+            ))
+        };
+    }
+    // 14 columns a row: 500 rows stay far below both backends' bind-parameter limits.
     for chunk in rows.chunks(500) {
         match conn {
             // Prepared statements run per row: a multi-row statement needs a statement journal
             // (see `store::with_bulk_cache`).
             DbConn::Sqlite(c) => {
-                use super::schema::suppliers;
                 for r in chunk {
                     diesel::insert_into(assessments::table).values(r).execute(c)?;
-                    diesel::update(suppliers::table.find(&r.supplier_id))
-                        .set((
-                            suppliers::latest_assessment_id.eq(&r.id),
-                            suppliers::latest_tier.eq(&r.tier),
-                            suppliers::latest_overall.eq(r.overall),
-                        ))
-                        .execute(c)?;
+                    upsert_latest!(latest(r)).execute(c)?;
                 }
             }
             DbConn::Pg(c) => {
-                let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
                 diesel::insert_into(assessments::table).values(chunk).execute(c)?;
-                diesel::sql_query(
-                    "UPDATE suppliers SET latest_assessment_id = a.id, latest_tier = a.tier, latest_overall = a.overall \
-                     FROM assessments a WHERE a.supplier_id = suppliers.id AND a.id = ANY($1)",
-                )
-                .bind::<Array<Text>, _>(ids)
-                .execute(c)?;
+                upsert_latest!(chunk.iter().map(latest).collect::<Vec<_>>()).execute(c)?;
             }
         }
     }

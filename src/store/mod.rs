@@ -13,6 +13,10 @@ pub mod suppliers;
 pub mod uploads;
 mod writeback;
 
+#[cfg(test)]
+#[path = "migration_tests.rs"]
+mod migration_tests;
+
 use crate::error::{Error, Result};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;

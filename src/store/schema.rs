@@ -59,9 +59,16 @@ diesel::table! {
         source_json -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        latest_assessment_id -> Nullable<Text>,
-        latest_tier -> Nullable<Text>,
-        latest_overall -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    supplier_latest (supplier_id) {
+        supplier_id -> Text,
+        org_id -> Text,
+        assessment_id -> Text,
+        tier -> Text,
+        overall -> Double,
     }
 }
 
@@ -166,6 +173,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     uploads,
     suppliers,
+    supplier_latest,
     upload_rows,
     questionnaire_responses,
     assessments,
@@ -176,3 +184,4 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::joinable!(upload_rows -> uploads (upload_id));
+diesel::joinable!(supplier_latest -> suppliers (supplier_id));

@@ -2,7 +2,7 @@
 //! create-or-update under unique constraints, listing with filters. The in-memory matching
 //! index of a bulk write is [`Index`] (in `supplier_index.rs`).
 
-use super::schema::suppliers;
+use super::schema::{supplier_latest, suppliers};
 pub use super::supplier_index::{Index, Staged};
 use super::{new_id, now, DbConn};
 use crate::domain::{FieldSource, SupplierFields, SupplierRecord};
@@ -31,9 +31,17 @@ pub struct SupplierRow {
     pub source_json: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub latest_assessment_id: Option<String>,
-    pub latest_tier: Option<String>,
-    pub latest_overall: Option<f64>,
+}
+
+/// A supplier's latest assessment: its id, tier and overall score (`supplier_latest`).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = supplier_latest)]
+pub struct Latest {
+    pub supplier_id: String,
+    pub org_id: String,
+    pub assessment_id: String,
+    pub tier: String,
+    pub overall: f64,
 }
 
 impl SupplierRow {
@@ -300,9 +308,6 @@ pub(super) fn new_row_columns(
         source_json: String::new(),
         created_at: t,
         updated_at: t,
-        latest_assessment_id: None,
-        latest_tier: None,
-        latest_overall: None,
     })
 }
 
@@ -410,10 +415,17 @@ pub struct Filter {
     pub ids: Option<Vec<String>>,
 }
 
-/// A page of suppliers in a stable order (name, then id), and the total.
-pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<SupplierRow>, i64)> {
+/// A listed supplier and its latest assessment (None until assessed).
+pub type Listed = (SupplierRow, Option<Latest>);
+
+/// A page of suppliers in a stable order (name, then id), each with its latest assessment, and
+/// the total.
+pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Listed>, i64)> {
     let build = || {
-        let mut q = suppliers::table.filter(suppliers::org_id.eq(org_id.to_string())).into_boxed();
+        let mut q = suppliers::table
+            .left_join(supplier_latest::table)
+            .filter(suppliers::org_id.eq(org_id.to_string()))
+            .into_boxed();
         if let Some(s) = &f.sector {
             q = q.filter(suppliers::sector.eq(s.clone()));
         }
@@ -421,7 +433,8 @@ pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64
             q = q.filter(suppliers::country.eq(c.clone()));
         }
         if let Some(t) = &f.tier {
-            q = q.filter(suppliers::latest_tier.eq(t.clone()));
+            // Both columns of the (org_id, tier) index, so the planner can start from it.
+            q = q.filter(supplier_latest::org_id.eq(org_id.to_string())).filter(supplier_latest::tier.eq(t.clone()));
         }
         if let Some(text) = &f.q {
             // name_key is already lower-case and accent-free, so LIKE behaves the same on both backends.
@@ -438,7 +451,28 @@ pub fn list(conn: &mut DbConn, org_id: &str, f: &Filter, offset: i64, limit: i64
         .order((suppliers::name_key.asc(), suppliers::id.asc()))
         .offset(offset)
         .limit(limit)
-        .select(SupplierRow::as_select())
+        .select((SupplierRow::as_select(), Option::<Latest>::as_select()))
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// The supplier's latest assessment (None until assessed).
+pub fn latest(conn: &mut DbConn, org_id: &str, supplier_id: &str) -> Result<Option<Latest>> {
+    Ok(supplier_latest::table
+        .filter(supplier_latest::supplier_id.eq(supplier_id))
+        .filter(supplier_latest::org_id.eq(org_id))
+        .select(Latest::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The latest assessment of every assessed supplier of the organisation, by supplier id.
+pub fn latest_all(conn: &mut DbConn, org_id: &str) -> Result<std::collections::HashMap<String, Latest>> {
+    Ok(supplier_latest::table
+        .filter(supplier_latest::org_id.eq(org_id))
+        .select(Latest::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|l| (l.supplier_id.clone(), l))
+        .collect())
 }

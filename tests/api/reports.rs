@@ -102,10 +102,19 @@ fn workbook_matches_the_api_and_is_safe_filtered_audited_and_opens_in_libreoffic
     let all = supplier_ids(&app, &key, "");
     assert_eq!(all.len(), 8, "7 from the messy list + the evil one");
     assert_eq!(sorted_ids(&rows), all);
+    let listed = app.get("/api/v1/suppliers?per_page=500", &key).json();
     for (id, _, _, tier, overall) in &rows {
         let risk = app.get(&format!("/api/v1/suppliers/{id}/risk"), &key).json();
         assert_eq!(risk["tier"].as_str(), Some(tier.as_str()), "{id}");
         assert!((risk["overall"].as_f64().expect("overall") - overall).abs() < 1e-9, "{id}: {risk} vs {overall}");
+        // The list and the supplier's own page carry the same latest assessment.
+        let item = listed["items"].as_array().unwrap().iter().find(|s| s["id"] == id.as_str()).expect("listed");
+        let one = app.get(&format!("/api/v1/suppliers/{id}"), &key).json();
+        for s in [item, &one] {
+            assert_eq!(s["tier"], risk["tier"], "{id}: {s}");
+            assert_eq!(s["overall"], risk["overall"], "{id}: {s}");
+            assert_eq!(s["latest_assessment_id"], risk["assessment_id"], "{id}: {s}");
+        }
     }
     // Sorted by overall, descending.
     assert!(rows.windows(2).all(|w| w[0].4 >= w[1].4));
