@@ -3,7 +3,7 @@
 
 use super::schema::suppliers;
 use super::suppliers::{
-    apply_columns, compact_json, merge_fields, name_key, new_row_columns, reg_key, source_json, write_update,
+    apply_columns, compact_json, merge_fields, name_key, new_row, new_row_columns, reg_key, source_json, write_update,
     SupplierRow,
 };
 use super::DbConn;
@@ -251,7 +251,7 @@ impl Index {
     }
 
     /// The supplier these fields describe. `row`, when given, is the new row made from them
-    /// (see [`Index::new_row`]), whose columns hold the normalised keys already.
+    /// (see [`new_row`]), whose columns hold the normalised keys already.
     fn find(&self, f: &SupplierFields, row: Option<&SupplierRow>) -> Option<usize> {
         use std::borrow::Cow;
         let country = f.country.as_ref().map(|c| c.as_str()).unwrap_or_default();
@@ -283,20 +283,9 @@ impl Index {
         None
     }
 
-    /// The row a new supplier with these fields would get, with its stored JSON: what
-    /// [`Index::stage`] needs of it, made beforehand (an upload makes it on its reading thread).
-    pub fn new_row(
-        org_id: &str,
-        fields: &SupplierFields,
-        extra: &BTreeMap<String, String>,
-        source: &FieldSource,
-    ) -> Result<SupplierRow> {
-        super::suppliers::new_row(org_id, fields, extra, source)
-    }
-
     /// Creates or updates in memory, matching as [`upsert`](super::suppliers::upsert) does;
     /// nothing is written until [`Index::flush`]. A second row for the same supplier in one file
-    /// updates the first. `row` is [`Index::new_row`] of the same fields when the caller made
+    /// updates the first. `row` is [`new_row`] of the same fields when the caller made
     /// it already: used as is for a new supplier, dropped for a known one.
     pub fn stage(
         &mut self,
@@ -312,7 +301,7 @@ impl Index {
         }
         let row = match row {
             Some(r) => r,
-            None => Index::new_row(org_id, &fields, extra, &source)?,
+            None => new_row(org_id, &fields, extra, &source)?,
         };
         let entry = Entry {
             id: row.id.clone(),

@@ -55,7 +55,8 @@ fn run(collide: bool) -> (Vec<bool>, Vec<String>, Vec<SupplierRecord>, Vec<suppl
         let mut ids = Vec::new();
         let mut stage = |ix: &mut Index, f: SupplierFields, row: u32| -> crate::error::Result<()> {
             // Half the rows come with their new row made beforehand, as an upload's do.
-            let made = if row.is_multiple_of(2) { Some(Index::new_row(&org, &f, &none, &source(row))?) } else { None };
+            let made =
+                if row.is_multiple_of(2) { Some(suppliers::new_row(&org, &f, &none, &source(row))?) } else { None };
             let s = ix.stage(&org, f, &none, source(row), made)?;
             created.push(s.created);
             ids.push(s.id);

@@ -271,8 +271,9 @@ fn try_insert(
     }
 }
 
-/// A new supplier's row with its stored JSON.
-pub(super) fn new_row(
+/// The row a new supplier with these fields would get, with its stored JSON. An upload makes
+/// it on its reading thread and hands it to [`Index::stage`].
+pub fn new_row(
     org_id: &str,
     fields: &SupplierFields,
     extra: &BTreeMap<String, String>,

@@ -141,7 +141,7 @@ impl ReadyRow {
             RowOutcome::Accepted { fields, extra, warnings } => {
                 let source = sources.source(r.row, &r.raw);
                 Ready::Accepted {
-                    row: suppliers::Index::new_row(org_id, &fields, &extra, &source)?,
+                    row: suppliers::new_row(org_id, &fields, &extra, &source)?,
                     fields,
                     extra,
                     source,
