@@ -51,3 +51,35 @@ fn the_latest_assessment_moves_from_the_supplier_row_to_supplier_latest() {
     let back: Vec<Back> = diesel::sql_query("SELECT latest_tier FROM suppliers ORDER BY id").load(&mut c).unwrap();
     assert_eq!(back.iter().map(|b| b.latest_tier.clone()).collect::<Vec<_>>(), [Some("high".into()), None]);
 }
+
+/// A new database is made with 16 KiB pages; one made before, with SQLite's 4 KiB, keeps its
+/// pages and opens as before (page_size cannot change a WAL database).
+#[test]
+fn new_databases_get_16_kib_pages_and_old_ones_keep_theirs() {
+    let page_size = |path: &std::path::Path| -> i64 {
+        let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+        #[derive(QueryableByName)]
+        struct P {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            page_size: i64,
+        }
+        diesel::sql_query("PRAGMA page_size").get_result::<P>(&mut c).unwrap().page_size
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.db");
+    let store = super::Store::open(&format!("sqlite://{}", new.display()), 2).unwrap();
+    drop(store);
+    assert_eq!(page_size(&new), 16384);
+
+    let old = dir.path().join("old.db");
+    let mut c = diesel::SqliteConnection::establish(&old.to_string_lossy()).unwrap();
+    c.batch_execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);").unwrap();
+    drop(c);
+    assert_eq!(page_size(&old), 4096);
+    let store = super::Store::open(&format!("sqlite://{}", old.display()), 2).unwrap();
+    let mut conn = store.conn().unwrap();
+    let n: i64 = super::schema::suppliers::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(n, 0, "migrated and readable");
+    drop((conn, store));
+    assert_eq!(page_size(&old), 4096);
+}

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod schema;
 pub mod screening;
+mod stored_fields;
 mod supplier_index;
 pub mod suppliers;
 pub mod uploads;
@@ -92,7 +93,10 @@ impl ManageConnection for Manager {
                     // Checkpoints run on a background thread (see `Store::open`), not inside the
                     // request whose commit crossed the threshold: a large upload otherwise wrote
                     // every page twice before answering.
-                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
+                    // page_size first: it only takes effect on a database with no table yet
+                    // (and never on one already in WAL mode), so it sets the page size of a new
+                    // database and is a no-op for an existing one (see OPERATIONS.md).
+                    "PRAGMA page_size = 16384; PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))
