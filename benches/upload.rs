@@ -31,6 +31,12 @@ fn peak_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The server binary whose `worker parse` reads the file: this build's, or UPLOAD_BENCH_WORKER
+/// (to time an older build's bench binary against its own worker).
+fn worker_exe() -> PathBuf {
+    std::env::var_os("UPLOAD_BENCH_WORKER").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_manumit")), PathBuf::from)
+}
+
 fn calamine_bare(bytes: &[u8]) -> usize {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("calamine opens the file");
     let mut n = 0;
@@ -57,7 +63,7 @@ fn child(case: &str, file: &Path) {
         "map" => {
             // Read through the sandboxed reader and map every row (header, values, validation),
             // storing nothing: what persisting adds is the difference.
-            let exe = Path::new(env!("CARGO_BIN_EXE_manumit"));
+            let exe = &worker_exe();
             let s = manumit::ingest::SandboxStream::spawn(&bytes, &manumit::ingest::Limits::default(), exe).unwrap();
             let mut n = 0usize;
             let today = chrono::Utc::now().date_naive();
@@ -90,7 +96,7 @@ fn child(case: &str, file: &Path) {
             let t0 = Instant::now();
             // As the server does it: the file is read by the sandboxed worker process, which
             // streams the rows back as it reads them; each is mapped and stored on arrival.
-            let exe = Path::new(env!("CARGO_BIN_EXE_manumit"));
+            let exe = &worker_exe();
             let stream =
                 manumit::ingest::SandboxStream::spawn(&bytes, &manumit::ingest::Limits::default(), exe).unwrap();
             let inc = Incoming {

@@ -13,6 +13,7 @@ mod headers;
 mod mapping;
 mod numfmt;
 mod ods_percent;
+mod row_codec;
 mod sandbox;
 mod sniff;
 pub mod stream;

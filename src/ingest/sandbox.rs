@@ -1,13 +1,16 @@
 //! Sandboxed reading: the server runs `<exe> worker parse` as a child with a memory limit
 //! (RLIMIT_AS) and a wall-clock timeout; the file goes in on stdin and the rows come back on
-//! stdout as they are read, one JSON frame per line, so neither process holds a large sheet
-//! whole. A parser abort or stack overflow kills only the child, never the server.
+//! stdout as they are read, one frame each, so neither process holds a large sheet whole. A
+//! parser abort or stack overflow kills only the child, never the server.
+//!
+//! A frame is a kind byte, a length (u32, little-endian) and that many bytes: `R` a row in the
+//! binary form of [`row_codec`](super::row_codec), `J` any other [`Frame`] as JSON.
 
 use super::stream::{Collect, Flow, RowSink};
 use super::{sniff, stream_workbook, IngestError, Limits};
 use crate::domain::{FileFormat, SheetRow, Workbook};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,8 +20,12 @@ use std::time::Duration;
 /// Environment variable through which the parent passes [`Limits`] (JSON) to the worker.
 pub const LIMITS_ENV: &str = "MANUMIT_INGEST_LIMITS";
 
-/// Longest frame (one row) accepted from the worker: 200 columns of 32,767 characters, escaped.
-const MAX_FRAME: u64 = 64 * 1024 * 1024;
+/// Longest frame (one row) accepted from the worker: 200 columns of 32,767 characters.
+const MAX_FRAME: usize = 64 * 1024 * 1024;
+
+/// Frame kinds: a row in binary form, or a [`Frame`] as JSON.
+const ROW: u8 = b'R';
+const JSON: u8 = b'J';
 
 /// One line of the worker's output.
 #[derive(Debug, Serialize, Deserialize)]
@@ -60,6 +67,8 @@ pub struct SandboxStream {
     timeout_secs: u64,
     /// Dropping this wakes the watchdog thread, which then exits.
     watchdog: Option<mpsc::Sender<()>>,
+    /// The frame being read (kept: most rows fit the last one's buffer).
+    buf: Vec<u8>,
 }
 
 impl SandboxStream {
@@ -112,6 +121,7 @@ impl SandboxStream {
             timed_out,
             timeout_secs: limits.worker_timeout_secs,
             watchdog: Some(tx),
+            buf: Vec::new(),
         };
         match s.next_frame()? {
             Frame::Start { format, sheets } => {
@@ -150,20 +160,35 @@ impl SandboxStream {
     }
 
     fn next_frame(&mut self) -> Result<Frame, IngestError> {
-        let mut line = String::new();
-        let n = match (&mut self.out).take(MAX_FRAME).read_line(&mut line) {
-            Ok(n) => n,
+        let mut head = [0u8; 5];
+        match read_full(&mut self.out, &mut head) {
+            Ok(0) => return Err(self.failure()),
+            Ok(5) => {}
+            Ok(_) => return Err(self.cut_short()),
             Err(e) => return Err(crashed(format!("its answer was not readable: {e}"))),
-        };
-        if n == 0 {
-            return Err(self.failure());
         }
-        if !line.ends_with('\n') {
-            // Cut short: the worker died mid-line, or the frame is over the cap.
-            let _ = self.child.kill();
-            return Err(self.failure());
+        let [kind, len @ ..] = head;
+        let len = u32::from_le_bytes(len) as usize;
+        if len > MAX_FRAME {
+            return Err(self.cut_short());
         }
-        serde_json::from_str(&line).map_err(|e| crashed(format!("its answer was not readable: {e}")))
+        self.buf.resize(len, 0);
+        if read_full(&mut self.out, &mut self.buf).map_or(true, |n| n < len) {
+            return Err(self.cut_short());
+        }
+        match kind {
+            ROW => super::row_codec::decode(&self.buf)
+                .map(Frame::Row)
+                .ok_or_else(|| crashed("its answer was not readable: a damaged row".into())),
+            JSON => serde_json::from_slice(&self.buf).map_err(|e| crashed(format!("its answer was not readable: {e}"))),
+            other => Err(crashed(format!("its answer was not readable: a frame of kind {other}"))),
+        }
+    }
+
+    /// The worker died mid-frame, or sent one over the cap: it is stopped and its end reported.
+    fn cut_short(&mut self) -> IngestError {
+        let _ = self.child.kill();
+        self.failure()
     }
 
     /// Hands every sheet and row to `sink` as the worker reads them. Stops early when the sink
@@ -224,6 +249,20 @@ impl Drop for SandboxStream {
     }
 }
 
+/// Fills `buf` from `r` as far as it can: fewer bytes than asked means the stream ended.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
 /// Reads the file in a child process `<exe> worker parse` and returns the whole workbook. A
 /// child killed by a signal (abort, memory limit) or exiting badly → 422 `unreadable_file`; a
 /// child still running after `limits.worker_timeout_secs` is killed → 422 `parse_timeout`.
@@ -249,13 +288,29 @@ fn limit_memory(bytes: u64) {
 struct FrameWriter<W: Write> {
     out: W,
     format: FileFormat,
+    /// The frame being written.
+    buf: Vec<u8>,
 }
 
 impl<W: Write> FrameWriter<W> {
     fn send(&mut self, f: &Frame) -> Result<Flow, IngestError> {
-        serde_json::to_writer(&mut self.out, f)
-            .and_then(|_| self.out.write_all(b"\n").map_err(serde_json::Error::io))
-            .map_err(|e| IngestError::unreadable(format!("the reader could not answer ({e})")))?;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let made = match f {
+            Frame::Row(r) => {
+                super::row_codec::encode(r, &mut buf);
+                Ok(ROW)
+            }
+            _ => serde_json::to_writer(&mut buf, f).map(|_| JSON),
+        };
+        let sent = made.map_err(std::io::Error::other).and_then(|kind| {
+            let len = u32::try_from(buf.len()).map_err(std::io::Error::other)?;
+            let [a, b, c, d] = len.to_le_bytes();
+            self.out.write_all(&[kind, a, b, c, d])?;
+            self.out.write_all(&buf)
+        });
+        self.buf = buf;
+        sent.map_err(|e| IngestError::unreadable(format!("the reader could not answer ({e})")))?;
         Ok(Flow::Continue)
     }
 }
@@ -278,7 +333,7 @@ impl<W: Write> RowSink for FrameWriter<W> {
 /// The worker's job without process concerns: bytes in, frames out. A file refused before its
 /// sheets are known gets one `Err` frame.
 fn worker_write(input: &[u8], limits: &Limits, out: impl Write) -> std::io::Result<()> {
-    let mut w = FrameWriter { out, format: FileFormat::Csv };
+    let mut w = FrameWriter { out, format: FileFormat::Csv, buf: Vec::new() };
     let last = match sniff(input) {
         Err(e) => Frame::Err(e),
         Ok(format) => {
@@ -312,6 +367,7 @@ pub fn worker_main() -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Cell;
     use std::os::unix::fs::PermissionsExt;
     use std::time::Instant;
 
@@ -328,41 +384,77 @@ mod tests {
         out
     }
 
+    /// The frames of a reply, each with its bytes (header included).
+    fn split(reply: &[u8]) -> Vec<&[u8]> {
+        let mut frames = Vec::new();
+        let mut rest = reply;
+        while let Some((head, _)) = rest.split_first_chunk::<5>() {
+            let len = 5 + u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+            frames.push(&rest[..len]);
+            rest = &rest[len..];
+        }
+        assert!(rest.is_empty(), "a reply is whole frames");
+        frames
+    }
+
+    fn frame(bytes: &[u8]) -> Frame {
+        match bytes[0] {
+            ROW => Frame::Row(crate::ingest::row_codec::decode(&bytes[5..]).unwrap()),
+            _ => serde_json::from_slice(&bytes[5..]).unwrap(),
+        }
+    }
+
     #[test]
     fn frames_round_trip() {
         let reply = worker_reply(b"Name,Country,Sector\nAcme,TH,agri\n", &Limits::default());
-        let frames: Vec<Frame> = reply
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice(l).unwrap())
-            .collect();
+        let raw = split(&reply);
+        // Rows go in binary form, the rest as JSON.
+        assert_eq!(raw.iter().map(|f| f[0]).collect::<Vec<_>>(), b"JJRRJJ".to_vec());
+        let frames: Vec<Frame> = raw.iter().map(|f| frame(f)).collect();
         assert!(matches!(&frames[0], Frame::Start { format: FileFormat::Csv, sheets } if sheets.len() == 1));
         assert!(matches!(&frames[1], Frame::Begin { name, .. } if name == "csv"));
-        assert!(matches!(&frames[2], Frame::Row(r) if r.row == 1));
-        assert!(matches!(&frames[3], Frame::Row(r) if r.row == 2));
+        assert!(matches!(&frames[2], Frame::Row(r) if r.row == 1 && r.cells[0] == Cell::Text("Name".into())));
+        assert!(matches!(&frames[3], Frame::Row(r) if r.row == 2 && r.cells[2] == Cell::Text("agri".into())));
         assert!(matches!(frames[4], Frame::End));
         assert!(matches!(frames[5], Frame::Done));
-        assert_eq!(frames.len(), 6);
         let reply = worker_reply(b"%PDF-1.4", &Limits::default());
-        assert!(matches!(
-            serde_json::from_slice::<Frame>(reply.trim_ascii_end()).unwrap(),
-            Frame::Err(IngestError::UnsupportedFormat { .. })
-        ));
+        assert!(matches!(frame(&reply), Frame::Err(IngestError::UnsupportedFormat { .. })));
     }
 
     #[test]
     fn child_outcomes() {
         let dir = tempfile::tempdir().unwrap();
         let l = Limits { worker_timeout_secs: 1, ..Limits::default() };
+        let canned = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p.display().to_string()
+        };
         // A child that answers: it echoes a canned reply after draining stdin.
-        let reply = String::from_utf8(worker_reply(b"a,b\n1,2\n", &l)).unwrap();
-        let ok = script(dir.path(), "ok", &format!("cat >/dev/null; printf '%s' '{reply}'"));
+        let reply = worker_reply(b"a,b\n1,2\n", &l);
+        let ok = script(dir.path(), "ok", &format!("cat >/dev/null; cat {}", canned("reply", &reply)));
+        assert_eq!(read_workbook_sandboxed(b"x", &l, &ok).unwrap().sheets[0].rows.len(), 2);
         // One that dies after the first row, like a reader aborting mid-file.
-        let first: String = reply.lines().take(3).map(|l| format!("{l}\n")).collect();
-        let dies = script(dir.path(), "dies", &format!("cat >/dev/null; printf '%s' '{first}'; kill -ABRT $$"));
+        let first = split(&reply)[..3].concat();
+        let dies =
+            script(dir.path(), "dies", &format!("cat >/dev/null; cat {}; kill -ABRT $$", canned("first", &first)));
         let e = read_workbook_sandboxed(b"x", &l, &dies).unwrap_err();
         assert!(e.to_string().contains("signal 6"), "{e}");
-        assert_eq!(read_workbook_sandboxed(b"x", &l, &ok).unwrap().sheets[0].rows.len(), 2);
+        // One that dies in the middle of a frame.
+        let half = &reply[..split(&reply)[..2].concat().len() + 7];
+        let mid = script(dir.path(), "mid", &format!("cat >/dev/null; cat {}; kill -ABRT $$", canned("half", half)));
+        let e = read_workbook_sandboxed(b"x", &l, &mid).unwrap_err();
+        assert!(e.to_string().contains("signal"), "{e}");
+        // A damaged row frame, and a frame over the cap, from a child that then exits cleanly.
+        let mut bad = split(&reply)[..2].concat();
+        bad.extend_from_slice(&[ROW, 3, 0, 0, 0, 1, 2, 3]);
+        let damaged = script(dir.path(), "damaged", &format!("cat >/dev/null; cat {}", canned("bad", &bad)));
+        let e = read_workbook_sandboxed(b"x", &l, &damaged).unwrap_err();
+        assert!(e.to_string().contains("damaged row"), "{e}");
+        let mut over = split(&reply)[..2].concat();
+        over.extend_from_slice(&[ROW, 0xff, 0xff, 0xff, 0xff]);
+        let big = script(dir.path(), "big", &format!("cat >/dev/null; cat {}", canned("over", &over)));
+        assert_eq!(read_workbook_sandboxed(b"x", &l, &big).unwrap_err().code(), "unreadable_file");
         // A child that aborts like calamine on an allocation failure.
         let abort = script(dir.path(), "abort", "kill -ABRT $$");
         let e = read_workbook_sandboxed(b"x", &l, &abort).unwrap_err();
