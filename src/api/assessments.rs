@@ -123,7 +123,7 @@ pub async fn networks(p: Principal, store: web::Data<Store>) -> Result<HttpRespo
         .run(move |c| {
             let mut records =
                 crate::store::suppliers::all(c, &p.org_id)?.iter().map(|r| r.record()).collect::<Result<Vec<_>>>()?;
-            crate::store::suppliers::resolve_columns(c, &p.org_id, &mut records)?;
+            crate::store::suppliers::resolve_sources(c, &p.org_id, &mut records)?;
             Ok(crate::scoring::detect_networks(&records))
         })
         .await?;

@@ -5,7 +5,7 @@ use super::fields::{parse_fields, FieldValue, RowError, CANONICAL_FIELDS};
 use super::headers::{header_currency, match_header};
 use super::stream::{Flow, RowSink};
 use super::{clean_text, IngestError};
-use crate::domain::{Cell, FieldSource, Sheet, SheetRow, SupplierFields, Workbook};
+use crate::domain::{Cell, FieldSource, RawCells, Sheet, SheetRow, SupplierFields, Workbook};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -15,7 +15,7 @@ use std::sync::Arc;
 const HEADER_SCAN_ROWS: usize = 30;
 
 /// One column of the file and the canonical field it was mapped to (None: kept as extra).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ColumnMapping {
     pub header: String,
     pub field: Option<String>,
@@ -87,9 +87,20 @@ impl RowSources {
             upload_id: Some(self.upload_id.clone()),
             filename: Some(self.filename.clone()),
             row: Some(row),
-            columns: self.columns.clone(),
-            raw: raw.iter().filter_map(|(h, v)| self.field_of.get(h).map(|f| (f, v))).collect(),
+            columns: self.columns(),
+            raw: self.raw(raw),
         }
+    }
+
+    /// canonical field → header as written, shared by every row.
+    pub fn columns(&self) -> Arc<BTreeMap<String, String>> {
+        self.columns.clone()
+    }
+
+    /// The cells of a row (under their headers as written) by canonical field; cells of
+    /// unmapped columns are left out.
+    pub fn raw(&self, raw: &[(String, String)]) -> RawCells {
+        raw.iter().filter_map(|(h, v)| self.field_of.get(h).map(|f| (f, v))).collect()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct OrgData {
 
 pub fn load_org(conn: &mut DbConn, org_id: &str) -> Result<OrgData> {
     let mut suppliers = suppliers::all(conn, org_id)?.iter().map(|r| r.record()).collect::<Result<Vec<_>>>()?;
-    suppliers::resolve_columns(conn, org_id, &mut suppliers)?;
+    suppliers::resolve_sources(conn, org_id, &mut suppliers)?;
     load_org_with(conn, org_id, suppliers)
 }
 

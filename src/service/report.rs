@@ -122,7 +122,7 @@ pub fn build_input(conn: &mut DbConn, who: &Requester, scope: &Scope, now: DateT
             }
         }
     }
-    suppliers::resolve_columns(conn, org_id, &mut records)?;
+    suppliers::resolve_sources(conn, org_id, &mut records)?;
     let ids: HashSet<&str> = in_scope.iter().map(|s| s.0.as_str()).collect();
     let networks = scoring::detect_networks(&records)
         .into_iter()

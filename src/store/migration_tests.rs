@@ -83,3 +83,63 @@ fn new_databases_get_16_kib_pages_and_old_ones_keep_theirs() {
     drop((conn, store));
     assert_eq!(page_size(&old), 4096);
 }
+
+/// A supplier-list row's supplier is stored with only its upload and row; its cells come back
+/// from the upload row and its column map from the upload's report. A supplier stored before,
+/// with its cells in its own source, reads them from there.
+#[test]
+fn supplier_sources_come_back_from_the_upload_and_old_ones_read_as_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = super::Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()), 2).unwrap();
+    let mut conn = store.conn().unwrap();
+    let report = r#"{"columns": [{"header": "Vendor", "field": "legal_name"},
+        {"header": "Migrant %", "field": "migrant_worker_pct"}, {"header": "Notes", "field": null}]}"#;
+    let raw = r#"[["Vendor", "Acme"], ["Migrant %", "35%"], ["Notes", "ok"]]"#;
+    let new_source = r#"{"upload_id": "u1", "filename": "list.csv", "row": 4}"#;
+    let old_source = r#"{"upload_id": "u1", "filename": "list.csv", "row": 5, "raw": {"legal_name": "Old Co"}}"#;
+    let other_org = r#"{"upload_id": "u2", "filename": "theirs.csv", "row": 2}"#;
+    let supplier = |id: &str, org: &str, source: &str| {
+        format!(
+            "INSERT INTO suppliers (id, org_id, match_key, legal_name, name_key, country, sector, fields_json,
+                 extra_json, source_json, created_at, updated_at)
+             VALUES ('{id}', '{org}', 'k:{id}', 'A', 'a', 'MY', 'agriculture', '{{\"legal_name\": \"A\"}}', '{{}}',
+                 '{source}', '2026-01-01 00:00:00', '2026-01-01 00:00:00');"
+        )
+    };
+    let upload = |id: &str, org: &str| {
+        format!(
+            "INSERT INTO uploads (id, org_id, sha256, size, filename, format, kind, uploaded_by, created_at,
+                 rows_total, rows_accepted, rows_rejected, report_json, content)
+             VALUES ('{id}', '{org}', '{id}', 1, 'f', 'csv', 'supplier_list', 'k', '2026-01-01 00:00:00', 1, 1, 0,
+                 '{report}', x'00');"
+        )
+    };
+    // Without foreign keys: the uploads name no API key.
+    conn.batch_execute(&format!(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO organisations VALUES ('o1', 'Org', '2026-01-01 00:00:00'), ('o2', 'Other', '2026-01-01 00:00:00');
+         {} {} {} {} {}
+         INSERT INTO upload_rows VALUES ('u1', 4, 'accepted', '{raw}', '[]', 's-new'),
+             ('u1', 5, 'accepted', '{raw}', '[]', 's-old'), ('u2', 2, 'accepted', '{raw}', '[]', 's-foreign');",
+        upload("u1", "o1"),
+        upload("u2", "o2"),
+        supplier("s-new", "o1", new_source),
+        supplier("s-old", "o1", old_source),
+        supplier("s-foreign", "o1", other_org),
+    ))
+    .unwrap();
+    let mut records: Vec<_> =
+        super::suppliers::all(&mut conn, "o1").unwrap().iter().map(|r| r.record().unwrap()).collect();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(records.iter().all(|r| r.source.raw.is_empty() || r.id == "s-old"), "stored without their cells");
+    super::suppliers::resolve_sources(&mut conn, "o1", &mut records).unwrap();
+    let raw = |i: usize| records[i].source.raw.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+    let columns = |i: usize| records[i].source.columns.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+    // Sorted: s-foreign, s-new, s-old.
+    assert_eq!(raw(1), ["legal_name=Acme", "migrant_worker_pct=35%"], "mapped cells only, by field");
+    assert_eq!(columns(1), ["legal_name=Vendor", "migrant_worker_pct=Migrant %"]);
+    assert_eq!(raw(2), ["legal_name=Old Co"], "an old row keeps the cells it stored");
+    assert_eq!(columns(2), columns(1));
+    // A source naming another organisation's upload is not filled from it.
+    assert!(raw(0).is_empty() && columns(0).is_empty());
+}

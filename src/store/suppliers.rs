@@ -60,9 +60,11 @@ impl SupplierRow {
     }
 }
 
-/// The stored form of a supplier's source. A row of a supplier list leaves out the column map:
-/// it is the upload's, kept once in the upload's report (a supplier row then fits two to a
-/// database page instead of one), and [`resolve_columns`] puts it back when suppliers are read.
+/// The stored form of a supplier's source. A row of a supplier list is stored as where it is:
+/// upload, file name and row. Its cells are the upload row's (`upload_rows.raw_json`, under the
+/// headers as written) and its column map is the upload's (in the upload's report), so storing
+/// them again here wrote each row's cells twice; [`resolve_sources`] puts both back when
+/// suppliers are read. Rows stored before this keep their cells here and read as they are.
 pub(super) fn source_json(s: &FieldSource) -> Result<String> {
     if s.upload_id.is_some() && s.row.is_some() {
         #[derive(serde::Serialize)]
@@ -70,48 +72,80 @@ pub(super) fn source_json(s: &FieldSource) -> Result<String> {
             upload_id: &'a Option<String>,
             filename: &'a Option<String>,
             row: Option<u32>,
-            raw: &'a crate::domain::RawCells,
         }
-        let stored = Stored { upload_id: &s.upload_id, filename: &s.filename, row: s.row, raw: &s.raw };
+        let stored = Stored { upload_id: &s.upload_id, filename: &s.filename, row: s.row };
         return serde_json::to_string(&stored).map_err(Error::internal);
     }
     serde_json::to_string(s).map_err(Error::internal)
 }
 
-/// Fills the column map of suppliers read from the database whose source is a row of a
-/// supplier list (see [`source_json`]): from the upload's report, read once per upload.
-pub fn resolve_columns(conn: &mut DbConn, org_id: &str, records: &mut [SupplierRecord]) -> Result<()> {
-    use super::schema::uploads;
-    let mut cache: std::collections::HashMap<String, std::sync::Arc<BTreeMap<String, String>>> = Default::default();
-    for r in records.iter_mut() {
-        let s = &mut r.source;
-        let Some(uid) = s.upload_id.as_deref().filter(|_| s.row.is_some() && s.columns.is_empty()) else {
-            continue;
-        };
-        if !cache.contains_key(uid) {
-            let report: Option<String> = uploads::table
-                .filter(uploads::id.eq(uid))
-                .filter(uploads::org_id.eq(org_id))
-                .select(uploads::report_json)
-                .first(conn)
-                .optional()?;
-            let v: Value = report.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
-            let map: BTreeMap<String, String> = v["columns"]
-                .as_array()
-                .map(|cols| {
-                    cols.iter()
-                        .filter_map(|c| Some((c["field"].as_str()?.to_string(), c["header"].as_str()?.to_string())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            cache.insert(uid.to_string(), std::sync::Arc::new(map));
+/// Fills the column map and the cells of suppliers read from the database whose source is a
+/// row of a supplier list (see [`source_json`]): the map from the upload's report, the cells
+/// from the upload's row, read a chunk of rows at a time per upload of the organisation.
+pub fn resolve_sources(conn: &mut DbConn, org_id: &str, records: &mut [SupplierRecord]) -> Result<()> {
+    use super::schema::{upload_rows, uploads};
+    fn place(r: &SupplierRecord) -> Option<(&str, u32)> {
+        match (r.source.upload_id.as_deref(), r.source.row) {
+            (Some(uid), Some(row)) if r.source.columns.is_empty() || r.source.raw.is_empty() => Some((uid, row)),
+            _ => None,
         }
-        if let Some(m) = cache.get(uid) {
-            s.columns = m.clone();
+    }
+    // The records to fill, by upload and row.
+    let mut wanted: Vec<usize> = (0..records.len()).filter(|&i| place(&records[i]).is_some()).collect();
+    wanted.sort_unstable_by(|&a, &b| place(&records[a]).cmp(&place(&records[b])));
+    let upload_of = |i: usize| records[i].source.upload_id.clone().unwrap_or_default();
+    let groups: Vec<(String, Vec<usize>)> = wanted
+        .chunk_by(|&a, &b| records[a].source.upload_id == records[b].source.upload_id)
+        .map(|g| (upload_of(g[0]), g.to_vec()))
+        .collect();
+    for (uid, group) in groups {
+        let uid = uid.as_str();
+        let report: Option<String> = uploads::table
+            .filter(uploads::id.eq(uid))
+            .filter(uploads::org_id.eq(org_id))
+            .select(uploads::report_json)
+            .first(conn)
+            .optional()?;
+        let Some(report) = report else { continue };
+        let v: Value = serde_json::from_str(&report).unwrap_or_default();
+        let columns: Vec<crate::ingest::ColumnMapping> =
+            serde_json::from_value(v["columns"].clone()).unwrap_or_default();
+        let sources = crate::ingest::RowSources::new(&columns, uid, "");
+        for chunk in group.chunks(RESOLVE_CHUNK) {
+            let row_of = |r: &SupplierRecord| r.source.row.unwrap_or_default() as i32;
+            let missing: Vec<i32> =
+                chunk.iter().map(|&i| &records[i]).filter(|r| r.source.raw.is_empty()).map(row_of).collect();
+            let mut cells: std::collections::HashMap<i32, String> = if missing.is_empty() {
+                Default::default()
+            } else {
+                upload_rows::table
+                    .filter(upload_rows::upload_id.eq(uid))
+                    .filter(upload_rows::row_number.eq_any(&missing))
+                    .select((upload_rows::row_number, upload_rows::raw_json))
+                    .load::<(i32, String)>(conn)?
+                    .into_iter()
+                    .collect()
+            };
+            for &i in chunk {
+                let row = row_of(&records[i]);
+                let s = &mut records[i].source;
+                if s.columns.is_empty() {
+                    s.columns = sources.columns();
+                }
+                if s.raw.is_empty() {
+                    if let Some(raw) = cells.remove(&row) {
+                        let raw: Vec<(String, String)> = serde_json::from_str(&raw).unwrap_or_default();
+                        s.raw = sources.raw(&raw);
+                    }
+                }
+            }
         }
     }
     Ok(())
 }
+
+/// Upload rows read per query by [`resolve_sources`] (far below either backend's bind limit).
+const RESOLVE_CHUNK: usize = 500;
 
 /// Case-, accent- and punctuation-insensitive form of a name, for matching.
 pub fn name_key(name: &str) -> String {

@@ -89,7 +89,8 @@ fn messy_csv_report_names_rows_and_columns_and_scores_accepted_rows() {
 
     // Findings cite the cell as written: the header of the file and the raw cell text. A
     // re-score reads the supplier back from the database (where a supplier-list row keeps only
-    // its raw cells; the upload keeps the column map once) and cites the same cells.
+    // its upload and row: the cells are the upload row's, the column map the upload's) and
+    // cites the same cells.
     let upload_evidence = |aid: &str| -> Vec<(String, String, String)> {
         let a = app.get(&format!("/api/v1/assessments/{aid}"), &app.admin_key).json();
         let mut ev: Vec<(String, String, String)> = a["findings"]

@@ -258,7 +258,7 @@ impl ListWriter {
         let assessed = if score {
             // The index already holds every supplier of the organisation: no second load.
             let mut records = index.into_records()?;
-            suppliers::resolve_columns(conn, inc.org_id, &mut records)?;
+            suppliers::resolve_sources(conn, inc.org_id, &mut records)?;
             let data = assess::load_org_with(conn, inc.org_id, records)?;
             let stored = assess::store_assessments(
                 conn,
