@@ -9,9 +9,20 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// scoring reads) keeps the pages: some 75 MB more at the server's peak, for about 3 % of the
 /// upload's time saved. Measured to hold for threads started after the call (uploads run on the
 /// blocking pool's threads), not for the thread that made the call: call it first in `main`.
+///
+/// The process also takes no transparent huge pages (Linux): a freed range inside a 2 MiB huge
+/// page cannot go back without splitting it, and taking one back zeroes all 2 MiB (the kernel
+/// zeroing huge pages was 9 % of an upload's writing thread). Measured on an upload of 100,000
+/// rows, interleaved with the build before: persisting 7-8 % faster, the whole upload 3 %, the
+/// server's peak 14 MB lower. Children (the reader process) inherit it.
 pub fn return_freed_memory_at_once() {
     // SAFETY: sets one option of the allocator; takes no pointers.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with integer arguments only; a failure leaves THP as it was.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 #[cfg(test)]
@@ -28,5 +39,8 @@ mod tests {
         }
         super::return_freed_memory_at_once();
         assert_eq!(get(), 0);
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl with integer arguments only.
+        assert_eq!(unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) }, 1, "no huge pages");
     }
 }
