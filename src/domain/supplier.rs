@@ -105,7 +105,7 @@ pub struct RawCells {
 }
 
 /// The canonical field names and their packed form (`\u{1}` then a printable character).
-static PACKED_KEYS: std::sync::LazyLock<std::collections::HashMap<&'static str, String>> =
+static PACKED_KEYS: std::sync::LazyLock<std::collections::HashMap<&'static str, String, foldhash::fast::FixedState>> =
     std::sync::LazyLock::new(|| {
         let fields = crate::ingest::CANONICAL_FIELDS;
         fields.iter().take(94).enumerate().map(|(i, f)| (*f, format!("\u{1}{}", char::from(b'!' + i as u8)))).collect()

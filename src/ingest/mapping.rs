@@ -67,7 +67,7 @@ pub struct RowSources {
     /// canonical field → header as written.
     columns: Arc<BTreeMap<String, String>>,
     /// header as written → canonical field.
-    field_of: HashMap<String, String>,
+    field_of: HashMap<String, String, foldhash::fast::FixedState>,
 }
 
 impl RowSources {

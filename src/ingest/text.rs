@@ -6,7 +6,8 @@ use unicode_normalization::UnicodeNormalization;
 /// spaces into spaces, drops other control characters (newlines are kept: lists use them) and
 /// the BOM, and trims.
 pub fn clean_text(raw: &str) -> String {
-    let needs_work = raw.chars().any(|c| c.is_control() || c == '\u{FEFF}' || c == '\u{A0}' || !c.is_ascii());
+    // Printable ASCII needs no more than a trim (a byte scan: most cells are such).
+    let needs_work = raw.bytes().any(|b| !(0x20..0x7f).contains(&b));
     if !needs_work {
         return raw.trim().to_string();
     }
