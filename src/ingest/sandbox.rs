@@ -10,7 +10,7 @@ use super::stream::{Collect, Flow, RowSink};
 use super::{sniff, stream_workbook, IngestError, Limits};
 use crate::domain::{FileFormat, SheetRow, Workbook};
 use serde::{Deserialize, Serialize};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -160,20 +160,23 @@ impl SandboxStream {
     }
 
     fn next_frame(&mut self) -> Result<Frame, IngestError> {
-        let mut head = [0u8; 5];
-        match read_full(&mut self.out, &mut head) {
-            Ok(0) => return Err(self.failure()),
-            Ok(5) => {}
-            Ok(_) => return Err(self.cut_short()),
+        match self.out.fill_buf() {
+            // The worker's output ended between frames: its exit status says why.
+            Ok([]) => return Err(self.failure()),
+            Ok(_) => {}
             Err(e) => return Err(crashed(format!("its answer was not readable: {e}"))),
+        }
+        let mut head = [0u8; 5];
+        if self.out.read_exact(&mut head).is_err() {
+            return Err(self.cut_short());
         }
         let [kind, len @ ..] = head;
         let len = u32::from_le_bytes(len) as usize;
         if len > MAX_FRAME {
             return Err(self.cut_short());
         }
-        self.buf.resize(len, 0);
-        if read_full(&mut self.out, &mut self.buf).map_or(true, |n| n < len) {
+        self.buf.clear();
+        if !matches!((&mut self.out).take(len as u64).read_to_end(&mut self.buf), Ok(n) if n == len) {
             return Err(self.cut_short());
         }
         match kind {
@@ -247,20 +250,6 @@ impl Drop for SandboxStream {
         }
         let _ = self.child.wait();
     }
-}
-
-/// Fills `buf` from `r` as far as it can: fewer bytes than asked means the stream ended.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// Reads the file in a child process `<exe> worker parse` and returns the whole workbook. A

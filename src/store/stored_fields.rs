@@ -32,97 +32,63 @@ impl Absent for String {
 /// [`SupplierFields`] as stored.
 pub(super) struct Stored<'a>(pub &'a SupplierFields);
 
-impl Serialize for Stored<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Destructured in full: a field added to SupplierFields and not listed here does not
-        // compile.
-        let SupplierFields {
-            external_ref,
-            legal_name,
-            trading_name,
-            country,
-            sector,
-            commodity,
-            registration_number,
-            incorporation_date,
-            address,
-            city,
-            postal_code,
-            region,
-            address_type,
-            phone,
-            email,
-            website,
-            bank_account,
-            bank_account_holder,
-            directors,
-            beneficial_owners,
-            beneficial_owners_disclosed,
-            employee_count,
-            migrant_worker_pct,
-            agency_worker_pct,
-            uses_labour_agency,
-            recruitment_fees_paid_by_workers,
-            passports_held_by_employer,
-            worker_housing_provided,
-            workers_live_on_premises,
-            annual_revenue,
-            currency,
-            cash_revenue_pct,
-            subcontracting,
-            last_audit_date,
-            audit_standard,
-            xinjiang_inputs,
-        } = self.0;
-        let mut s = serializer.serialize_struct("SupplierFields", 36)?;
-        macro_rules! put {
-            ($($f:ident),* $(,)?) => {$(
-                if !$f.absent() {
-                    s.serialize_field(stringify!($f), $f)?;
-                }
-            )*};
+/// The `Serialize` of [`Stored`], from one list of the fields: they are destructured in full,
+/// so a field added to SupplierFields and not listed here does not compile.
+macro_rules! stored {
+    ($($f:ident),* $(,)?) => {
+        impl Serialize for Stored<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let SupplierFields { $($f),* } = self.0;
+                let mut s = serializer.serialize_struct("SupplierFields", [$(stringify!($f)),*].len())?;
+                $(
+                    if !$f.absent() {
+                        s.serialize_field(stringify!($f), $f)?;
+                    }
+                )*
+                s.end()
+            }
         }
-        put!(
-            external_ref,
-            legal_name,
-            trading_name,
-            country,
-            sector,
-            commodity,
-            registration_number,
-            incorporation_date,
-            address,
-            city,
-            postal_code,
-            region,
-            address_type,
-            phone,
-            email,
-            website,
-            bank_account,
-            bank_account_holder,
-            directors,
-            beneficial_owners,
-            beneficial_owners_disclosed,
-            employee_count,
-            migrant_worker_pct,
-            agency_worker_pct,
-            uses_labour_agency,
-            recruitment_fees_paid_by_workers,
-            passports_held_by_employer,
-            worker_housing_provided,
-            workers_live_on_premises,
-            annual_revenue,
-            currency,
-            cash_revenue_pct,
-            subcontracting,
-            last_audit_date,
-            audit_standard,
-            xinjiang_inputs,
-        );
-        s.end()
-    }
+    };
 }
+
+stored!(
+    external_ref,
+    legal_name,
+    trading_name,
+    country,
+    sector,
+    commodity,
+    registration_number,
+    incorporation_date,
+    address,
+    city,
+    postal_code,
+    region,
+    address_type,
+    phone,
+    email,
+    website,
+    bank_account,
+    bank_account_holder,
+    directors,
+    beneficial_owners,
+    beneficial_owners_disclosed,
+    employee_count,
+    migrant_worker_pct,
+    agency_worker_pct,
+    uses_labour_agency,
+    recruitment_fees_paid_by_workers,
+    passports_held_by_employer,
+    worker_housing_provided,
+    workers_live_on_premises,
+    annual_revenue,
+    currency,
+    cash_revenue_pct,
+    subcontracting,
+    last_audit_date,
+    audit_standard,
+    xinjiang_inputs,
+);
 
 #[cfg(test)]
 mod tests {
