@@ -65,7 +65,7 @@ enum KeysCommand {
 }
 
 fn main() -> ExitCode {
-    manumit::memory::return_freed_memory_at_once();
+    manumit::memory::return_freed_memory_soon();
     let cli = Cli::parse();
     if let Some(Command::Worker { .. }) = &cli.command {
         return ExitCode::from(u8::try_from(manumit::ingest_worker_main()).unwrap_or(1));
