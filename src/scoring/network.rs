@@ -88,16 +88,42 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
+/// Every supplier's identifiers in one vector, and where each supplier's start: one vector per
+/// supplier, 100,000 small allocations, set the peak of a 100k-row upload (about 12 MB more).
+/// Normalising them is most of detecting the networks, and every scoring thread waits for it:
+/// a large organisation's suppliers are split between two threads.
+fn all_links(suppliers: &[SupplierRecord]) -> (Vec<(&'static str, String)>, Vec<usize>) {
+    fn collect(part: &[SupplierRecord]) -> (Vec<(&'static str, String)>, Vec<usize>) {
+        let mut flat = Vec::new();
+        let mut starts = Vec::with_capacity(part.len() + 1);
+        for s in part {
+            starts.push(flat.len());
+            flat.extend(raw_links(s));
+        }
+        (flat, starts)
+    }
+    if suppliers.len() < PARALLEL_FROM {
+        return collect(suppliers);
+    }
+    let (a, b) = suppliers.split_at(suppliers.len() / 2);
+    let ((mut flat, mut starts), (flat_b, starts_b)) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| collect(b));
+        let first = collect(a);
+        // A panic there is re-raised here, as it would have been on one thread.
+        (first, other.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
+    let offset = flat.len();
+    flat.extend(flat_b);
+    starts.extend(starts_b.into_iter().map(|i| i + offset));
+    (flat, starts)
+}
+
+/// Suppliers from which [`all_links`] uses a second thread (below, starting it costs more).
+const PARALLEL_FROM: usize = 5_000;
+
 /// Clusters with per-member links; deterministic for a given input (sorted by cluster id).
 pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail> {
-    // Every supplier's identifiers in one vector (`links[i]` is a slice of it): one vector per
-    // supplier, 100,000 small allocations, set the peak of a 100k-row upload (about 12 MB more).
-    let mut flat: Vec<(&'static str, String)> = Vec::new();
-    let mut starts: Vec<usize> = Vec::with_capacity(suppliers.len() + 1);
-    for s in suppliers {
-        starts.push(flat.len());
-        flat.extend(raw_links(s));
-    }
+    let (mut flat, mut starts) = all_links(suppliers);
     starts.push(flat.len());
     flat.shrink_to_fit();
     let links: Vec<&[(&'static str, String)]> = starts.windows(2).map(|w| &flat[w[0]..w[1]]).collect();
@@ -299,6 +325,40 @@ mod tests {
         s.fields.legal_name = name.into();
         s.fields.country = CountryCode::new("MY");
         s
+    }
+
+    /// Above `PARALLEL_FROM` the identifiers are gathered on two threads: the same clusters as
+    /// one thread finds, including links that cross the two halves.
+    #[test]
+    fn two_threads_find_the_clusters_one_thread_finds() {
+        let n = PARALLEL_FROM + 3;
+        let all: Vec<SupplierRecord> = (0..n)
+            .map(|i| {
+                let mut s = sup(&format!("s{i:06}"), &format!("Supplier {i}"));
+                // Pairs across the halves share a phone; every 7th shares an address with its neighbour.
+                s.fields.phone = Some(format!("+60 12-{:07}", i % (n / 2)));
+                if i % 7 == 0 {
+                    s.fields.address = Some(format!("{} Jalan Ampang", i / 14));
+                    s.fields.city = Some("Kuala Lumpur".into());
+                }
+                s
+            })
+            .collect();
+        let (flat, starts) = all_links(&all);
+        let one: Vec<_> = all.iter().flat_map(raw_links).collect();
+        assert_eq!(flat, one);
+        let mut expect = Vec::with_capacity(n);
+        let mut at = 0;
+        for s in &all {
+            expect.push(at);
+            at += raw_links(s).len();
+        }
+        assert_eq!(starts, expect);
+        let clusters = detect_network_details(&all);
+        // s000010 (first half) and s002511 (second half) share a phone.
+        let c =
+            clusters.iter().find(|c| c.cluster.suppliers.iter().any(|m| m.id == "s000010")).expect("s000010's cluster");
+        assert!(c.cluster.suppliers.iter().any(|m| m.id == "s002511"), "{:?}", c.cluster.suppliers);
     }
 
     #[test]
