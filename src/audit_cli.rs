@@ -283,7 +283,7 @@ fn read_questionnaire(
         .supplier_fields
         .iter()
         .filter(|(_, cell, _)| !cell.is_empty())
-        .map(|(f, cell, _)| FieldValue { field: f.clone(), header: f.clone(), cell: cell.clone() })
+        .map(|(f, cell, _)| FieldValue { field: f.as_str().into(), header: f.as_str().into(), cell: cell.clone() })
         .collect();
     let first_row = filled.supplier_fields.first().map(|(_, _, r)| *r).unwrap_or(2);
     let parsed = ingest::parse_fields(&values, first_row, today);

@@ -84,7 +84,7 @@ fn field_items(errs: &[ingest::RowError]) -> Vec<ProblemItem> {
 }
 
 /// Turns a JSON object of canonical fields into cells for the shared value parser.
-fn json_to_values(body: &Map<String, Value>) -> Result<Vec<FieldValue>> {
+fn json_to_values(body: &Map<String, Value>) -> Result<Vec<FieldValue<'static>>> {
     let mut unknown = Vec::new();
     let mut out = Vec::new();
     for (k, v) in body {
@@ -114,7 +114,7 @@ fn json_to_values(body: &Map<String, Value>) -> Result<Vec<FieldValue>> {
                 continue;
             }
         };
-        out.push(FieldValue { field: k.clone(), header: k.clone(), cell });
+        out.push(FieldValue { field: k.clone().into(), header: k.clone().into(), cell });
     }
     if !unknown.is_empty() {
         return Err(Error::invalid("validation_failed", "The request body has invalid fields; see `errors`.", unknown));
@@ -207,7 +207,9 @@ pub async fn upsert_by_ref(
                 upload_id: None,
                 filename: None,
                 row: None,
-                columns: std::sync::Arc::new(values.iter().map(|v| (v.field.clone(), v.field.clone())).collect()),
+                columns: std::sync::Arc::new(
+                    values.iter().map(|v| (v.field.to_string(), v.field.to_string())).collect(),
+                ),
                 raw: values.iter().map(|v| (v.field.clone(), v.cell.display())).collect(),
             };
             let up = suppliers::upsert(c, &p2.org_id, &fields, &BTreeMap::new(), &source)?;

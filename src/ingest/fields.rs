@@ -10,15 +10,18 @@ use super::{clean_text, parse_country};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Longest cell text kept (Excel's own limit); longer text is truncated with a warning.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// One value for one canonical field, with the header it came from (as written).
+/// One value for one canonical field, with the header it came from (as written). Field and
+/// header are borrowed where they can be (a supplier list's rows borrow them from its column
+/// map: two copies fewer per cell).
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldValue {
-    pub field: String,
-    pub header: String,
+pub struct FieldValue<'a> {
+    pub field: Cow<'a, str>,
+    pub header: Cow<'a, str>,
     pub cell: Cell,
 }
 
@@ -43,7 +46,7 @@ pub struct ParsedFields {
 
 struct Ctx<'a> {
     row: u32,
-    fv: &'a FieldValue,
+    fv: &'a FieldValue<'a>,
     text: &'a str,
 }
 
@@ -51,7 +54,7 @@ impl Ctx<'_> {
     fn err(&self, code: &str, message: impl Into<String>) -> RowError {
         RowError {
             row: self.row,
-            column: Some(self.fv.header.clone()),
+            column: Some(self.fv.header.to_string()),
             value: Some(self.text.to_string()),
             code: code.to_string(),
             message: message.into(),
@@ -140,17 +143,17 @@ fn yes_no_of(cx: &Ctx<'_>) -> Result<YesNo, RowError> {
 /// cell showing 35%, 150 (out of range) for 150%, without the 0–1 fraction rule. Under a
 /// number, money or date field it is refused (`invalid_number`); text fields keep what the
 /// sheet shows (`35%`).
-pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> ParsedFields {
+pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> ParsedFields {
     let mut f = SupplierFields::default();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     let mut currency_from_money: Option<String> = None;
     for fv in values {
-        if fv.cell.is_empty() || seen.contains(&fv.field.as_str()) {
+        if fv.cell.is_empty() || seen.contains(&fv.field.as_ref()) {
             continue;
         }
-        seen.push(fv.field.as_str());
+        seen.push(fv.field.as_ref());
         let mut text = clean_text(&fv.cell.display());
         if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
             text = text.chars().take(MAX_CELL_CHARS).collect();
@@ -162,7 +165,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
         }
         let cx = Ctx { row, fv, text: &text };
         let r: Result<(), RowError> = (|| {
-            match fv.field.as_str() {
+            match fv.field.as_ref() {
                 "external_ref" => f.external_ref = Some(text.clone()),
                 "legal_name" => f.legal_name = text.clone(),
                 "trading_name" => f.trading_name = Some(text.clone()),
@@ -251,7 +254,7 @@ pub fn parse_fields(values: &[FieldValue], row: u32, today: NaiveDate) -> Parsed
     }
     let missing = |field: &str, what: &str| RowError {
         row,
-        column: values.iter().find(|v| v.field == field).map(|v| v.header.clone()),
+        column: values.iter().find(|v| v.field == field).map(|v| v.header.to_string()),
         value: None,
         code: "missing_required".into(),
         message: format!("The {what} is required."),
@@ -273,8 +276,8 @@ mod tests {
     use super::*;
     use crate::domain::Sector;
 
-    fn fv(field: &str, header: &str, cell: Cell) -> FieldValue {
-        FieldValue { field: field.into(), header: header.into(), cell }
+    fn fv(field: &str, header: &str, cell: Cell) -> FieldValue<'static> {
+        FieldValue { field: field.to_string().into(), header: header.to_string().into(), cell }
     }
     fn t(s: &str) -> Cell {
         Cell::Text(s.into())
@@ -348,7 +351,7 @@ mod tests {
     #[test]
     fn percent_formatted_cells() {
         let base = || vec![fv("legal_name", "Name", t("X")), fv("country", "C", t("TH")), fv("sector", "S", t("agri"))];
-        let parse = |extra: Vec<FieldValue>| {
+        let parse = |extra: Vec<FieldValue<'static>>| {
             let mut v = base();
             v.extend(extra);
             parse_fields(&v, 3, today())

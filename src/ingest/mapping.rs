@@ -364,7 +364,9 @@ impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
         let mut extra = BTreeMap::new();
         for (i, c) in r.cells.into_iter().enumerate() {
             match h.columns.get(i).and_then(|m| m.field.as_ref().map(|f| (m, f))) {
-                Some((m, f)) => values.push(FieldValue { field: f.clone(), header: m.header.clone(), cell: c }),
+                Some((m, f)) => {
+                    values.push(FieldValue { field: f.as_str().into(), header: m.header.as_str().into(), cell: c })
+                }
                 None if !c.is_empty() => {
                     extra.insert(header_of(i), c.display());
                 }
@@ -372,7 +374,11 @@ impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
             }
         }
         if let Some((hd, cur)) = &h.currency {
-            values.push(FieldValue { field: "currency".into(), header: hd.clone(), cell: Cell::Text(cur.clone()) });
+            values.push(FieldValue {
+                field: "currency".into(),
+                header: hd.as_str().into(),
+                cell: Cell::Text(cur.clone()),
+            });
         }
         let p = parse_fields(&values, r.row, self.today);
         let outcome = match p.fields {

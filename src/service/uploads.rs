@@ -198,7 +198,7 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
         .supplier_fields
         .iter()
         .filter(|(_, cell, _)| !cell.is_empty())
-        .map(|(f, cell, _)| FieldValue { field: f.clone(), header: f.clone(), cell: cell.clone() })
+        .map(|(f, cell, _)| FieldValue { field: f.as_str().into(), header: f.as_str().into(), cell: cell.clone() })
         .collect();
     // A sector questionnaire says the sector when the Supplier sheet leaves it blank.
     if !values.iter().any(|v| v.field == "sector") {
