@@ -58,8 +58,12 @@ struct Entry {
 
 /// The columns of a supplier row that matching reads, packed in one string (one allocation
 /// per supplier instead of five): match key, external ref, country, registration number and
-/// name key, each followed by NUL (none holds one: keys are normalised, refs trimmed of it).
-struct Keys(String);
+/// name key, each followed by NUL (none holds one: keys are normalised, refs trimmed of it),
+/// with where each ends (lookups read them for every row of an upload: no scan for the NULs).
+struct Keys {
+    packed: String,
+    ends: [u32; 5],
+}
 
 impl Keys {
     fn of(r: &SupplierRow) -> Keys {
@@ -70,20 +74,24 @@ impl Keys {
             r.registration_number.as_deref().unwrap_or(""),
             r.name_key.as_str(),
         ];
-        let mut s = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-        for p in parts {
+        let mut packed = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        let mut ends = [0u32; 5];
+        for (p, end) in parts.into_iter().zip(&mut ends) {
             if p.contains('\0') {
-                s.extend(p.chars().filter(|c| *c != '\0'));
+                packed.extend(p.chars().filter(|c| *c != '\0'));
             } else {
-                s.push_str(p);
+                packed.push_str(p);
             }
-            s.push('\0');
+            // A supplier's keys are far below 4 GB (cells are capped at 32,767 characters).
+            *end = packed.len() as u32;
+            packed.push('\0');
         }
-        Keys(s)
+        Keys { packed, ends }
     }
 
     fn part(&self, n: usize) -> &str {
-        self.0.split('\0').nth(n).unwrap_or("")
+        let start = if n == 0 { 0 } else { self.ends[n - 1] as usize + 1 };
+        self.packed.get(start..self.ends[n] as usize).unwrap_or("")
     }
 
     fn match_key(&self) -> &str {

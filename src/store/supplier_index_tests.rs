@@ -126,3 +126,24 @@ fn matches_and_merges_within_one_upload() {
 fn matches_and_merges_when_every_key_hash_collides() {
     check(true);
 }
+
+/// The packed keys give back each column as stored: empty optional columns read as None, and a
+/// NUL inside a value (which would end a part early) is dropped.
+#[test]
+fn keys_give_back_each_column() {
+    let f = fields(Some("R\0-1"), "Acme Trading", Some("0105-551"), None);
+    let mut row = suppliers::new_row("org", &f, &BTreeMap::new(), &source(2)).expect("row");
+    row.external_ref = Some("R\0-1".into());
+    let k = super::Keys::of(&row);
+    assert_eq!(k.match_key(), row.match_key.replace('\0', ""));
+    assert_eq!(k.match_key(), "ref:R-1");
+    assert_eq!(k.external_ref(), Some("R-1"));
+    assert_eq!(k.country(), "TH");
+    assert_eq!(k.registration_number(), row.registration_number.as_deref());
+    assert!(k.registration_number().is_some());
+    assert_eq!(k.name_key(), "acme trading");
+    let bare = suppliers::new_row("org", &fields(None, "Acme", None, None), &BTreeMap::new(), &source(3)).expect("row");
+    let k = super::Keys::of(&bare);
+    assert_eq!((k.external_ref(), k.registration_number(), k.country(), k.name_key()), (None, None, "TH", "acme"));
+    assert_eq!(k.match_key(), bare.match_key);
+}
