@@ -3,6 +3,7 @@
 
 use super::combine::{self, component, forced_labour_tier, front_business_tier, screening_tier};
 use super::evidence::{field, finding};
+use super::inputs_hash::{HashInput, Hashed, SharedColumns};
 use super::network::{detect_network_details, network_findings, ClusterDetail};
 use super::screening::{builtin_file, Decision, Screener, ScreeningDecision, Watchlist};
 use super::{fields, inherent, FastMap, METHODOLOGY_VERSION};
@@ -11,8 +12,6 @@ use crate::domain::{
     ScreeningMatch, Severity, SupplierRecord, Tier, YesNo,
 };
 use chrono::NaiveDate;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
 /// Everything an organisation's scoring needs. `as_of` is "today" for recency rules (no clock).
@@ -158,52 +157,6 @@ fn rule_finding(indicator: &str, dim: Dimension, title: &str, why: &str, from: &
     f
 }
 
-#[derive(Serialize)]
-struct HashInput<'a> {
-    methodology_version: &'a str,
-    as_of: NaiveDate,
-    supplier: &'a SupplierRecord,
-    questionnaire: Option<&'a QuestionnaireEvidence>,
-    /// The network's digest (see `ClusterDetail::digest`).
-    network: Option<&'a str>,
-    decisions: Vec<&'a ScreeningDecision>,
-    lists: &'a [(String, String)],
-    org_watchlists_sha256: &'a str,
-}
-
-/// SHA-256 over a stream of small writes, batched on the stack (no heap buffer per supplier).
-struct HashWriter {
-    sha: Sha256,
-    buf: [u8; 1024],
-    n: usize,
-}
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        if self.n + b.len() > self.buf.len() {
-            self.sha.update(&self.buf[..self.n]);
-            self.n = 0;
-            if b.len() > self.buf.len() {
-                self.sha.update(b);
-                return Ok(b.len());
-            }
-        }
-        self.buf[self.n..self.n + b.len()].copy_from_slice(b);
-        self.n += b.len();
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl HashWriter {
-    fn finish(mut self) -> String {
-        self.sha.update(&self.buf[..self.n]);
-        hex::encode(self.sha.finalize())
-    }
-}
-
 /// Assesses one supplier. `network` is the cluster it belongs to (if any), `decisions` the
 /// organisation's screening decisions (those of other suppliers are ignored).
 pub fn assess(
@@ -213,6 +166,19 @@ pub fn assess(
     screener: &Screener,
     decisions: &[ScreeningDecision],
     as_of: NaiveDate,
+) -> Assessment {
+    assess_hashed(s, questionnaire, network, screener, decisions, as_of, None)
+}
+
+/// [`assess`], with `s` as its inputs hash serializes it (see [`SharedColumns`]); None: in full.
+fn assess_hashed(
+    s: &SupplierRecord,
+    questionnaire: Option<&QuestionnaireEvidence>,
+    network: Option<&ClusterDetail>,
+    screener: &Screener,
+    decisions: &[ScreeningDecision],
+    as_of: NaiveDate,
+    hashed: Option<Hashed<'_>>,
 ) -> Assessment {
     let (mut inh, inh_tier) = inherent::inherent(s);
     let mut fl = fields::forced_labour(s);
@@ -290,18 +256,14 @@ pub fn assess(
     let input = HashInput {
         methodology_version: METHODOLOGY_VERSION,
         as_of,
-        supplier: s,
+        supplier: hashed.unwrap_or_else(|| Hashed::plain(s)),
         questionnaire,
         network: network.map(|d| d.digest.as_str()),
         decisions: relevant,
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
     };
-    let mut hw = HashWriter { sha: Sha256::new(), buf: [0; 1024], n: 0 };
-    let inputs_hash = match serde_json::to_writer(&mut hw, &input) {
-        Ok(()) => hw.finish(),
-        Err(_) => String::new(),
-    };
+    let inputs_hash = input.sha256();
     Assessment {
         methodology_version: METHODOLOGY_VERSION.to_string(),
         tier,
@@ -364,6 +326,8 @@ pub struct OrgRun<'a> {
     targets: Option<&'a HashSet<&'a str>>,
     /// The clusters that hold a target: their other members are assessed too.
     peer_clusters: HashSet<usize>,
+    /// Each upload's column map, serialized once for the inputs hashes.
+    columns: SharedColumns,
 }
 
 impl<'a> OrgRun<'a> {
@@ -384,7 +348,16 @@ impl<'a> OrgRun<'a> {
             Some(t) if with_peers => t.iter().filter_map(|id| cluster_of.get(*id).copied()).collect(),
             _ => HashSet::new(),
         };
-        OrgRun { ctx, screener: Screener::new(ctx.watchlists), details, cluster_of, decisions, targets, peer_clusters }
+        OrgRun {
+            ctx,
+            screener: Screener::new(ctx.watchlists),
+            details,
+            cluster_of,
+            decisions,
+            targets,
+            peer_clusters,
+            columns: SharedColumns::of(ctx.suppliers),
+        }
     }
 
     /// The number of suppliers of the organisation (assessed or not).
@@ -406,13 +379,14 @@ impl<'a> OrgRun<'a> {
         if !is_target && !cluster.is_some_and(|c| self.peer_clusters.contains(&c)) {
             return None;
         }
-        let a = assess(
+        let a = assess_hashed(
             s,
             self.ctx.questionnaires.get(&s.id),
             cluster.and_then(|c| self.details.get(c)),
             &self.screener,
             self.decisions.get(id).map(Vec::as_slice).unwrap_or(&[]),
             self.ctx.as_of,
+            Some(self.columns.record(s)),
         );
         Some((s, is_target, a))
     }

@@ -7,6 +7,7 @@ pub mod combine;
 pub mod evidence;
 pub mod fields;
 pub mod inherent;
+mod inputs_hash;
 pub mod names;
 pub mod network;
 pub mod normalise;

@@ -1,0 +1,193 @@
+//! An assessment's `inputs_hash` (METHODOLOGY.md §11): SHA-256 of the JSON of everything the
+//! assessment read. Hashed as it is serialized, with no buffer per supplier; the column map that
+//! all rows of one upload share is serialized once per organisation run, not once per supplier,
+//! and spliced in byte for byte, so the hash is the one the plain JSON gives.
+
+use super::screening::ScreeningDecision;
+use super::FastMap;
+use crate::domain::{FieldSource, QuestionnaireEvidence, SupplierRecord};
+use chrono::NaiveDate;
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// What an assessment's inputs hash covers, in this order.
+#[derive(Serialize)]
+pub(super) struct HashInput<'a> {
+    pub methodology_version: &'a str,
+    pub as_of: NaiveDate,
+    pub supplier: Hashed<'a>,
+    pub questionnaire: Option<&'a QuestionnaireEvidence>,
+    /// The network's digest (see `ClusterDetail::digest`).
+    pub network: Option<&'a str>,
+    pub decisions: Vec<&'a ScreeningDecision>,
+    pub lists: &'a [(String, String)],
+    pub org_watchlists_sha256: &'a str,
+}
+
+impl HashInput<'_> {
+    /// The SHA-256 of the input's JSON, in hex (empty if it cannot be serialized).
+    pub fn sha256(&self) -> String {
+        let mut hw = HashWriter { sha: Sha256::new(), buf: [0; 1024], n: 0 };
+        match serde_json::to_writer(&mut hw, self) {
+            Ok(()) => hw.finish(),
+            Err(_) => String::new(),
+        }
+    }
+}
+
+/// The column maps shared by many suppliers (one per upload), each serialized once. Keyed by
+/// the map's address: valid while the records it was made from are alive and unchanged.
+#[derive(Default)]
+pub(super) struct SharedColumns(FastMap<usize, Box<RawValue>>);
+
+impl SharedColumns {
+    pub fn of(suppliers: &[SupplierRecord]) -> SharedColumns {
+        let mut out = FastMap::default();
+        for s in suppliers {
+            let c = &s.source.columns;
+            if Arc::strong_count(c) > 1 {
+                if let std::collections::hash_map::Entry::Vacant(e) = out.entry(Arc::as_ptr(c) as usize) {
+                    if let Ok(raw) = serde_json::value::to_raw_value(&**c) {
+                        e.insert(raw);
+                    }
+                }
+            }
+        }
+        SharedColumns(out)
+    }
+
+    /// `s` as hashed: its shared column map from the cache when it is there.
+    pub fn record<'a>(&'a self, s: &'a SupplierRecord) -> Hashed<'a> {
+        Hashed { s, columns: self.0.get(&(Arc::as_ptr(&s.source.columns) as usize)).map(|r| &**r) }
+    }
+}
+
+/// A supplier record serialized exactly as its derived `Serialize` does, with the source's
+/// column map taken from already serialized JSON when there is one.
+pub(super) struct Hashed<'a> {
+    s: &'a SupplierRecord,
+    columns: Option<&'a RawValue>,
+}
+
+impl<'a> Hashed<'a> {
+    /// A record without a cache: serialized in full.
+    pub fn plain(s: &'a SupplierRecord) -> Hashed<'a> {
+        Hashed { s, columns: None }
+    }
+}
+
+impl Serialize for Hashed<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        // Field names and order as `#[derive(Serialize)]` on SupplierRecord and FieldSource.
+        let mut st = ser.serialize_struct("SupplierRecord", 3)?;
+        st.serialize_field("id", &self.s.id)?;
+        st.serialize_field("fields", &self.s.fields)?;
+        st.serialize_field("source", &Source { src: &self.s.source, columns: self.columns })?;
+        st.end()
+    }
+}
+
+struct Source<'a> {
+    src: &'a FieldSource,
+    columns: Option<&'a RawValue>,
+}
+
+impl Serialize for Source<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let FieldSource { upload_id, filename, row, columns, raw } = self.src;
+        let mut st = ser.serialize_struct("FieldSource", 5)?;
+        st.serialize_field("upload_id", upload_id)?;
+        st.serialize_field("filename", filename)?;
+        st.serialize_field("row", row)?;
+        match self.columns {
+            Some(json) => st.serialize_field("columns", json)?,
+            None => st.serialize_field("columns", columns)?,
+        }
+        st.serialize_field("raw", raw)?;
+        st.end()
+    }
+}
+
+/// SHA-256 over a stream of small writes, batched on the stack (no heap buffer per supplier).
+struct HashWriter {
+    sha: Sha256,
+    buf: [u8; 1024],
+    n: usize,
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.n + b.len() > self.buf.len() {
+            self.sha.update(&self.buf[..self.n]);
+            self.n = 0;
+            if b.len() > self.buf.len() {
+                self.sha.update(b);
+                return Ok(b.len());
+            }
+        }
+        self.buf[self.n..self.n + b.len()].copy_from_slice(b);
+        self.n += b.len();
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl HashWriter {
+    fn finish(mut self) -> String {
+        self.sha.update(&self.buf[..self.n]);
+        hex::encode(self.sha.finalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn record(id: &str, columns: &Arc<BTreeMap<String, String>>, upload: Option<&str>) -> SupplierRecord {
+        let mut s = SupplierRecord { id: id.into(), ..Default::default() };
+        s.fields.legal_name = format!("Supplier \"{id}\" \u{e9}");
+        s.source.upload_id = upload.map(str::to_string);
+        s.source.filename = upload.map(|_| "list.xlsx".to_string());
+        s.source.row = upload.map(|_| 7);
+        s.source.columns = columns.clone();
+        s.source.raw.insert("legal_name", "Supplier \u{e9}\t\"x\"");
+        s
+    }
+
+    /// The spliced JSON is byte for byte the derived one: for a shared map, an empty one, a map
+    /// held by one record only (not cached) and a record with no upload.
+    #[test]
+    fn hashed_records_serialize_as_the_derived_json() {
+        let shared: Arc<BTreeMap<String, String>> = Arc::new(
+            [("legal_name", "Supplier \"name\""), ("country", "Land\u{e9}\n"), ("phone", "\\tel")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        let empty = Arc::new(BTreeMap::new());
+        let alone = Arc::new(BTreeMap::from([("sector".to_string(), "Industry".to_string())]));
+        let all = vec![
+            record("a", &shared, Some("u1")),
+            record("b", &shared, Some("u1")),
+            record("c", &empty, None),
+            record("d", &empty, Some("u2")),
+            record("e", &alone, Some("u3")),
+        ];
+        drop(alone);
+        let cache = SharedColumns::of(&all);
+        assert_eq!(cache.0.len(), 2, "the shared map and the shared empty one");
+        for s in &all {
+            let derived = serde_json::to_string(s).unwrap();
+            assert_eq!(serde_json::to_string(&cache.record(s)).unwrap(), derived);
+            assert_eq!(serde_json::to_string(&Hashed::plain(s)).unwrap(), derived);
+        }
+        assert!(cache.record(&all[0]).columns.is_some());
+        assert!(cache.record(&all[4]).columns.is_none());
+    }
+}
