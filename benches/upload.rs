@@ -54,10 +54,10 @@ fn calamine_bare(bytes: &[u8]) -> usize {
 fn child(case: &str, file: &Path) {
     manumit::memory::return_freed_memory_soon();
     // UPLOAD_BENCH_PURGE_DELAY=MS tries another mimalloc purge delay than the server's
-    // (`memory::PURGE_DELAY_MS`; 15 is the option's position, see `memory.rs`).
+    // (`memory::PURGE_DELAY_MS`).
     if let Some(d) = std::env::var("UPLOAD_BENCH_PURGE_DELAY").ok().and_then(|v| v.parse::<std::ffi::c_long>().ok()) {
         // SAFETY: sets one option of the allocator; takes no pointers.
-        unsafe { libmimalloc_sys::mi_option_set(15, d) }
+        unsafe { libmimalloc_sys::mi_option_set(manumit::memory::MI_OPTION_PURGE_DELAY, d) }
     }
     let bytes = std::fs::read(file).expect("read generated file");
     let t = Instant::now();

@@ -2,7 +2,7 @@
 
 /// mimalloc's option `purge_delay`: its position in the option enum of the mimalloc that
 /// libmimalloc-sys 0.1.49 builds (v3), hence that crate's pinned version.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+pub const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// How long mimalloc keeps freed pages before giving them back to the system, in ms.
 ///
@@ -12,10 +12,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// a fresh page the kernel has to zero, and every give-back an `madvise` that stops the other
 /// threads to flush their TLBs (together about a tenth of an upload's CPU). 25 ms keeps the
 /// pages a busy upload is about to reuse and still gives a burst back before it adds up.
-/// Measured at 100,000 rows, interleaved (with this commit's other changes): persisting
-/// (parse, validate, store) 2.27-2.40 s against 2.31-2.47 s before; the whole upload
-/// 4.64-4.95 s against 5.17-5.31 s; the server's peak 269-275 MB against 264-271 MB. 50 ms was no faster; 100 ms
-/// reached a peak of 305 MB once, 250 ms 302 MB.
+/// Measured at 100,000 rows, interleaved with the build before this change and the SQLite
+/// REPLACE of `supplier_latest`: persisting (parse, validate, store) 2.27-2.40 s against
+/// 2.31-2.47 s; the whole upload 4.64-4.95 s against 5.17-5.31 s; the server's peak 269-275 MB
+/// against 264-271 MB. 50 ms was no faster; 100 ms once peaked at 305 MB, 250 ms at 302 MB.
 pub const PURGE_DELAY_MS: std::ffi::c_long = 25;
 
 /// Freed memory goes back to the system soon ([`PURGE_DELAY_MS`]). Measured to hold for threads

@@ -327,7 +327,7 @@ pub struct OrgRun<'a> {
     /// The clusters that hold a target: their other members are assessed too.
     peer_clusters: HashSet<usize>,
     /// Each upload's column map, serialized once for the inputs hashes.
-    columns: SharedColumns,
+    columns: SharedColumns<'a>,
 }
 
 impl<'a> OrgRun<'a> {

@@ -39,12 +39,12 @@ impl HashInput<'_> {
 }
 
 /// The column maps shared by many suppliers (one per upload), each serialized once. Keyed by
-/// the map's address: valid while the records it was made from are alive and unchanged.
-#[derive(Default)]
-pub(super) struct SharedColumns(FastMap<usize, Box<RawValue>>);
+/// the map's address, so it borrows the records it was made from: they stay alive and
+/// unchanged (no other map can take an address while the cache lives).
+pub(super) struct SharedColumns<'a>(FastMap<usize, Box<RawValue>>, std::marker::PhantomData<&'a [SupplierRecord]>);
 
-impl SharedColumns {
-    pub fn of(suppliers: &[SupplierRecord]) -> SharedColumns {
+impl<'a> SharedColumns<'a> {
+    pub fn of(suppliers: &'a [SupplierRecord]) -> SharedColumns<'a> {
         let mut out = FastMap::default();
         for s in suppliers {
             let c = &s.source.columns;
@@ -56,11 +56,11 @@ impl SharedColumns {
                 }
             }
         }
-        SharedColumns(out)
+        SharedColumns(out, std::marker::PhantomData)
     }
 
     /// `s` as hashed: its shared column map from the cache when it is there.
-    pub fn record<'a>(&'a self, s: &'a SupplierRecord) -> Hashed<'a> {
+    pub fn record<'b>(&'b self, s: &'b SupplierRecord) -> Hashed<'b> {
         Hashed { s, columns: self.0.get(&(Arc::as_ptr(&s.source.columns) as usize)).map(|r| &**r) }
     }
 }
@@ -81,11 +81,13 @@ impl<'a> Hashed<'a> {
 
 impl Serialize for Hashed<'_> {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        // Field names and order as `#[derive(Serialize)]` on SupplierRecord and FieldSource.
+        // Field names and order as `#[derive(Serialize)]` on SupplierRecord and FieldSource; a
+        // field added to either is a compile error here.
+        let SupplierRecord { id, fields, source } = self.s;
         let mut st = ser.serialize_struct("SupplierRecord", 3)?;
-        st.serialize_field("id", &self.s.id)?;
-        st.serialize_field("fields", &self.s.fields)?;
-        st.serialize_field("source", &Source { src: &self.s.source, columns: self.columns })?;
+        st.serialize_field("id", id)?;
+        st.serialize_field("fields", fields)?;
+        st.serialize_field("source", &Source { src: source, columns: self.columns })?;
         st.end()
     }
 }

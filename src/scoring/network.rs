@@ -88,7 +88,7 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-/// Every supplier's identifiers in one vector, and where each supplier's start: one vector per
+/// Every supplier's identifiers in one vector, and where each supplier's starts: one vector per
 /// supplier, 100,000 small allocations, set the peak of a 100k-row upload (about 12 MB more).
 /// Normalising them is most of detecting the networks, and every scoring thread waits for it:
 /// a large organisation's suppliers are split between two threads.
@@ -107,10 +107,15 @@ fn all_links(suppliers: &[SupplierRecord]) -> (Vec<(&'static str, String)>, Vec<
     }
     let (a, b) = suppliers.split_at(suppliers.len() / 2);
     let ((mut flat, mut starts), (flat_b, starts_b)) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| collect(b));
+        // No thread to be had (a process at its limit): the second half on this one too.
+        let other = std::thread::Builder::new().spawn_scoped(scope, || collect(b)).ok();
         let first = collect(a);
-        // A panic there is re-raised here, as it would have been on one thread.
-        (first, other.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        let second = match other {
+            // A panic there is re-raised here, as it would have been on one thread.
+            Some(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            None => collect(b),
+        };
+        (first, second)
     });
     let offset = flat.len();
     flat.extend(flat_b);

@@ -85,8 +85,8 @@ pub fn insert(
     Ok(row)
 }
 
-/// Stores assessments (at most one per supplier) and makes each its supplier's latest (an
-/// upsert into the narrow `supplier_latest`, not an UPDATE of the supplier's wide row).
+/// Stores assessments (at most one per supplier) and makes each its supplier's latest (a row of
+/// the narrow `supplier_latest`, replaced or upserted, not an UPDATE of the supplier's wide row).
 pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
     use super::schema::supplier_latest::dsl as l;
     use diesel::upsert::excluded;
@@ -97,24 +97,17 @@ pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
         tier: r.tier.clone(),
         overall: r.overall,
     };
-    // The same statement on both backends; a macro, as its type differs with the values'.
-    macro_rules! upsert_latest {
-        ($values:expr) => {
-            diesel::insert_into(l::supplier_latest).values($values).on_conflict(l::supplier_id).do_update().set((
-                l::assessment_id.eq(excluded(l::assessment_id)),
-                l::tier.eq(excluded(l::tier)),
-                l::overall.eq(excluded(l::overall)),
-            ))
-        };
-    }
     // 14 columns a row: 500 rows stay far below both backends' bind-parameter limits.
     for chunk in rows.chunks(500) {
         match conn {
             // Prepared statements run per row: a multi-row statement needs a statement journal
             // (see `store::with_bulk_cache`). The latest row is replaced, not upserted: diesel
             // never caches an `ON CONFLICT DO UPDATE` statement, and parsing it again for every
-            // row was a third of this loop's time. `supplier_latest` has no triggers and nothing
-            // references it, and the new row sets every column, so the two are the same.
+            // row was a third of this loop's time. The two are the same because
+            // `supplier_latest` has no triggers, no unique constraint but its key, and nothing
+            // references it, and because the new row sets every column to what the upsert
+            // would leave (a supplier's organisation never changes). A new unique index on
+            // the table would make REPLACE delete other rows: keep it to the key.
             DbConn::Sqlite(c) => {
                 for r in chunk {
                     diesel::insert_into(assessments::table).values(r).execute(c)?;
@@ -123,7 +116,16 @@ pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
             }
             DbConn::Pg(c) => {
                 diesel::insert_into(assessments::table).values(chunk).execute(c)?;
-                upsert_latest!(chunk.iter().map(latest).collect::<Vec<_>>()).execute(c)?;
+                diesel::insert_into(l::supplier_latest)
+                    .values(chunk.iter().map(latest).collect::<Vec<_>>())
+                    .on_conflict(l::supplier_id)
+                    .do_update()
+                    .set((
+                        l::assessment_id.eq(excluded(l::assessment_id)),
+                        l::tier.eq(excluded(l::tier)),
+                        l::overall.eq(excluded(l::overall)),
+                    ))
+                    .execute(c)?;
             }
         }
     }
@@ -266,14 +268,21 @@ mod tests {
         let mut a: Assessment = super::assessment_body::tests_sample();
         let first = insert(&mut c, &org, &sup, &a, None, "api").unwrap();
         a.tier = crate::domain::Tier::Low;
+        a.overall /= 2.0;
         let second = insert(&mut c, &org, &sup, &a, None, "api").unwrap();
         assert_ne!(first.id, second.id);
-        let rows: Vec<(String, String, String)> = supplier_latest::table
-            .select((supplier_latest::supplier_id, supplier_latest::assessment_id, supplier_latest::tier))
+        let rows: Vec<(String, String, String, String, f64)> = supplier_latest::table
+            .select((
+                supplier_latest::supplier_id,
+                supplier_latest::org_id,
+                supplier_latest::assessment_id,
+                supplier_latest::tier,
+                supplier_latest::overall,
+            ))
             .load(&mut *c)
             .unwrap();
-        assert_eq!(rows, [(sup.clone(), second.id.clone(), second.tier.clone())]);
-        assert_ne!(first.tier, second.tier, "the tier column was replaced too");
+        assert_eq!(rows, [(sup.clone(), org.clone(), second.id.clone(), second.tier.clone(), second.overall)]);
+        assert_ne!((&first.tier, first.overall), (&second.tier, second.overall), "tier and score were replaced too");
         let latest = suppliers::latest(&mut c, &org, &sup).unwrap().unwrap();
         assert_eq!(latest.assessment_id, second.id);
     }

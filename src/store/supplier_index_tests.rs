@@ -128,7 +128,7 @@ fn matches_and_merges_when_every_key_hash_collides() {
 }
 
 /// The packed keys give back each column as stored: empty optional columns read as None, and a
-/// NUL inside a value (which would end a part early) is dropped.
+/// NUL inside a value is dropped (as the packed form always did).
 #[test]
 fn keys_give_back_each_column() {
     let f = fields(Some("R\0-1"), "Acme Trading", Some("0105-551"), None);
