@@ -101,7 +101,10 @@ pub fn store_assessments(
     // as an upload holds 100,000 of them while its suppliers are still in memory.
     let mut ids: Vec<Vec<(u32, uuid::Uuid, bool)>> = vec![Vec::new(); batches];
     std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(threads);
+        // Four batches in flight per scoring thread (a batch is about 150 KB): with one, the
+        // scoring threads stalled on a full channel while this thread wrote, and the writes
+        // waited on an empty one after (whole upload of 100k rows 3-4 % slower).
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(threads * 4);
         for t in 0..threads {
             let (tx, run) = (tx.clone(), &run);
             scope.spawn(move || {
