@@ -158,27 +158,16 @@ fn rule_finding(indicator: &str, dim: Dimension, title: &str, why: &str, from: &
 }
 
 /// Assesses one supplier. `network` is the cluster it belongs to (if any), `decisions` the
-/// organisation's screening decisions (those of other suppliers are ignored).
-pub fn assess(
+/// organisation's screening decisions (those of other suppliers are ignored), `columns` the
+/// run's serialized column maps for the inputs hash (None: serialized in full; same hash).
+pub(super) fn assess(
     s: &SupplierRecord,
     questionnaire: Option<&QuestionnaireEvidence>,
     network: Option<&ClusterDetail>,
     screener: &Screener,
     decisions: &[ScreeningDecision],
     as_of: NaiveDate,
-) -> Assessment {
-    assess_hashed(s, questionnaire, network, screener, decisions, as_of, None)
-}
-
-/// [`assess`], with `s` as its inputs hash serializes it (see [`SharedColumns`]); None: in full.
-fn assess_hashed(
-    s: &SupplierRecord,
-    questionnaire: Option<&QuestionnaireEvidence>,
-    network: Option<&ClusterDetail>,
-    screener: &Screener,
-    decisions: &[ScreeningDecision],
-    as_of: NaiveDate,
-    hashed: Option<Hashed<'_>>,
+    columns: Option<&SharedColumns<'_>>,
 ) -> Assessment {
     let (mut inh, inh_tier) = inherent::inherent(s);
     let mut fl = fields::forced_labour(s);
@@ -256,7 +245,7 @@ fn assess_hashed(
     let input = HashInput {
         methodology_version: METHODOLOGY_VERSION,
         as_of,
-        supplier: hashed.unwrap_or_else(|| Hashed::plain(s)),
+        supplier: columns.map_or_else(|| Hashed::plain(s), |c| c.record(s)),
         questionnaire,
         network: network.map(|d| d.digest.as_str()),
         decisions: relevant,
@@ -379,14 +368,14 @@ impl<'a> OrgRun<'a> {
         if !is_target && !cluster.is_some_and(|c| self.peer_clusters.contains(&c)) {
             return None;
         }
-        let a = assess_hashed(
+        let a = assess(
             s,
             self.ctx.questionnaires.get(&s.id),
             cluster.and_then(|c| self.details.get(c)),
             &self.screener,
             self.decisions.get(id).map(Vec::as_slice).unwrap_or(&[]),
             self.ctx.as_of,
-            Some(self.columns.record(s)),
+            Some(&self.columns),
         );
         Some((s, is_target, a))
     }

@@ -16,7 +16,7 @@ pub mod screening;
 #[cfg(test)]
 mod props;
 
-pub use assess::{assess, assess_each, assess_org, completeness, OrgContext, OrgRun, CORE_SUPPLIER_FIELDS};
+pub use assess::{assess_each, assess_org, completeness, OrgContext, OrgRun, CORE_SUPPLIER_FIELDS};
 pub use network::{detect_network_details, detect_networks, ClusterDetail};
 pub use screening::{builtin_watchlists, Decision, NameMatch, Screener, ScreeningDecision, WatchEntry, Watchlist};
 

@@ -1,6 +1,7 @@
 //! Tests of whole assessments: one per combination rule, and proptest properties (risky fields
 //! never lower a score or tier, tier ordering of scores, determinism, evidence on every finding).
 
+use super::assess::assess;
 use super::*;
 use crate::domain::*;
 use chrono::NaiveDate;
@@ -23,7 +24,7 @@ fn sup(id: &str, name: &str, cc: &str) -> SupplierRecord {
 }
 
 fn run(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>, d: &[ScreeningDecision]) -> Assessment {
-    assess(s, q, None, &SCREENER, d, as_of())
+    assess(s, q, None, &SCREENER, d, as_of(), None)
 }
 
 fn q_finding(ind: &str, dim: Dimension, sev: Severity) -> Finding {
