@@ -100,20 +100,9 @@ pub fn insert_batch(conn: &mut DbConn, rows: &[AssessmentRow]) -> Result<()> {
     // 14 columns a row: 500 rows stay far below both backends' bind-parameter limits.
     for chunk in rows.chunks(500) {
         match conn {
-            // Prepared statements run per row: a multi-row statement needs a statement journal
-            // (see `store::with_bulk_cache`). The latest row is replaced, not upserted: diesel
-            // never caches an `ON CONFLICT DO UPDATE` statement, and parsing it again for every
-            // row was a third of this loop's time. The two are the same because
-            // `supplier_latest` has no triggers, no unique constraint but its key, and nothing
-            // references it, and because the new row sets every column to what the upsert
-            // would leave (a supplier's organisation never changes). A new unique index on
-            // the table would make REPLACE delete other rows: keep it to the key.
-            DbConn::Sqlite(c) => {
-                for r in chunk {
-                    diesel::insert_into(assessments::table).values(r).execute(c)?;
-                    diesel::replace_into(l::supplier_latest).values(latest(r)).execute(c)?;
-                }
-            }
+            // Prepared statements run per row, without diesel (see `raw_sqlite`): a multi-row
+            // statement needs a statement journal (see `store::with_bulk_cache`).
+            DbConn::Sqlite(c) => super::raw_sqlite::insert_assessments(c, chunk)?,
             DbConn::Pg(c) => {
                 diesel::insert_into(assessments::table).values(chunk).execute(c)?;
                 diesel::insert_into(l::supplier_latest)
@@ -246,8 +235,8 @@ mod tests {
         assert_eq!(r.body().unwrap(), a);
     }
 
-    /// A second assessment of a supplier replaces its latest row (SQLite writes it with
-    /// `REPLACE`, PostgreSQL with an upsert): one row, naming the newer assessment.
+    /// A second assessment of a supplier replaces its latest row (an upsert on both backends):
+    /// one row, naming the newer assessment.
     #[test]
     fn the_newest_assessment_becomes_the_suppliers_latest() {
         use crate::store::{schema::supplier_latest, suppliers, Store};

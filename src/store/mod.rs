@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod audit;
 pub mod idempotency;
 pub mod keys;
+mod raw_sqlite;
 pub mod schema;
 pub mod screening;
 mod stored_fields;
@@ -82,8 +83,7 @@ impl ManageConnection for Manager {
             }
             DbUrl::Sqlite(p) => {
                 configure_sqlite_library();
-                let mut c =
-                    diesel::SqliteConnection::establish(&p.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                let mut c = raw_sqlite::open(&p.to_string_lossy())?;
                 // WAL lets readers run beside the one writer; FULL makes every commit durable
                 // across power loss; busy_timeout makes writers queue instead of failing.
                 // batch_execute runs every statement (sql_query ran only the first, so the
@@ -127,6 +127,7 @@ fn configure_sqlite_library() {
             sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
             sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
         }
+        raw_sqlite::note_handles();
     });
 }
 

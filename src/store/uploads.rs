@@ -97,11 +97,7 @@ pub fn set_report(conn: &mut DbConn, id: &str, report_json: &str) -> Result<()> 
 pub fn insert_rows(conn: &mut DbConn, rows: &[UploadRowRecord]) -> Result<()> {
     match conn {
         // One prepared statement run per row: a multi-row insert needs a statement journal.
-        DbConn::Sqlite(c) => {
-            for r in rows {
-                diesel::insert_into(upload_rows::table).values(r).execute(c)?;
-            }
-        }
+        DbConn::Sqlite(c) => super::raw_sqlite::insert_upload_rows(c, rows)?,
         DbConn::Pg(c) => {
             for chunk in rows.chunks(1000) {
                 diesel::insert_into(upload_rows::table).values(chunk).execute(c)?;
