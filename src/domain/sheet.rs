@@ -84,7 +84,9 @@ impl Cell {
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => {
                 if d.time() == chrono::NaiveTime::MIN {
-                    d.date().format("%Y-%m-%d").to_string()
+                    // NaiveDate's Display is `%Y-%m-%d`, written without parsing a format
+                    // string (every date cell is shown twice per row: its text and its value).
+                    d.date().to_string()
                 } else {
                     d.format("%Y-%m-%d %H:%M:%S").to_string()
                 }
@@ -139,5 +141,21 @@ mod tests {
         let json = serde_json::to_string(&Cell::Percent(0.35)).unwrap();
         assert_eq!(json, r#"{"t":"percent","v":0.35}"#);
         assert_eq!(serde_json::from_str::<Cell>(&json).unwrap(), Cell::Percent(0.35));
+    }
+
+    /// Dates read as ISO dates (`%Y-%m-%d`, four-digit years zero-padded), with the time when
+    /// there is one.
+    #[test]
+    fn date_cells_read_as_iso() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        for (date, want) in [(d(2026, 11, 29), "2026-11-29"), (d(1999, 1, 2), "1999-01-02"), (d(7, 3, 4), "0007-03-04")]
+        {
+            assert_eq!(Cell::Date(date.and_hms_opt(0, 0, 0).unwrap()).display(), want);
+            assert_eq!(Cell::Date(date.and_hms_opt(0, 0, 0).unwrap()).display(), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(
+            Cell::Date(d(2026, 11, 29).and_hms_milli_opt(8, 5, 3, 250).unwrap()).display(),
+            "2026-11-29 08:05:03"
+        );
     }
 }
