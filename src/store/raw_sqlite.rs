@@ -23,7 +23,7 @@ thread_local! {
     static OPENED: Cell<usize> = const { Cell::new(0) };
 }
 
-/// SQLite's auto-extension entry point: notes the new connection's handle for [`adopt`].
+/// SQLite's auto-extension entry point: notes the new connection's handle for [`open`].
 unsafe extern "C" fn note_opened(
     db: *mut ffi::sqlite3,
     _err: *mut *mut c_char,
@@ -35,7 +35,9 @@ unsafe extern "C" fn note_opened(
 }
 
 /// Makes SQLite note every connection's handle as it opens. Called once, before the first
-/// connection opens (`store::configure_sqlite_library`).
+/// connection opens and after `sqlite3_config` (`store::configure_sqlite_library`): registering
+/// initializes SQLite, after which it refuses configuration. Should it fail, [`open`] refuses
+/// every connection (it finds no handle) rather than guess one.
 pub(super) fn note_handles() {
     // SAFETY: registers a function pointer with the signature SQLite expects; the function
     // only stores an integer in a thread-local and never fails.
@@ -68,22 +70,29 @@ struct Handle {
     handle: i64,
 }
 
-/// Runs `f` with rusqlite on `c`'s own handle, inside whatever transaction `c` has open.
-pub fn with_raw<T>(c: &mut SqliteConnection, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+/// Runs `f` with rusqlite on `c`'s own handle, inside whatever transaction `c` has open. `f`
+/// prepares and runs statements only: a transaction begun or ended here would be invisible to
+/// diesel's bookkeeping, so a change of the handle's autocommit state is refused as an error.
+fn with_raw<T>(c: &mut SqliteConnection, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
     let h: Handle = diesel::sql_query(format!("SELECT {HANDLE_FN}(0) AS handle")).get_result(c)?;
     if h.handle == 0 {
         return Err(Error::internal("the SQLite connection has no handle"));
     }
-    // SAFETY: the handle is `c`'s own (registered on `c` when it opened, see `adopt`), and `c`
+    // SAFETY: the handle is `c`'s own (registered on `c` when it opened, see `open`), and `c`
     // stays open and mutably borrowed while the rusqlite connection lives: nothing else uses
     // the handle meanwhile. `from_handle` neither closes the handle nor changes its settings;
     // dropping the rusqlite connection finalizes only the statements it prepared.
     let raw = unsafe { rusqlite::Connection::from_handle(h.handle as *mut ffi::sqlite3) }.map_err(db_error)?;
-    f(&raw)
+    let autocommit = raw.is_autocommit();
+    let out = f(&raw)?;
+    if raw.is_autocommit() != autocommit {
+        return Err(Error::internal("a raw SQLite write began or ended a transaction"));
+    }
+    Ok(out)
 }
 
 /// A rusqlite error as the store reports a database error.
-pub fn db_error(e: rusqlite::Error) -> Error {
+fn db_error(e: rusqlite::Error) -> Error {
     Error::Internal(format!("database: {e}"))
 }
 
@@ -92,12 +101,12 @@ pub fn db_error(e: rusqlite::Error) -> Error {
 /// Written by hand: chrono parsed the format string again for every value, and each row has
 /// its own timestamp (that was 7 % of inserting a supplier).
 #[derive(Default)]
-pub struct Timestamps {
+struct Timestamps {
     buf: String,
 }
 
 impl Timestamps {
-    pub fn text(&mut self, t: chrono::NaiveDateTime) -> &str {
+    fn text(&mut self, t: chrono::NaiveDateTime) -> &str {
         use chrono::{Datelike, Timelike};
         use std::fmt::Write;
         self.buf.clear();
@@ -123,7 +132,7 @@ impl Timestamps {
 
 /// Inserts new suppliers, one run of one prepared statement per row (a multi-row insert needs
 /// a statement journal, see `store::with_bulk_cache`).
-pub fn insert_suppliers(c: &mut SqliteConnection, rows: &[super::suppliers::SupplierRow]) -> Result<()> {
+pub(super) fn insert_suppliers(c: &mut SqliteConnection, rows: &[super::suppliers::SupplierRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -161,7 +170,7 @@ pub fn insert_suppliers(c: &mut SqliteConnection, rows: &[super::suppliers::Supp
 }
 
 /// Inserts the rows of an upload, one run of one prepared statement per row.
-pub fn insert_upload_rows(c: &mut SqliteConnection, rows: &[super::uploads::UploadRowRecord]) -> Result<()> {
+pub(super) fn insert_upload_rows(c: &mut SqliteConnection, rows: &[super::uploads::UploadRowRecord]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -181,7 +190,7 @@ pub fn insert_upload_rows(c: &mut SqliteConnection, rows: &[super::uploads::Uplo
 }
 
 /// Inserts assessments and makes each its supplier's latest (`supplier_latest`, upserted).
-pub fn insert_assessments(c: &mut SqliteConnection, rows: &[super::assessments::AssessmentRow]) -> Result<()> {
+pub(super) fn insert_assessments(c: &mut SqliteConnection, rows: &[super::assessments::AssessmentRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -344,6 +353,10 @@ mod tests {
         let handle = |c: &mut DbConn| super::with_raw(sqlite(c), |r| Ok(unsafe { r.handle() } as usize)).unwrap();
         assert_ne!(handle(&mut c), handle(&mut other));
         assert_eq!(suppliers::table.count().get_result::<i64>(&mut *other).unwrap(), 1, "committed");
+        // Beginning a transaction behind diesel's back is refused.
+        let began = super::with_raw(sqlite(&mut other), |r| r.execute_batch("BEGIN").map_err(super::db_error));
+        assert!(format!("{:?}", began.unwrap_err()).contains("began or ended a transaction"));
+        diesel::connection::SimpleConnection::batch_execute(&mut *other, "ROLLBACK").unwrap();
     }
 
     /// The hand-written format is chrono's `%F %T%.f`, which diesel writes and reads.

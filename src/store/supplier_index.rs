@@ -407,7 +407,7 @@ impl Index {
             // One prepared statement run per row: a multi-row insert needs a statement
             // journal (see `store::with_bulk_cache`).
             DbConn::Sqlite(c) => super::raw_sqlite::insert_suppliers(c, &inserts)?,
-            // 18 columns a row: 500 rows stay far below PostgreSQL's bind-parameter limit.
+            // 15 columns a row: 500 rows stay far below PostgreSQL's bind-parameter limit.
             DbConn::Pg(c) => {
                 for chunk in inserts.chunks(500) {
                     diesel::insert_into(suppliers::table).values(chunk).execute(c)?;

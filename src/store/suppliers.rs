@@ -545,7 +545,7 @@ mod tests {
     proptest! {
         /// The one-pass ASCII key is the general key of every ASCII name.
         #[test]
-        fn the_ascii_key_is_the_general_key(name in "[ -~\t\n\r\u{0}-\u{1f}]{0,40}") {
+        fn the_ascii_key_is_the_general_key(name in "[\u{0}-\u{7f}]{0,40}") {
             prop_assert_eq!(ascii_name_key(&name), folded_name_key(&name));
         }
     }
