@@ -238,7 +238,7 @@ pub(super) fn insert_assessments(c: &mut SqliteConnection, rows: &[super::assess
 mod tests {
     use super::Timestamps;
     use crate::store::schema::{assessments, organisations, supplier_latest, suppliers};
-    use crate::store::{assessments::AssessmentRow, suppliers::SupplierRow, DbConn, Store};
+    use crate::store::{assessments::AssessmentRow, suppliers::Latest, suppliers::SupplierRow, DbConn, Store};
     use chrono::{NaiveDate, NaiveDateTime};
     use diesel::prelude::*;
 
@@ -315,18 +315,18 @@ mod tests {
         // A newer assessment of the first supplier takes its latest row; the other keeps its own.
         let newer = AssessmentRow { tier: "low".into(), overall: 5.5, ..assessment(0, None) };
         super::insert_assessments(sqlite(&mut c), std::slice::from_ref(&newer)).unwrap();
-        let latest: Vec<(String, String, String, String, f64)> = supplier_latest::table
-            .select((
-                supplier_latest::supplier_id,
-                supplier_latest::org_id,
-                supplier_latest::assessment_id,
-                supplier_latest::tier,
-                supplier_latest::overall,
-            ))
+        let latest: Vec<Latest> = supplier_latest::table
+            .select(Latest::as_select())
             .order(supplier_latest::supplier_id)
             .load(&mut *c)
             .unwrap();
-        let want = |r: &AssessmentRow| (r.supplier_id.clone(), org.clone(), r.id.clone(), r.tier.clone(), r.overall);
+        let want = |r: &AssessmentRow| Latest {
+            supplier_id: r.supplier_id.clone(),
+            org_id: org.clone(),
+            assessment_id: r.id.clone(),
+            tier: r.tier.clone(),
+            overall: r.overall,
+        };
         assert_eq!(latest, [want(&newer), want(&made[1])]);
     }
 
