@@ -1,5 +1,5 @@
 //! An assessment's `inputs_hash` (METHODOLOGY.md §11): SHA-256 of the JSON of everything the
-//! assessment read. Hashed as it is serialized, with no buffer per supplier; the column map that
+//! assessment read, serialized into a buffer each thread reuses; the column map that
 //! all rows of one upload share is serialized once per organisation run, not once per supplier,
 //! and spliced in byte for byte, so the hash is the one the plain JSON gives.
 
@@ -30,13 +30,29 @@ pub(super) struct HashInput<'a> {
 impl HashInput<'_> {
     /// The SHA-256 of the input's JSON, in hex (empty if it cannot be serialized).
     pub fn sha256(&self) -> String {
-        let mut hw = HashWriter { sha: Sha256::new(), buf: [0; 1024], n: 0 };
-        match serde_json::to_writer(&mut hw, self) {
-            Ok(()) => hw.finish(),
-            Err(_) => String::new(),
-        }
+        // Serialized into a buffer each thread keeps, then hashed at once: serde_json writes a
+        // few bytes per call, and feeding the hasher call by call cost more than the buffer.
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            let hash = match serde_json::to_writer(&mut *json, self) {
+                Ok(()) => hex::encode(Sha256::digest(&json[..])),
+                Err(_) => String::new(),
+            };
+            // One unusually large supplier does not keep its buffer for the thread's life.
+            if json.capacity() > KEEP_BYTES {
+                *json = Vec::new();
+            }
+            hash
+        })
     }
 }
+
+thread_local! {
+    static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Largest buffer a thread keeps between hashes (a supplier's JSON is a few KB).
+const KEEP_BYTES: usize = 1 << 20;
 
 /// The column maps shared by many suppliers (one per upload), each serialized once. Keyed by
 /// the map's address, so it borrows the records it was made from: they stay alive and
@@ -113,39 +129,6 @@ impl Serialize for Source<'_> {
     }
 }
 
-/// SHA-256 over a stream of small writes, batched on the stack (no heap buffer per supplier).
-struct HashWriter {
-    sha: Sha256,
-    buf: [u8; 1024],
-    n: usize,
-}
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        if self.n + b.len() > self.buf.len() {
-            self.sha.update(&self.buf[..self.n]);
-            self.n = 0;
-            if b.len() > self.buf.len() {
-                self.sha.update(b);
-                return Ok(b.len());
-            }
-        }
-        self.buf[self.n..self.n + b.len()].copy_from_slice(b);
-        self.n += b.len();
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl HashWriter {
-    fn finish(mut self) -> String {
-        self.sha.update(&self.buf[..self.n]);
-        hex::encode(self.sha.finalize())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +174,32 @@ mod tests {
         }
         assert!(cache.record(&all[0]).columns.is_some());
         assert!(cache.record(&all[4]).columns.is_none());
+    }
+
+    /// The hash is SHA-256 of the input's plain JSON, whatever the thread's buffer held before:
+    /// a small input, one over the kept size (the buffer is then let go), a small one again.
+    #[test]
+    fn the_hash_is_sha256_of_the_plain_json() {
+        let columns = Arc::new(BTreeMap::new());
+        let small = record("a", &columns, Some("u1"));
+        let mut large = record("b", &columns, Some("u1"));
+        large.fields.address = Some("x".repeat(KEEP_BYTES + 10));
+        let lists = vec![("uflpa_entity_list.csv".to_string(), "2026-11".to_string())];
+        let input = |s| HashInput {
+            methodology_version: "1.1.0",
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            supplier: Hashed::plain(s),
+            questionnaire: None,
+            network: Some("abc"),
+            decisions: Vec::new(),
+            lists: &lists,
+            org_watchlists_sha256: "def",
+        };
+        for s in [&small, &large, &small] {
+            let i = input(s);
+            assert_eq!(i.sha256(), hex::encode(Sha256::digest(serde_json::to_vec(&i).unwrap())));
+        }
+        assert_ne!(input(&small).sha256(), input(&large).sha256());
+        assert!(JSON.with_borrow(|b| b.capacity()) <= KEEP_BYTES);
     }
 }
