@@ -128,6 +128,11 @@ const PARALLEL_FROM: usize = 5_000;
 
 /// Clusters with per-member links; deterministic for a given input (sorted by cluster id).
 pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail> {
+    details(suppliers, PARALLEL_CLUSTERS)
+}
+
+/// [`detect_network_details`], making the clusters on two threads from `parallel_from` clusters.
+fn details(suppliers: &[SupplierRecord], parallel_from: usize) -> Vec<ClusterDetail> {
     let (mut flat, mut starts) = all_links(suppliers);
     starts.push(flat.len());
     flat.shrink_to_fit();
@@ -165,58 +170,99 @@ pub fn detect_network_details(suppliers: &[SupplierRecord]) -> Vec<ClusterDetail
             shared_by_root.entry(roots[f]).or_default().push(SharedLink { kind: k.to_string(), value: v.to_string() });
         }
     }
-    let mut out: Vec<ClusterDetail> = groups
+    drop(first);
+    let mut groups: Vec<(Vec<usize>, Vec<SharedLink>)> = groups
         .into_iter()
-        .map(|(root, mut ms)| {
-            ms.sort_by(|&a, &b| suppliers[a].id.cmp(&suppliers[b].id).then(a.cmp(&b)));
-            let mut shared = shared_by_root.remove(&root).unwrap_or_default();
-            shared.sort();
-            let mut h = Sha256::new();
-            for &m in &ms {
-                h.update(suppliers[m].id.as_bytes());
-                h.update(b"\n");
-            }
-            let id = format!("net-{}", &hex::encode(h.finalize())[..16]);
-            let shared_set: std::collections::HashSet<(&str, &str)> =
-                shared.iter().map(|l| (l.kind.as_str(), l.value.as_str())).collect();
-            let member_links: Vec<Vec<SharedLink>> = ms
-                .iter()
-                .map(|&m| {
-                    links[m]
-                        .iter()
-                        .filter(|(k, v)| shared_set.contains(&(*k, v.as_str())))
-                        .map(|(k, v)| SharedLink { kind: k.to_string(), value: v.clone() })
-                        .collect()
-                })
-                .collect();
-            let members = ms
-                .iter()
-                .map(|&m| NetworkMember {
-                    id: suppliers[m].id.clone(),
-                    external_ref: suppliers[m].fields.external_ref.clone(),
-                    legal_name: suppliers[m].fields.legal_name.clone(),
-                })
-                .collect();
-            let cluster = NetworkCluster { id, suppliers: members, shared };
-            let digest = {
-                let mut h = Sha256::new();
-                if let Ok(j) = serde_json::to_vec(&(&cluster, &member_links)) {
-                    h.update(&j);
-                }
-                hex::encode(h.finalize())
-            };
-            let position = cluster.suppliers.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
-            let mut holders: FastMap<SharedLink, Vec<usize>> = FastMap::default();
-            for (i, ls) in member_links.iter().enumerate() {
-                for l in ls {
-                    holders.entry(l.clone()).or_default().push(i);
-                }
-            }
-            ClusterDetail { cluster, member_links, digest, position, holders }
+        .map(|(root, ms)| {
+            let shared = shared_by_root.remove(&root).unwrap_or_default();
+            (ms, shared)
         })
         .collect();
+    let build = |part: &mut [(Vec<usize>, Vec<SharedLink>)]| -> Vec<ClusterDetail> {
+        part.iter_mut()
+            .map(|(ms, shared)| cluster_detail(suppliers, &links, std::mem::take(ms), std::mem::take(shared)))
+            .collect()
+    };
+    // Every scoring thread waits for the clusters: a large organisation's are made on two threads.
+    let mut out = if groups.len() < parallel_from {
+        build(&mut groups)
+    } else {
+        let mid = groups.len() / 2;
+        let (a, b) = groups.split_at_mut(mid);
+        // Behind a lock so that this thread can still make them should no thread be had.
+        let b = std::sync::Mutex::new(b);
+        let second = || build(&mut b.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new().spawn_scoped(scope, second);
+            let mut out = build(a);
+            match other {
+                // A panic there is re-raised here, as it would have been on one thread.
+                Ok(t) => out.extend(t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+                // No thread to be had (a process at its limit): the second half on this one too.
+                Err(_) => out.extend(second()),
+            }
+            out
+        })
+    };
     out.sort_by(|a, b| a.cluster.id.cmp(&b.cluster.id));
     out
+}
+
+/// Clusters from which [`detect_network_details`] makes them on two threads.
+const PARALLEL_CLUSTERS: usize = 1_000;
+
+/// One cluster: its members `ms` (positions in `suppliers`), the identifiers they share, and
+/// what each member holds of them.
+fn cluster_detail(
+    suppliers: &[SupplierRecord],
+    links: &[&[(&'static str, String)]],
+    mut ms: Vec<usize>,
+    mut shared: Vec<SharedLink>,
+) -> ClusterDetail {
+    ms.sort_by(|&a, &b| suppliers[a].id.cmp(&suppliers[b].id).then(a.cmp(&b)));
+    shared.sort();
+    let mut h = Sha256::new();
+    for &m in &ms {
+        h.update(suppliers[m].id.as_bytes());
+        h.update(b"\n");
+    }
+    let id = format!("net-{}", &hex::encode(h.finalize())[..16]);
+    let shared_set: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
+        shared.iter().map(|l| (l.kind.as_str(), l.value.as_str())).collect();
+    let member_links: Vec<Vec<SharedLink>> = ms
+        .iter()
+        .map(|&m| {
+            links[m]
+                .iter()
+                .filter(|(k, v)| shared_set.contains(&(*k, v.as_str())))
+                .map(|(k, v)| SharedLink { kind: k.to_string(), value: v.clone() })
+                .collect()
+        })
+        .collect();
+    let members = ms
+        .iter()
+        .map(|&m| NetworkMember {
+            id: suppliers[m].id.clone(),
+            external_ref: suppliers[m].fields.external_ref.clone(),
+            legal_name: suppliers[m].fields.legal_name.clone(),
+        })
+        .collect();
+    let cluster = NetworkCluster { id, suppliers: members, shared };
+    let digest = {
+        let mut h = Sha256::new();
+        if let Ok(j) = serde_json::to_vec(&(&cluster, &member_links)) {
+            h.update(&j);
+        }
+        hex::encode(h.finalize())
+    };
+    let position = cluster.suppliers.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+    let mut holders: FastMap<SharedLink, Vec<usize>> = FastMap::default();
+    for (i, ls) in member_links.iter().enumerate() {
+        for l in ls {
+            holders.entry(l.clone()).or_default().push(i);
+        }
+    }
+    ClusterDetail { cluster, member_links, digest, position, holders }
 }
 
 /// Suppliers linked by shared identifiers, as clusters with stable ids (hash of sorted member ids).
@@ -364,6 +410,9 @@ mod tests {
         let c =
             clusters.iter().find(|c| c.cluster.suppliers.iter().any(|m| m.id == "s000010")).expect("s000010's cluster");
         assert!(c.cluster.suppliers.iter().any(|m| m.id == "s002511"), "{:?}", c.cluster.suppliers);
+        // Over 2,500 clusters, made on two threads: the same as on one.
+        assert!(clusters.len() > PARALLEL_CLUSTERS, "{}", clusters.len());
+        assert_eq!(clusters, details(&all, usize::MAX));
     }
 
     #[test]
