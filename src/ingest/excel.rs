@@ -102,6 +102,7 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits, sink: &mut dyn RowSink) -
                 Flow::SkipSheet => continue,
                 Flow::Continue => {}
             }
+            sink.rows_hint(rows_spanned(reader.dimensions(), limits));
             let mut b = RowBuilder::new(limits, &mut total);
             let percent = percent_styles(reader.styles());
             while let Some((c, style)) = reader.next_cell_with_style_id().map_err(calamine_err)? {
@@ -118,6 +119,13 @@ pub(crate) fn read_xlsx(bytes: &[u8], limits: &Limits, sink: &mut dyn RowSink) -
         }
         Ok(())
     })
+}
+
+/// The rows a sheet's `<dimension>` says it spans, at most the row limit (a hint only: the
+/// element is the writer's claim, and may be missing or wrong).
+fn rows_spanned(d: calamine::Dimensions, limits: &Limits) -> u64 {
+    let rows = if d.end.0 >= d.start.0 { u64::from(d.end.0 - d.start.0) + 1 } else { 0 };
+    rows.min(limits.max_rows)
 }
 
 /// For each xlsx style id (`cellXfs` index): does its number format make a percentage?
@@ -202,6 +210,7 @@ where
             Flow::SkipSheet => continue,
             Flow::Continue => {}
         }
+        sink.rows_hint((range.height() as u64).min(limits.max_rows));
         let mut b = RowBuilder::new(limits, &mut total);
         for (r, c, v) in range.used_cells() {
             let (r0, c0) = range.start().unwrap_or((0, 0));

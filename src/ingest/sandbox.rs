@@ -40,6 +40,8 @@ enum Frame {
         name: String,
         hidden: bool,
     },
+    /// The sheet just begun: how many rows it says it spans (see [`RowSink::rows_hint`]).
+    RowsHint(u64),
     Row(SheetRow),
     End,
     /// Last frame of a file read to the end.
@@ -215,6 +217,8 @@ impl SandboxStream {
                     Flow::Continue => {}
                 },
                 Frame::Row(_) => {}
+                Frame::RowsHint(n) if !skipping => sink.rows_hint(n),
+                Frame::RowsHint(_) => {}
                 Frame::End => {
                     if sink.end_sheet()? == Flow::Stop {
                         return Ok(format);
@@ -310,6 +314,10 @@ impl<W: Write> RowSink for FrameWriter<W> {
     }
     fn begin_sheet(&mut self, name: &str, hidden: bool) -> Result<Flow, IngestError> {
         self.send(&Frame::Begin { name: name.to_string(), hidden })
+    }
+    fn rows_hint(&mut self, rows: u64) {
+        // A failed write fails the next frame too, which reports it.
+        let _ = self.send(&Frame::RowsHint(rows));
     }
     fn row(&mut self, row: SheetRow) -> Result<Flow, IngestError> {
         self.send(&Frame::Row(row))
@@ -408,6 +416,58 @@ mod tests {
         assert!(matches!(frames[5], Frame::Done));
         let reply = worker_reply(b"%PDF-1.4", &Limits::default());
         assert!(matches!(frame(&reply), Frame::Err(IngestError::UnsupportedFormat { .. })));
+    }
+
+    /// A sink that keeps the rows hints it is given and counts the rows.
+    #[derive(Default)]
+    struct Hints {
+        hints: Vec<u64>,
+        rows: u64,
+    }
+
+    impl RowSink for Hints {
+        fn begin_sheet(&mut self, _: &str, _: bool) -> Result<Flow, IngestError> {
+            Ok(Flow::Continue)
+        }
+        fn rows_hint(&mut self, rows: u64) {
+            self.hints.push(rows);
+        }
+        fn row(&mut self, _: SheetRow) -> Result<Flow, IngestError> {
+            self.rows += 1;
+            Ok(Flow::Continue)
+        }
+        fn end_sheet(&mut self) -> Result<Flow, IngestError> {
+            Ok(Flow::Continue)
+        }
+    }
+
+    /// An xlsx sheet's `<dimension ref="A1:W301">` reaches the server's sink as a hint of 301
+    /// rows, right after the sheet begins; the hint never exceeds the row limit; a csv has none.
+    #[test]
+    fn the_rows_hint_crosses_from_the_worker() {
+        let xlsx =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ingest/suppliers_300.xlsx")).unwrap();
+        let reply = worker_reply(&xlsx, &Limits::default());
+        let frames: Vec<Frame> = split(&reply).iter().map(|f| frame(f)).collect();
+        assert!(matches!(frames[1], Frame::Begin { .. }));
+        assert!(matches!(frames[2], Frame::RowsHint(301)), "{:?}", frames[2]);
+        let reply = worker_reply(&xlsx, &Limits { max_rows: 50, ..Limits::default() });
+        assert!(split(&reply).iter().any(|f| matches!(frame(f), Frame::RowsHint(50))));
+        // ods and xls are read whole: the hint is the range's height, every row in it.
+        let ods = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ingest/suppliers_messy_utf8.ods"))
+            .unwrap();
+        let frames: Vec<Frame> = split(&worker_reply(&ods, &Limits::default())).iter().map(|f| frame(f)).collect();
+        let rows = frames.iter().filter(|f| matches!(f, Frame::Row(_))).count() as u64;
+        assert!(frames.iter().any(|f| matches!(f, Frame::RowsHint(n) if *n >= rows && rows > 10)), "{rows}");
+        let csv = worker_reply(b"a,b\n1,2\n", &Limits::default());
+        assert!(!split(&csv).iter().any(|f| matches!(frame(f), Frame::RowsHint(_))));
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("reply"), worker_reply(&xlsx, &Limits::default())).unwrap();
+        let child = script(dir.path(), "xlsx", &format!("cat >/dev/null; cat {}", dir.path().join("reply").display()));
+        let mut sink = Hints::default();
+        SandboxStream::spawn(b"x", &Limits::default(), &child).unwrap().feed(&mut sink).unwrap();
+        assert_eq!((sink.hints, sink.rows), (vec![301], 301));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub trait RowSink {
         Ok(Flow::Continue)
     }
     fn begin_sheet(&mut self, name: &str, hidden: bool) -> Result<Flow, IngestError>;
+    /// How many rows the sheet just begun says it spans (its own count, which a file may get
+    /// wrong): a hint for reserving memory, never a limit. Sent by readers that know it.
+    fn rows_hint(&mut self, _rows: u64) {}
     fn row(&mut self, row: SheetRow) -> Result<Flow, IngestError>;
     fn end_sheet(&mut self) -> Result<Flow, IngestError>;
 }

@@ -186,6 +186,15 @@ impl Index {
         Ok(ix)
     }
 
+    /// Makes room for `n` more suppliers.
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+        self.staged.reserve(n);
+        for m in [&mut self.by_ref, &mut self.by_key, &mut self.by_reg, &mut self.by_name] {
+            m.map.reserve(n);
+        }
+    }
+
     /// Adds an entry and its lookups: the external ref and match key point at the newest
     /// supplier holding them, registration number and name at the oldest.
     fn push(&mut self, e: Entry) -> usize {

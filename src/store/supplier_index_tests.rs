@@ -147,3 +147,22 @@ fn keys_give_back_each_column() {
     assert_eq!((k.external_ref(), k.registration_number(), k.country(), k.name_key()), (None, None, "TH", "acme"));
     assert_eq!(k.match_key(), bare.match_key);
 }
+
+/// Room made for an upload's rows is used: staging that many suppliers moves neither the
+/// entries nor the records (a vector that grows copies itself, and with it the peak).
+#[test]
+fn reserved_room_holds_the_staged_suppliers_in_place() {
+    let (_dir, store, org) = db();
+    let mut c = store.conn().expect("conn");
+    let conn: &mut DbConn = &mut c;
+    let mut ix = Index::load(conn, &org).expect("load");
+    ix.reserve(300);
+    let (entries, staged) = (ix.entries.as_ptr(), ix.staged.as_ptr());
+    let none = BTreeMap::new();
+    for i in 0..300 {
+        let f = fields(Some(&format!("R{i}")), &format!("Supplier {i}"), None, None);
+        assert!(ix.stage(&org, f, &none, source(i + 2), None).expect("stage").created);
+    }
+    assert_eq!((ix.entries.as_ptr(), ix.staged.as_ptr()), (entries, staged));
+    assert_eq!(ix.staged.len(), 300);
+}

@@ -9,6 +9,7 @@ use crate::service::assess::{self, Cause};
 use crate::store::{self, suppliers, uploads, DbConn};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Stores a supplier-list upload and scores every accepted supplier. Call inside `write_tx`.
 /// Takes the list, so its rows are freed once stored, before scoring needs the memory.
@@ -20,6 +21,7 @@ pub fn store_supplier_list(conn: &mut DbConn, inc: &Incoming, list: SupplierList
             return Ok(Outcome::Duplicate);
         };
         let sources = ingest::RowSources::new(&head.columns, &w.upload_id, &inc.filename);
+        w.reserve(rows.len() as u64);
         for r in rows {
             w.add(c, ReadyRow::new(&sources, inc.org_id, r)?)?;
         }
@@ -46,10 +48,16 @@ pub fn store_supplier_stream(
         };
         let upload_id = w.upload_id.clone();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReadyRow>>(HANDOVER_BATCHES);
+        let hint = AtomicU64::new(0);
         let (written, read) = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || read_rows(inc, &upload_id, source, tx));
+            let reader = scope.spawn(|| read_rows(inc, &upload_id, source, tx, &hint));
             let mut written = Ok(());
+            let mut first = true;
             'rows: while let Ok(batch) = rx.recv() {
+                if std::mem::take(&mut first) {
+                    // Sent before the sheet's first row, so before this batch.
+                    w.reserve(hint.load(Ordering::Relaxed));
+                }
                 for r in batch {
                     written = w.add(c, r);
                     if written.is_err() {
@@ -76,6 +84,7 @@ fn read_rows(
     upload_id: &str,
     source: impl FnOnce(&mut dyn RowSink) -> std::result::Result<(), ingest::IngestError>,
     tx: std::sync::mpsc::SyncSender<Vec<ReadyRow>>,
+    hint: &AtomicU64,
 ) -> (Result<()>, std::result::Result<ingest::ListHead, ingest::IngestError>) {
     let mut sources: Option<ingest::RowSources> = None;
     let mut batch = Vec::with_capacity(HANDOVER_ROWS);
@@ -91,7 +100,7 @@ fn read_rows(
         }
         batch.len() < HANDOVER_ROWS || tx.send(std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER_ROWS))).is_ok()
     });
-    let read = source(&mut mapper);
+    let read = source(&mut Hinted { sink: &mut mapper, hint });
     let head = mapper.finish();
     if failed.is_none() && !batch.is_empty() {
         // A failed send means the writer stopped; it reports why.
@@ -102,6 +111,32 @@ fn read_rows(
         None => read.map_err(ingest_problem),
     };
     (read, head)
+}
+
+/// A sink that notes the rows hint of the sheet being read (see [`RowSink::rows_hint`]) where
+/// the writing thread reads it.
+struct Hinted<'a> {
+    sink: &'a mut dyn RowSink,
+    hint: &'a AtomicU64,
+}
+
+impl RowSink for Hinted<'_> {
+    fn sheets(&mut self, sheets: &[(String, bool)]) -> std::result::Result<ingest::Flow, ingest::IngestError> {
+        self.sink.sheets(sheets)
+    }
+    fn begin_sheet(&mut self, name: &str, hidden: bool) -> std::result::Result<ingest::Flow, ingest::IngestError> {
+        self.sink.begin_sheet(name, hidden)
+    }
+    fn rows_hint(&mut self, rows: u64) {
+        self.hint.store(rows, Ordering::Relaxed);
+        self.sink.rows_hint(rows);
+    }
+    fn row(&mut self, row: crate::domain::SheetRow) -> std::result::Result<ingest::Flow, ingest::IngestError> {
+        self.sink.row(row)
+    }
+    fn end_sheet(&mut self) -> std::result::Result<ingest::Flow, ingest::IngestError> {
+        self.sink.end_sheet()
+    }
 }
 
 /// Rows per hand-over from the reading thread to the writing one, and hand-overs in flight.
@@ -198,6 +233,14 @@ impl ListWriter {
             touched: Vec::new(),
             org_id: inc.org_id.to_string(),
         }))
+    }
+
+    /// Makes room for the suppliers of about `rows` rows (a hint: at most [`MAX_RESERVE`]), so
+    /// that the index does not grow, copying itself, as they arrive.
+    fn reserve(&mut self, rows: u64) {
+        let rows = rows.min(MAX_RESERVE) as usize;
+        self.index.reserve(rows);
+        self.touched.reserve(rows);
     }
 
     fn add(&mut self, conn: &mut DbConn, r: ReadyRow) -> Result<()> {
@@ -300,6 +343,9 @@ impl ListWriter {
         Ok(Outcome::Created(report))
     }
 }
+
+/// Most rows [`ListWriter::reserve`] makes room for (the default row limit of an upload).
+const MAX_RESERVE: u64 = 200_000;
 
 /// Upload rows stored per batch (each batch is split again by `uploads::insert_rows`). Smaller
 /// than the rows in flight (`HANDOVER_ROWS * HANDOVER_BATCHES`), so that the reading thread
