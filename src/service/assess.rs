@@ -100,16 +100,28 @@ pub fn store_assessments(
     // (supplier's position, assessment id, is a target) of each batch, by batch number: compact,
     // as an upload holds 100,000 of them while its suppliers are still in memory.
     let mut ids: Vec<Vec<(u32, uuid::Uuid, bool)>> = vec![Vec::new(); batches];
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| -> Result<()> {
         // Four batches in flight per scoring thread (a batch is about 150 KB): with one, the
         // scoring threads stalled on a full channel while this thread wrote, and the writes
         // waited on an empty one after (whole upload of 100k rows 3-4 % slower).
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(threads * 4);
-        for t in 0..threads {
-            let (tx, run) = (tx.clone(), &run);
+        // Each scoring thread takes the next batch when it is done with one: handed out in
+        // turn, the thread that shared its core with this one more often finished last, alone,
+        // with the other core idle (0.3 s at 100k suppliers).
+        for _ in 0..threads {
+            let (tx, run, next) = (tx.clone(), &run, &next);
             scope.spawn(move || {
-                for b in (t..batches).step_by(threads) {
-                    let made = assess_batch(run, b, org_id, upload_id, cause);
+                let mut writer = match assessments::BodyWriter::new() {
+                    Ok(w) => w,
+                    Err(e) => return drop(tx.send(Err(e))),
+                };
+                loop {
+                    let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if b >= batches {
+                        return;
+                    }
+                    let made = assess_batch(run, &mut writer, b, org_id, upload_id, cause);
                     let stop = made.is_err();
                     if tx.send(made).is_err() || stop {
                         return;
@@ -152,6 +164,7 @@ struct Batch {
 
 fn assess_batch(
     run: &scoring::OrgRun,
+    writer: &mut assessments::BodyWriter,
     number: usize,
     org_id: &str,
     upload_id: Option<&str>,
@@ -159,10 +172,9 @@ fn assess_batch(
 ) -> Result<Batch> {
     let range = number * BATCH..((number + 1) * BATCH).min(run.len());
     let mut out = Batch { number, rows: Vec::with_capacity(range.len()), suppliers: Vec::with_capacity(range.len()) };
-    let mut writer = assessments::BodyWriter::new()?;
     for i in range {
         if let Some((s, is_target, a)) = run.assess(i) {
-            out.rows.push(assessments::new_row(&mut writer, org_id, &s.id, &a, upload_id, cause.as_str())?);
+            out.rows.push(assessments::new_row(writer, org_id, &s.id, &a, upload_id, cause.as_str())?);
             out.suppliers.push((i as u32, is_target));
         }
     }
