@@ -235,8 +235,8 @@ mod tests {
         assert_eq!(r.body().unwrap(), a);
     }
 
-    /// A second assessment of a supplier replaces its latest row (an upsert on both backends):
-    /// one row, naming the newer assessment.
+    /// A second assessment of a supplier replaces its latest row (SQLite updates the row it
+    /// inserted, PostgreSQL upserts): one row, naming the newer assessment.
     #[test]
     fn the_newest_assessment_becomes_the_suppliers_latest() {
         use crate::store::{schema::supplier_latest, suppliers, Store};
