@@ -6,7 +6,8 @@
 //! through the sandboxed worker process (`manumit worker parse`); the server's peak is printed,
 //! and the worker's separately.
 //!
-//! Run: `cargo bench --bench upload` (sizes: UPLOAD_BENCH_ROWS, default "1000,10000,100000").
+//! Run: `cargo bench --bench upload` (sizes: UPLOAD_BENCH_ROWS, default "1000,10000,100000";
+//! rounds of every case per size: UPLOAD_BENCH_ROUNDS, default 3, printed each and as medians).
 //! Needs python3 with xlsxwriter (`pip install xlsxwriter`) for the generator.
 
 use calamine::{Reader, Xlsx};
@@ -169,6 +170,7 @@ fn main() {
         return;
     }
     let sizes = std::env::var("UPLOAD_BENCH_ROWS").unwrap_or_else(|_| "1000,10000,100000".into());
+    let rounds = std::env::var("UPLOAD_BENCH_ROUNDS").ok().and_then(|r| r.parse::<usize>().ok()).unwrap_or(3).max(1);
     let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
     println!(
@@ -177,7 +179,7 @@ fn main() {
     );
     for rows in sizes.split(',').filter_map(|s| s.trim().parse::<usize>().ok()) {
         let Some(file) = generate(dir.path(), rows) else { continue };
-        let run = |case: &str| -> (f64, f64, String) {
+        let run = |case: &str| -> Case {
             let o = Command::new(&exe).args(["--child", case]).arg(&file).output().unwrap();
             let s = String::from_utf8_lossy(&o.stdout).to_string();
             let line = s.lines().last().unwrap_or("").to_string();
@@ -187,17 +189,58 @@ fn main() {
             if !o.status.success() {
                 eprintln!("{case} failed: {}", String::from_utf8_lossy(&o.stderr));
             }
-            (secs, mb, it.next().unwrap_or("").to_string())
+            Case { secs, mb, detail: it.next().unwrap_or("").to_string() }
         };
-        let (c, cm, _) = run("calamine");
-        let (m, _, _) = run("map");
-        let (p, pm, _) = run("persist");
-        let (f, fm, detail) = run("full");
+        // Rounds of the four cases in turn, so that a slow spell of a shared machine falls on
+        // every case alike; each round's ratios are to that round's calamine read.
+        let mut all: Vec<[Case; 4]> = Vec::new();
+        for round in 1..=rounds {
+            let r = [run("calamine"), run("map"), run("persist"), run("full")];
+            print_line(
+                &format!("{rows} #{round}"),
+                &r,
+                [r[1].secs / r[0].secs, r[2].secs / r[0].secs, r[3].secs / r[0].secs],
+            );
+            all.push(r);
+        }
+        if rounds > 1 {
+            let secs = |i: usize| median(all.iter().map(|r| r[i].secs).collect());
+            let ratio = |i: usize| median(all.iter().map(|r| r[i].secs / r[0].secs).collect());
+            let peak = |i: usize| all.iter().map(|r| r[i].mb).fold(f64::NAN, f64::max);
+            let med: [Case; 4] = std::array::from_fn(|i| Case {
+                secs: secs(i),
+                mb: peak(i),
+                detail: all.last().map(|r| r[i].detail.clone()).unwrap_or_default(),
+            });
+            print_line(&format!("{rows} med"), &med, [ratio(1), ratio(2), ratio(3)]);
+        }
+    }
+    if rounds > 1 {
         println!(
-            "{rows:>7} | {c:>6.2} s {cm:>4.0} MB | {m:>6.2} s ({:>4.1}x) | {p:>6.2} s ({:>4.1}x) {pm:>5.0} MB | {f:>6.2} s ({:>4.1}x) {fm:>5.0} MB  {detail}",
-            m / c,
-            p / c,
-            f / c
+            "(#n: one round; med: median time and median of the rounds' ratios; MB: the highest peak of any round)"
         );
+    }
+}
+
+/// One case's figures: seconds, peak MB, and what it printed after them.
+struct Case {
+    secs: f64,
+    mb: f64,
+    detail: String,
+}
+
+fn print_line(label: &str, c: &[Case; 4], ratios: [f64; 3]) {
+    println!(
+        "{label:>10} | {:>6.2} s {:>4.0} MB | {:>6.2} s ({:>4.1}x) | {:>6.2} s ({:>4.1}x) {:>5.0} MB | {:>6.2} s ({:>4.1}x) {:>5.0} MB  {}",
+        c[0].secs, c[0].mb, c[1].secs, ratios[0], c[2].secs, ratios[1], c[2].mb, c[3].secs, ratios[2], c[3].mb, c[3].detail
+    );
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
     }
 }
