@@ -1,6 +1,6 @@
 //! Storage: the only module that knows diesel and SQL. One code path for SQLite (default,
 //! embedded) and PostgreSQL (production), through diesel's `MultiConnection`; on SQLite, an
-//! upload's bulk inserts run through rusqlite on the same connection (`raw_sqlite`).
+//! upload's bulk inserts run through SQLite's C interface on the same connection (`raw_sqlite`).
 
 pub mod assessment_body;
 pub mod assessments;
