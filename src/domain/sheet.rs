@@ -75,7 +75,8 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Number(n) => {
                 if n.fract() == 0.0 && n.abs() < 1e15 {
-                    format!("{}", *n as i64)
+                    // itoa rather than `format!`: every number cell of every row is shown.
+                    itoa::Buffer::new().format(*n as i64).to_string()
                 } else {
                     format!("{n}")
                 }
