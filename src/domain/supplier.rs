@@ -285,5 +285,12 @@ mod tests {
         .collect();
         let got: Vec<(&str, &str)> = r.iter().collect();
         assert_eq!(got, [("legal_name", "A"), ("phone", "2"), ("Notes", "second"), ("!", "x"), ("city", "C")]);
+        // get answers what iter shows, and nothing for a key in its packed form.
+        for (k, v) in &got {
+            assert_eq!(r.get(k), Some(*v), "{k}");
+        }
+        let r: RawCells = [("external_ref", "E")].into_iter().collect();
+        assert_eq!(r.get("external_ref"), Some("E"));
+        assert_eq!(r.get("\u{1}!"), None, "external_ref's packed key is not a field name");
     }
 }
