@@ -230,14 +230,13 @@ impl Insert<'_> {
             let rc = unsafe {
                 match *a {
                     Arg::Null => ffi::sqlite3_bind_null(self.stmt, at),
-                    Arg::Text(t) => ffi::sqlite3_bind_text64(
-                        self.stmt,
-                        at,
-                        t.as_ptr().cast(),
-                        t.len() as u64,
-                        keep,
-                        ffi::SQLITE_UTF8 as u8,
-                    ),
+                    // Empty values as rusqlite binds them: text pointing at a static "", a blob
+                    // of zero bytes (an empty slice's pointer may dangle).
+                    Arg::Text(t) => {
+                        let p = if t.is_empty() { "".as_ptr() } else { t.as_ptr() };
+                        ffi::sqlite3_bind_text64(self.stmt, at, p.cast(), t.len() as u64, keep, ffi::SQLITE_UTF8 as u8)
+                    }
+                    Arg::Blob([]) => ffi::sqlite3_bind_zeroblob(self.stmt, at, 0),
                     Arg::Blob(b) => ffi::sqlite3_bind_blob64(self.stmt, at, b.as_ptr().cast(), b.len() as u64, keep),
                     Arg::Int(v) => ffi::sqlite3_bind_int64(self.stmt, at, v),
                     Arg::Real(v) => ffi::sqlite3_bind_double(self.stmt, at, v),
@@ -540,6 +539,12 @@ mod tests {
             overall: r.overall,
         };
         assert_eq!(latest, [want(&newer), want(&made[1]), want(&third)]);
+        // Empty text and an empty blob are stored as empty, not NULL.
+        let empty = AssessmentRow { methodology_version: String::new(), ..assessment(1, Some(Vec::new())) };
+        super::insert_assessments(sqlite(&mut c), std::slice::from_ref(&empty)).unwrap();
+        let back: AssessmentRow =
+            assessments::table.find(&empty.id).select(AssessmentRow::as_select()).first(&mut *c).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{empty:?}"));
     }
 
     /// The raw writes are the diesel transaction's: rolled back with it, committed with it; and
