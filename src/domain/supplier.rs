@@ -141,9 +141,13 @@ impl RawCells {
     fn push(&mut self, k: &str, v: &str) {
         match PACKED_KEYS.get(k) {
             Some((_, p)) => self.push_packed(p, v),
-            // Not a canonical field: as written (a leading \u{1} would read as packed).
-            None => self.push_packed(k.trim_start_matches('\u{1}'), v),
+            None => self.push_other(k, v),
         }
+    }
+    /// Appends a key that is not a canonical field: as written (a leading \u{1} would read as
+    /// packed).
+    fn push_other(&mut self, k: &str, v: &str) {
+        self.push_packed(k.trim_start_matches('\u{1}'), v);
     }
     /// Appends a key already in its stored form.
     fn push_packed(&mut self, k: &str, v: &str) {
@@ -199,7 +203,7 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for RawCells {
             if keep {
                 match p {
                     Some((_, p)) => r.push_packed(p, &no_nul(v.as_ref())),
-                    None => r.push(&no_nul(k.as_ref()), &no_nul(v.as_ref())),
+                    None => r.push_other(&no_nul(k.as_ref()), &no_nul(v.as_ref())),
                 }
             }
         }

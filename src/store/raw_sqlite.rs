@@ -3,7 +3,7 @@
 //! statements, without diesel's work per row (walking the query to collect its binds,
 //! formatting every timestamp, looking up the statement cache, dropping the bound statement).
 //! That work was a sixth of the time the connection's thread spent inserting, and that thread
-//! bounds an upload. Text and blobs are bound in place ([`Insert`]): bound as copies (as
+//! bounds an upload. Text and blobs are bound in place ([`statement::Insert`]): bound as copies (as
 //! rusqlite binds them), SQLite copied every row's 2-3 KB once more before writing it.
 //!
 //! Diesel 2.3 does not give out a connection's `sqlite3` handle, so the store notes it when the
@@ -17,8 +17,13 @@ use crate::error::{Error, Result};
 use diesel::sql_types::{BigInt, Integer};
 use diesel::{RunQueryDsl, SqliteConnection};
 use libsqlite3_sys as ffi;
+use statement::{Arg, Raw};
 use std::cell::Cell;
 use std::ffi::{c_char, c_int};
+use timestamps::Timestamps;
+
+mod statement;
+mod timestamps;
 
 thread_local! {
     /// The handle of the connection this thread opened last.
@@ -81,249 +86,13 @@ fn with_raw<T>(c: &mut SqliteConnection, f: impl FnOnce(&Raw<'_>) -> Result<T>) 
         return Err(Error::internal("the SQLite connection has no handle"));
     }
     // `c` stays open and mutably borrowed while `raw` lives: nothing else uses the handle.
-    let raw = Raw { db: h.handle as *mut ffi::sqlite3, _conn: std::marker::PhantomData };
+    let raw = Raw::new(h.handle as *mut ffi::sqlite3);
     let autocommit = raw.autocommit();
     let out = f(&raw)?;
     if raw.autocommit() != autocommit {
         return Err(Error::internal("a raw SQLite write began or ended a transaction"));
     }
     Ok(out)
-}
-
-/// A connection's handle, borrowed from the diesel connection it belongs to (see [`with_raw`]).
-struct Raw<'c> {
-    db: *mut ffi::sqlite3,
-    _conn: std::marker::PhantomData<&'c mut SqliteConnection>,
-}
-
-impl Raw<'_> {
-    fn autocommit(&self) -> bool {
-        // SAFETY: `db` is an open handle for the borrow's length (see `with_raw`).
-        unsafe { ffi::sqlite3_get_autocommit(self.db) != 0 }
-    }
-
-    /// The handle's last error, as the store reports a database error.
-    fn error(&self, code: c_int) -> Error {
-        // SAFETY: `db` is open; errmsg returns a NUL-terminated string SQLite owns, valid until
-        // the next call on the handle, and copied here at once.
-        let msg = unsafe { std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(self.db)) };
-        Error::Internal(format!("database: {} (code {code})", msg.to_string_lossy()))
-    }
-
-    /// Prepares one statement (SQL without NUL bytes, one statement).
-    fn prepare(&self, sql: &str) -> Result<Insert<'_>> {
-        let mut stmt = std::ptr::null_mut();
-        let len = c_int::try_from(sql.len()).map_err(Error::internal)?;
-        // SAFETY: `db` is open; the SQL pointer and length describe `sql`, which SQLite reads
-        // during the call only; `stmt` receives the statement or NULL.
-        let rc = unsafe {
-            ffi::sqlite3_prepare_v3(
-                self.db,
-                sql.as_ptr().cast::<c_char>(),
-                len,
-                ffi::SQLITE_PREPARE_PERSISTENT as std::ffi::c_uint,
-                &mut stmt,
-                std::ptr::null_mut(),
-            )
-        };
-        if rc != ffi::SQLITE_OK || stmt.is_null() {
-            return Err(self.error(rc));
-        }
-        Ok(Insert { raw: self, stmt })
-    }
-
-    #[cfg(test)]
-    fn exec(&self, sql: &str) -> Result<()> {
-        let sql = std::ffi::CString::new(sql).map_err(Error::internal)?;
-        // SAFETY: `db` is open; `sql` is NUL-terminated; no callback, no error string asked.
-        let rc = unsafe { ffi::sqlite3_exec(self.db, sql.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()) };
-        if rc == ffi::SQLITE_OK {
-            Ok(())
-        } else {
-            Err(self.error(rc))
-        }
-    }
-}
-
-/// One value bound to a statement's parameter for one run.
-#[derive(Clone, Copy)]
-enum Arg<'a> {
-    Null,
-    Text(&'a str),
-    Blob(&'a [u8]),
-    Int(i64),
-    Real(f64),
-}
-
-impl<'a> From<&'a str> for Arg<'a> {
-    fn from(v: &'a str) -> Self {
-        Arg::Text(v)
-    }
-}
-
-impl<'a> From<&'a String> for Arg<'a> {
-    fn from(v: &'a String) -> Self {
-        Arg::Text(v)
-    }
-}
-
-impl<'a> From<&'a Option<String>> for Arg<'a> {
-    fn from(v: &'a Option<String>) -> Self {
-        v.as_deref().map_or(Arg::Null, Arg::Text)
-    }
-}
-
-impl<'a> From<Option<&'a [u8]>> for Arg<'a> {
-    fn from(v: Option<&'a [u8]>) -> Self {
-        v.map_or(Arg::Null, Arg::Blob)
-    }
-}
-
-impl From<i32> for Arg<'_> {
-    fn from(v: i32) -> Self {
-        Arg::Int(v.into())
-    }
-}
-
-impl From<bool> for Arg<'_> {
-    fn from(v: bool) -> Self {
-        Arg::Int(v.into())
-    }
-}
-
-impl From<f64> for Arg<'_> {
-    fn from(v: f64) -> Self {
-        Arg::Real(v)
-    }
-}
-
-/// A prepared statement that binds text and blobs in place (`SQLITE_STATIC`): SQLite reads them
-/// where they are instead of copying them first. Sound because [`Insert::run`] borrows the
-/// values for the whole run, and clears the bindings before it returns, so the statement never
-/// holds a pointer to a value after the borrow ends.
-struct Insert<'r> {
-    raw: &'r Raw<'r>,
-    stmt: *mut ffi::sqlite3_stmt,
-}
-
-impl Insert<'_> {
-    /// Binds `args` to parameters 1.., runs the statement to its end, and answers the rows it
-    /// changed.
-    fn run(&mut self, args: &[Arg<'_>]) -> Result<usize> {
-        let out = self.bind_and_step(args);
-        // SAFETY: `stmt` is a live statement of this handle. Reset ends the run (its error,
-        // if any, is the step's, reported above); clearing drops every pointer bound above.
-        unsafe {
-            ffi::sqlite3_reset(self.stmt);
-            ffi::sqlite3_clear_bindings(self.stmt);
-        }
-        out
-    }
-
-    fn bind_and_step(&mut self, args: &[Arg<'_>]) -> Result<usize> {
-        // SQLite's "static" destructor: do not copy, do not free (a null function pointer).
-        let keep: ffi::sqlite3_destructor_type = None;
-        for (i, a) in args.iter().enumerate() {
-            let at = c_int::try_from(i + 1).map_err(Error::internal)?;
-            // SAFETY: `stmt` is live; the pointers and lengths describe values borrowed for this
-            // run (see the type's comment); SQLite checks `at` against the parameter count.
-            let rc = unsafe {
-                match *a {
-                    Arg::Null => ffi::sqlite3_bind_null(self.stmt, at),
-                    // Empty values as rusqlite binds them: text pointing at a static "", a blob
-                    // of zero bytes (an empty slice's pointer may dangle).
-                    Arg::Text(t) => {
-                        let p = if t.is_empty() { "".as_ptr() } else { t.as_ptr() };
-                        ffi::sqlite3_bind_text64(self.stmt, at, p.cast(), t.len() as u64, keep, ffi::SQLITE_UTF8 as u8)
-                    }
-                    Arg::Blob([]) => ffi::sqlite3_bind_zeroblob(self.stmt, at, 0),
-                    Arg::Blob(b) => ffi::sqlite3_bind_blob64(self.stmt, at, b.as_ptr().cast(), b.len() as u64, keep),
-                    Arg::Int(v) => ffi::sqlite3_bind_int64(self.stmt, at, v),
-                    Arg::Real(v) => ffi::sqlite3_bind_double(self.stmt, at, v),
-                }
-            };
-            if rc != ffi::SQLITE_OK {
-                return Err(self.raw.error(rc));
-            }
-        }
-        // SAFETY: `stmt` is live and every parameter is bound to a value that outlives the step.
-        match unsafe { ffi::sqlite3_step(self.stmt) } {
-            ffi::SQLITE_DONE => {
-                // SAFETY: `db` is open.
-                let n = unsafe { ffi::sqlite3_changes64(self.raw.db) };
-                Ok(usize::try_from(n).unwrap_or(0))
-            }
-            ffi::SQLITE_ROW => Err(Error::internal("a raw insert returned rows")),
-            rc => Err(self.raw.error(rc)),
-        }
-    }
-}
-
-impl Drop for Insert<'_> {
-    fn drop(&mut self) {
-        // SAFETY: `stmt` was prepared on this handle and is finalized once, here.
-        unsafe {
-            ffi::sqlite3_finalize(self.stmt);
-        }
-    }
-}
-
-/// A timestamp as diesel stores it in SQLite (chrono's `%F %T%.f`: the fraction with 3, 6 or 9
-/// digits, none when it is zero), so that diesel reads back exactly what was written here.
-/// Written by hand: chrono parsed the format string again for every value, and each row has
-/// its own timestamp (that was 7 % of inserting a supplier).
-#[derive(Default)]
-struct Timestamps {
-    buf: String,
-}
-
-impl Timestamps {
-    fn text(&mut self, t: chrono::NaiveDateTime) -> &str {
-        use chrono::{Datelike, Timelike};
-        self.buf.clear();
-        let (y, nanos) = (t.year(), t.nanosecond() % 1_000_000_000);
-        // A leap second is second 60, as chrono writes it.
-        let sec = t.second() + u32::from(t.nanosecond() >= 1_000_000_000);
-        let b = &mut self.buf;
-        // Years 0-9999 have four digits; chrono writes others with a sign and 5+ digits. The
-        // digits are written by hand: `write!` was two thirds of this function's time.
-        match u32::try_from(y) {
-            Ok(y) if y <= 9999 => digits(b, y, 4),
-            _ => {
-                use std::fmt::Write;
-                let _ = write!(b, "{y:+05}");
-            }
-        }
-        for (sep, v) in [('-', t.month()), ('-', t.day()), (' ', t.hour()), (':', t.minute()), (':', sec)] {
-            b.push(sep);
-            digits(b, v, 2);
-        }
-        if nanos == 0 {
-        } else if nanos % 1_000_000 == 0 {
-            b.push('.');
-            digits(b, nanos / 1_000_000, 3);
-        } else if nanos % 1_000 == 0 {
-            b.push('.');
-            digits(b, nanos / 1_000, 6);
-        } else {
-            b.push('.');
-            digits(b, nanos, 9);
-        }
-        &self.buf
-    }
-}
-
-/// Appends `v` in decimal, zero-padded to `width` digits (more when it has more).
-fn digits(b: &mut String, v: u32, width: usize) {
-    let mut d = [b'0'; 10];
-    let (mut v, mut i) = (v, d.len());
-    while v > 0 {
-        i -= 1;
-        d[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
-    let from = i.min(d.len() - width.min(d.len()));
-    b.extend(d[from..].iter().map(|&c| char::from(c)));
 }
 
 /// Inserts new suppliers, one run of one prepared statement per row (a multi-row insert needs
@@ -445,7 +214,6 @@ pub(super) fn insert_assessments(c: &mut SqliteConnection, rows: &[super::assess
 
 #[cfg(test)]
 mod tests {
-    use super::Timestamps;
     use crate::store::schema::{assessments, organisations, supplier_latest, suppliers};
     use crate::store::{assessments::AssessmentRow, suppliers::Latest, suppliers::SupplierRow, DbConn, Store};
     use chrono::{NaiveDate, NaiveDateTime};
@@ -574,40 +342,5 @@ mod tests {
         let began = super::with_raw(sqlite(&mut other), |r| r.exec("BEGIN"));
         assert!(format!("{:?}", began.unwrap_err()).contains("began or ended a transaction"));
         diesel::connection::SimpleConnection::batch_execute(&mut *other, "ROLLBACK").unwrap();
-    }
-
-    /// The hand-written format is chrono's `%F %T%.f`, which diesel writes and reads.
-    #[test]
-    fn timestamps_are_written_as_diesel_writes_them() {
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        let cases: Vec<NaiveDateTime> = vec![
-            day(2026, 11, 29).and_hms_opt(23, 40, 52).unwrap(),
-            day(2026, 1, 2).and_hms_milli_opt(3, 4, 5, 60).unwrap(),
-            day(2026, 12, 31).and_hms_micro_opt(0, 0, 0, 123_456).unwrap(),
-            day(2026, 12, 31).and_hms_micro_opt(0, 0, 0, 1).unwrap(),
-            day(1999, 2, 28).and_hms_nano_opt(12, 0, 9, 7).unwrap(),
-            day(2024, 2, 29).and_hms_nano_opt(23, 59, 59, 1_999_999_999).unwrap(),
-            day(12, 3, 4).and_hms_opt(1, 2, 3).unwrap(),
-            day(-44, 3, 15).and_hms_opt(12, 0, 0).unwrap(),
-            day(12345, 6, 7).and_hms_opt(8, 9, 10).unwrap(),
-            day(0, 1, 1).and_hms_opt(0, 0, 0).unwrap(),
-            day(9999, 12, 31).and_hms_nano_opt(23, 59, 59, 999_999_999).unwrap(),
-            day(2026, 10, 20).and_hms_micro_opt(10, 10, 10, 100_000).unwrap(),
-        ];
-        let mut ts = Timestamps::default();
-        for t in cases {
-            assert_eq!(ts.text(t), t.format("%F %T%.f").to_string(), "{t:?}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Any instant from year 0 to 9999, at any precision, as chrono writes it.
-        #[test]
-        fn any_timestamp_is_written_as_chrono_writes_it(secs in -62_167_219_200i64..253_402_300_800, nanos in 0u32..1_000_000_000, cut in 0u32..4) {
-            let nanos = [nanos, nanos / 1_000 * 1_000, nanos / 1_000_000 * 1_000_000, 0][cut as usize];
-            let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap().naive_utc();
-            let mut ts = Timestamps::default();
-            proptest::prop_assert_eq!(ts.text(t), t.format("%F %T%.f").to_string());
-        }
     }
 }
