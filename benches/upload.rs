@@ -125,14 +125,19 @@ fn child(case: &str, file: &Path) {
             let out =
                 write_tx(&mut conn, |c| store_supplier_stream(c, &inc, |sink| stream.feed(sink).map(|_| ()), score))
                     .unwrap();
-            let n_rows = match out {
-                Outcome::Created(r) => r["rows_total"].as_u64().unwrap_or(0),
-                Outcome::Duplicate => 0,
-            };
             // Timed from the read to the commit, as a request is: opening the database before
             // and closing it after (SQLite checkpoints its WAL on the last close; the server
             // does that on a background thread) are not part of an upload.
             let secs = t0.elapsed().as_secs_f64();
+            // Only the count is read back: the rest of the report is skipped, not allocated.
+            #[derive(serde::Deserialize)]
+            struct Counted {
+                rows_total: u64,
+            }
+            let n_rows = match out {
+                Outcome::Created(r) => serde_json::from_str::<Counted>(&r).unwrap().rows_total,
+                Outcome::Duplicate => 0,
+            };
             // The worker's own peak (the largest child this process has waited for).
             let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
             // SAFETY: getrusage only writes the struct we pass.

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 /// The response a write produces, recorded for replay.
 pub struct Recorded {
     pub status: u16,
-    pub body: serde_json::Value,
+    /// The response body, JSON text.
+    pub body: String,
 }
 
 /// Hash of what makes two requests "the same": method, path and body.
@@ -87,7 +88,7 @@ where
 {
     let Some(key) = key_of(req)? else {
         let r = store.run(move |c| work(c, None)).await?;
-        return Ok(respond(r.status, r.body.to_string(), false));
+        return Ok(respond(r.status, r.body, false));
     };
     let (stored_key, seal) = if sealed {
         let (k, s) = sealed_keys(&key);
@@ -114,7 +115,7 @@ where
         })
         .await?;
     match result {
-        Ok(r) => Ok(respond(r.status, r.body.to_string(), false)),
+        Ok(r) => Ok(respond(r.status, r.body, false)),
         Err(e) => {
             let _ = store.run(move |c| idempotency::release(c, &claim.token)).await;
             Err(e)
@@ -124,12 +125,17 @@ where
 
 /// Records the response for replay (inside the work's transaction), sealed when the claim is.
 pub fn record(conn: &mut DbConn, claim: Option<&Claimed>, status: u16, body: serde_json::Value) -> Result<Recorded> {
+    record_text(conn, claim, status, body.to_string())
+}
+
+/// [`record`] for a body that is already JSON text (an upload's report, which is stored as
+/// text and can run to megabytes).
+pub fn record_text(conn: &mut DbConn, claim: Option<&Claimed>, status: u16, body: String) -> Result<Recorded> {
     if let Some(c) = claim {
-        let text = match &c.seal {
-            Some(k) => seal(k, &body.to_string())?,
-            None => body.to_string(),
-        };
-        idempotency::finish(conn, &c.token, status, &text)?;
+        match &c.seal {
+            Some(k) => idempotency::finish(conn, &c.token, status, &seal(k, &body)?)?,
+            None => idempotency::finish(conn, &c.token, status, &body)?,
+        }
     }
     Ok(Recorded { status, body })
 }

@@ -338,7 +338,7 @@ pub async fn create(
                 Prepared::Questionnaire(f) => svc::store_questionnaire(c, &inc, &f)?,
             };
             match out {
-                Outcome::Created(report) => idempotency::record(c, token, 201, report),
+                Outcome::Created(report) => idempotency::record_text(c, token, 201, report),
                 Outcome::Duplicate => Err(Error::problem(409, "duplicate_upload", "duplicate")),
             }
         })

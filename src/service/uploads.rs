@@ -90,15 +90,15 @@ impl Incoming<'_> {
             rows_accepted: accepted as i32,
             rows_rejected: rejected as i32,
             report_json: "{}".into(),
-            content: self.bytes.clone(),
         }
     }
 }
 
-/// Result of processing: a fresh report (201) or, when a concurrent request stored the same
-/// bytes first, the signal to answer with that one (200).
+/// Result of processing: a fresh report (201), as the JSON text that is stored and sent, or,
+/// when a concurrent request stored the same bytes first, the signal to answer with that one
+/// (200).
 pub enum Outcome {
-    Created(Value),
+    Created(String),
     Duplicate,
 }
 
@@ -127,30 +127,51 @@ fn ingest_problem(e: ingest::IngestError) -> Error {
     Error::problem(e.status(), e.code(), e.to_string())
 }
 
+/// What every upload report says of the file, first in the report.
+#[derive(Serialize)]
+struct FileReport<'a> {
+    id: &'a str,
+    sha256: &'a str,
+    filename: &'a str,
+    size: usize,
+    kind: Kind,
+    format: FileFormat,
+    sheet: &'a str,
+    created_at: String,
+}
+
+impl<'a> FileReport<'a> {
+    fn new(inc: &'a Incoming, upload_id: &'a str, created_at: chrono::NaiveDateTime, sheet: &'a str) -> Self {
+        FileReport {
+            id: upload_id,
+            sha256: &inc.sha256,
+            filename: &inc.filename,
+            size: inc.bytes.len(),
+            kind: inc.kind,
+            format: inc.format,
+            sheet,
+            created_at: crate::api::keys::rfc3339(created_at),
+        }
+    }
+}
+
 /// An upload report: what every report says of the file, then `rest`.
 fn report(inc: &Incoming, upload_id: &str, created_at: chrono::NaiveDateTime, sheet: &str, rest: Value) -> Value {
-    let mut r = json!({
-        "id": upload_id,
-        "sha256": inc.sha256,
-        "filename": inc.filename,
-        "size": inc.bytes.len(),
-        "kind": inc.kind,
-        "format": inc.format,
-        "sheet": sheet,
-        "created_at": crate::api::keys::rfc3339(created_at),
-    });
+    let mut r = serde_json::to_value(FileReport::new(inc, upload_id, created_at, sheet)).unwrap_or_default();
     if let (Value::Object(r), Value::Object(rest)) = (&mut r, rest) {
         r.extend(rest);
     }
     r
 }
 
-/// Inserts the upload row in a savepoint; a unique violation means the same bytes were just
+/// Inserts the upload row and its bytes in a savepoint; a unique violation means the same bytes were just
 /// stored by a concurrent request.
-fn insert_upload(conn: &mut DbConn, row: &uploads::UploadRow) -> Result<Result<(), Outcome>> {
+fn insert_upload(conn: &mut DbConn, row: &uploads::UploadRow, bytes: &[u8]) -> Result<Result<(), Outcome>> {
     use diesel::Connection;
     match conn.transaction(|c| {
-        diesel::RunQueryDsl::execute(diesel::insert_into(store::schema::uploads::table).values(row), c)
+        diesel::RunQueryDsl::execute(diesel::insert_into(store::schema::uploads::table).values(row), c)?;
+        let file = uploads::UploadFile { upload_id: &row.id, content: bytes };
+        diesel::RunQueryDsl::execute(diesel::insert_into(store::schema::upload_files::table).values(file), c)
     }) {
         Ok(_) => Ok(Ok(())),
         Err(e) if store::is_unique_violation(&e) => Ok(Err(Outcome::Duplicate)),
@@ -158,12 +179,7 @@ fn insert_upload(conn: &mut DbConn, row: &uploads::UploadRow) -> Result<Result<(
     }
 }
 
-fn finish(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Value) -> Result<()> {
-    uploads::set_report(conn, upload_id, &report.to_string())?;
-    audit_upload(conn, inc, upload_id, report)
-}
-
-fn audit_upload(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Value) -> Result<()> {
+fn audit_upload(conn: &mut DbConn, inc: &Incoming, upload_id: &str, accepted: usize, rejected: usize) -> Result<()> {
     audit::record(
         conn,
         audit::AuditEvent {
@@ -173,7 +189,7 @@ fn audit_upload(conn: &mut DbConn, inc: &Incoming, upload_id: &str, report: &Val
             action: "upload.create",
             target: Some(upload_id.into()),
             detail: json!({"filename": inc.filename, "sha256": inc.sha256, "kind": inc.kind,
-                           "rows_accepted": report["rows_accepted"], "rows_rejected": report["rows_rejected"]}),
+                           "rows_accepted": accepted, "rows_rejected": rejected}),
             request_id: inc.request_id.clone(),
         },
     )
@@ -219,7 +235,7 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
         filled.answers.len(),
         filled.errors.len(),
     );
-    if let Err(dup) = insert_upload(conn, &row)? {
+    if let Err(dup) = insert_upload(conn, &row, &inc.bytes)? {
         return Ok(dup);
     }
     let (supplier_id, created) = match (known, parsed.fields) {
@@ -340,6 +356,8 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
             "completeness": if evidence.core_total > 0 { f64::from(evidence.core_answered) / f64::from(evidence.core_total) } else { 0.0 },
         }),
     );
-    finish(conn, inc, &upload_id, &report)?;
-    Ok(Outcome::Created(report))
+    let text = report.to_string();
+    uploads::set_report(conn, &upload_id, &text)?;
+    audit_upload(conn, inc, &upload_id, filled.answers.len(), filled.errors.len())?;
+    Ok(Outcome::Created(text))
 }

@@ -38,6 +38,12 @@ diesel::table! {
         rows_accepted -> Integer,
         rows_rejected -> Integer,
         report_json -> Text,
+    }
+}
+
+diesel::table! {
+    upload_files (upload_id) {
+        upload_id -> Text,
         content -> Binary,
     }
 }
@@ -172,6 +178,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     api_keys,
     uploads,
+    upload_files,
     suppliers,
     supplier_latest,
     upload_rows,
@@ -184,4 +191,5 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::joinable!(upload_rows -> uploads (upload_id));
+diesel::joinable!(upload_files -> uploads (upload_id));
 diesel::joinable!(supplier_latest -> suppliers (supplier_id));

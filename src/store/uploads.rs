@@ -1,6 +1,6 @@
 //! Uploads: the original bytes (with SHA-256), every row as it came in, and the upload report.
 
-use super::schema::{upload_rows, uploads};
+use super::schema::{upload_files, upload_rows, uploads};
 use super::DbConn;
 use crate::error::{Error, Result};
 use chrono::NaiveDateTime;
@@ -23,7 +23,15 @@ pub struct UploadRow {
     pub rows_accepted: i32,
     pub rows_rejected: i32,
     pub report_json: String,
-    pub content: Vec<u8>,
+}
+
+/// An upload's original bytes, kept apart from its row (which is updated at the end of the
+/// upload; a row with the bytes in it would be rewritten whole).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = upload_files)]
+pub struct UploadFile<'a> {
+    pub upload_id: &'a str,
+    pub content: &'a [u8],
 }
 
 /// An upload without its bytes, for listings.
@@ -119,9 +127,10 @@ pub fn meta(conn: &mut DbConn, org_id: &str, id: &str) -> Result<UploadMeta> {
 
 pub fn content(conn: &mut DbConn, org_id: &str, id: &str) -> Result<(String, Vec<u8>)> {
     uploads::table
+        .inner_join(upload_files::table)
         .filter(uploads::id.eq(id))
         .filter(uploads::org_id.eq(org_id))
-        .select((uploads::filename, uploads::content))
+        .select((uploads::filename, upload_files::content))
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound("upload"))
