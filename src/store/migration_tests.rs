@@ -91,10 +91,10 @@ fn upload_bytes_move_to_their_own_table_and_back() {
     assert!(c.batch_execute("SELECT 1 FROM upload_files").is_err(), "the table is gone");
 }
 
-/// A new database is made with 16 KiB pages; one made before, with SQLite's 4 KiB, keeps its
+/// A new database is made with 64 KiB pages; one made before, with SQLite's 4 KiB, keeps its
 /// pages and opens as before (page_size cannot change a WAL database).
 #[test]
-fn new_databases_get_16_kib_pages_and_old_ones_keep_theirs() {
+fn new_databases_get_64_kib_pages_and_old_ones_keep_theirs() {
     let page_size = |path: &std::path::Path| -> i64 {
         let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
         #[derive(QueryableByName)]
@@ -108,7 +108,7 @@ fn new_databases_get_16_kib_pages_and_old_ones_keep_theirs() {
     let new = dir.path().join("new.db");
     let store = super::Store::open(&format!("sqlite://{}", new.display()), 2).unwrap();
     drop(store);
-    assert_eq!(page_size(&new), 16384);
+    assert_eq!(page_size(&new), 65536);
 
     let old = dir.path().join("old.db");
     let mut c = diesel::SqliteConnection::establish(&old.to_string_lossy()).unwrap();

@@ -96,8 +96,11 @@ impl ManageConnection for Manager {
                     // every page twice before answering.
                     // page_size first: it only takes effect on a database with no table yet
                     // (and never on one already in WAL mode), so it sets the page size of a new
-                    // database and is a no-op for an existing one (see OPERATIONS.md).
-                    "PRAGMA page_size = 16384; PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
+                    // database and is a no-op for an existing one (see OPERATIONS.md). 64 KiB,
+                    // SQLite's largest: a large upload writes a quarter of the pages and B-tree
+                    // splits of 16 KiB (persisting 100,000 rows 6-12 % faster), for a small write
+                    // about 0.3 ms more and 3.7 times the WAL bytes (OPERATIONS.md).
+                    "PRAGMA page_size = 65536; PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))

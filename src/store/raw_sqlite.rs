@@ -167,7 +167,7 @@ pub(super) fn insert_assessments(c: &mut SqliteConnection, rows: &[super::assess
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         // Not one upsert (`ON CONFLICT DO UPDATE`): its update changes a foreign key, so SQLite
-        // ran every such statement under a statement journal, copying each 16 KiB page it
+        // ran every such statement under a statement journal, copying each page it
         // touched to a temporary file first, about 29 KB a row (0.6 s of this thread at 100k
         // suppliers). A plain insert of a new row needs no journal; a supplier that has a
         // latest row already is updated.
