@@ -15,6 +15,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod json;
 pub mod memory;
 pub mod service;
 pub mod store;

@@ -38,7 +38,7 @@ impl BodyWriter {
     /// The stored form of `a`: version byte 1, then a zstd frame of its JSON.
     pub fn encode(&mut self, a: &Assessment) -> Result<Vec<u8>> {
         self.json.clear();
-        serde_json::to_writer(&mut self.json, a).map_err(Error::internal)?;
+        crate::json::to_writer(&mut self.json, a)?;
         let mut out = Vec::with_capacity(self.json.len() / 8 + 64);
         out.push(1);
         out.extend(self.zstd.compress(&self.json).map_err(Error::internal)?);

@@ -126,6 +126,8 @@ mod tests {
         let empty_lists = SupplierFields { directors: vec![], employee_count: Some(0), ..full.clone() };
         for f in [&full, &sparse, &empty_lists] {
             let stored = serde_json::to_string(&Stored(f)).unwrap();
+            // As stored: the same text, written by crate::json.
+            assert_eq!(crate::json::to_string(&Stored(f)).unwrap(), stored);
             let parsed: Map<String, Value> = serde_json::from_str(&stored).unwrap();
             assert_eq!(parsed, via_value(f), "{stored}");
             // And it reads back as the same fields.

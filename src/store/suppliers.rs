@@ -74,9 +74,9 @@ pub(super) fn source_json(s: &FieldSource) -> Result<String> {
             row: Option<u32>,
         }
         let stored = Stored { upload_id: &s.upload_id, filename: &s.filename, row: s.row };
-        return serde_json::to_string(&stored).map_err(Error::internal);
+        return crate::json::to_string(&stored);
     }
-    serde_json::to_string(s).map_err(Error::internal)
+    crate::json::to_string(s)
 }
 
 /// Fills the column map and the cells of suppliers read from the database whose source is a
@@ -254,7 +254,7 @@ pub fn find_match(conn: &mut DbConn, org_id: &str, f: &SupplierFields) -> Result
 
 /// The stored form of a supplier's fields (see [`stored_fields`](super::stored_fields)).
 pub(super) fn compact_json(f: &SupplierFields) -> Result<String> {
-    serde_json::to_string(&super::stored_fields::Stored(f)).map_err(Error::internal)
+    crate::json::to_string(&super::stored_fields::Stored(f))
 }
 
 /// Newer values win; a value missing from the new source keeps the old one.
@@ -356,7 +356,7 @@ pub(super) fn new_row_columns(
         commodity: fields.commodity.clone(),
         registration_number: fields.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()),
         fields_json: String::new(),
-        extra_json: serde_json::to_string(extra).map_err(Error::internal)?,
+        extra_json: crate::json::to_string(extra)?,
         source_json: String::new(),
         created_at: t,
         updated_at: t,

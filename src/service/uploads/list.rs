@@ -171,7 +171,7 @@ enum Ready {
 
 impl ReadyRow {
     fn new(sources: &ingest::RowSources, org_id: &str, r: ingest::ListRow) -> Result<ReadyRow> {
-        let raw_json = serde_json::to_string(&r.raw).map_err(Error::internal)?;
+        let raw_json = crate::json::to_string(&r.raw)?;
         let outcome = match r.outcome {
             RowOutcome::Accepted { fields, extra, warnings } => {
                 let source = sources.source(r.row, &r.raw);
@@ -180,12 +180,12 @@ impl ReadyRow {
                     fields,
                     extra,
                     source,
-                    warnings_json: serde_json::to_string(&warnings).map_err(Error::internal)?,
+                    warnings_json: crate::json::to_string(&warnings)?,
                     warnings,
                 }
             }
             RowOutcome::Rejected { errors } => {
-                Ready::Rejected { errors_json: serde_json::to_string(&errors).map_err(Error::internal)?, errors }
+                Ready::Rejected { errors_json: crate::json::to_string(&errors)?, errors }
             }
         };
         Ok(ReadyRow { row: r.row, raw_json, outcome })
