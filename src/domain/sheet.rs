@@ -85,9 +85,7 @@ impl Cell {
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::Date(d) => {
                 if d.time() == chrono::NaiveTime::MIN {
-                    // NaiveDate's Display is `%Y-%m-%d`, written without parsing a format
-                    // string (every date cell is shown twice per row: its text and its value).
-                    d.date().to_string()
+                    iso_date(d.date())
                 } else {
                     d.format("%Y-%m-%d %H:%M:%S").to_string()
                 }
@@ -95,6 +93,26 @@ impl Cell {
             Cell::Error(e) => e.clone(),
         }
     }
+}
+
+/// `d` as NaiveDate's Display writes it (`%Y-%m-%d`), its digits written directly for years
+/// 0-9999: every date cell is shown twice per row (its text and its value), and going through
+/// `fmt` cost more than the rest of showing a row's cells.
+fn iso_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let Ok(year) = u32::try_from(d.year()) else { return d.to_string() };
+    if year > 9999 {
+        return d.to_string();
+    }
+    let mut text = [b'-'; 10];
+    for (at, width, value) in [(0, 4, year), (5, 2, d.month()), (8, 2, d.day())] {
+        let mut v = value;
+        for b in text[at..at + width].iter_mut().rev() {
+            *b = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    }
+    text.iter().map(|&b| char::from(b)).collect()
 }
 
 /// One non-blank row: the spreadsheet's own 1-based row number and its cells from column A.
@@ -128,6 +146,17 @@ impl Workbook {
 #[cfg(test)]
 mod tests {
     use super::Cell;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any date chrono can hold is shown as chrono's Display shows it.
+        #[test]
+        fn dates_show_as_chrono_displays_them(days in -4_000_000i32..4_000_000) {
+            let d = chrono::NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+            prop_assert_eq!(super::iso_date(d), d.to_string());
+            prop_assert_eq!(Cell::Date(d.and_hms_opt(0, 0, 0).unwrap()).display(), d.to_string());
+        }
+    }
 
     #[test]
     fn percent_cells_read_as_people_see_them() {
