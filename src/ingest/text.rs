@@ -11,9 +11,18 @@ pub fn clean_text(raw: &str) -> String {
     if !needs_work {
         return raw.trim().to_string();
     }
-    let mut out = String::with_capacity(raw.len());
+    // Text already in NFC (nearly all of it) skips the normaliser's per-character buffering.
+    if unicode_normalization::is_nfc_quick(raw.chars()) == unicode_normalization::IsNormalized::Yes {
+        clean_chars(raw.chars(), raw.len())
+    } else {
+        clean_chars(raw.nfc(), raw.len())
+    }
+}
+
+fn clean_chars(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut prev_cr = false;
-    for c in raw.nfc() {
+    for c in chars {
         match c {
             '\r' => out.push('\n'),
             '\n' if prev_cr => {}
@@ -31,6 +40,15 @@ pub fn clean_text(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Skipping the normaliser for text already in NFC changes nothing.
+        #[test]
+        fn the_quick_path_cleans_as_the_normaliser_does(raw in any::<String>()) {
+            prop_assert_eq!(clean_text(&raw), clean_chars(raw.nfc(), raw.len()));
+        }
+    }
 
     #[test]
     fn cleans() {
@@ -39,5 +57,7 @@ mod tests {
         assert_eq!(clean_text("\u{FEFF}name"), "name");
         // NFC: e + combining acute → é
         assert_eq!(clean_text("Soci\u{65}\u{301}t\u{e9}"), "Soci\u{e9}t\u{e9}");
+        // Already NFC, with what still needs cleaning.
+        assert_eq!(clean_text(" S\u{e3}o\tPaulo\r\n\u{7}Ltd\u{A0}"), "S\u{e3}o Paulo\nLtd");
     }
 }
