@@ -18,6 +18,12 @@ pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String> {
     sonic_rs::to_string(v).map_err(Error::internal)
 }
 
+/// JSON text kept as is: serialized through [`to_writer`] or [`to_string`], it is written
+/// unchanged (serde_json would not recognise it, so only this module's writers may take it).
+pub fn raw(json: &str) -> Result<sonic_rs::OwnedLazyValue> {
+    sonic_rs::from_str(json).map_err(Error::internal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +76,15 @@ mod tests {
     fn writes_non_finite_numbers_and_escapes_as_serde_json_does() {
         same(&[f64::NAN, f64::INFINITY, -0.0, 1e300, 5e-324, 0.1, 100.0]);
         same(&"\u{0}\u{1f}\u{7f}\"\\/\u{2028}\u{fffd}\t\r\n\u{8}\u{c}é😀");
+    }
+
+    /// A raw value is written as it was given, spaces and key order included.
+    #[test]
+    fn raw_values_are_written_as_given() {
+        let text = r#"{"b": "x\u00e9\n", "a":[1, 2.50]}"#;
+        let v = raw(text).unwrap();
+        assert_eq!(to_string(&vec![&v, &v]).unwrap(), format!("[{text},{text}]"));
+        assert!(raw("{not json").is_err());
     }
 
     /// Row errors and warnings, as upload rows store them.

@@ -1,7 +1,9 @@
 //! An assessment's `inputs_hash` (METHODOLOGY.md §11): SHA-256 of the JSON of everything the
 //! assessment read, serialized into a buffer each thread reuses; the column map that
 //! all rows of one upload share is serialized once per organisation run, not once per supplier,
-//! and spliced in byte for byte, so the hash is the one the plain JSON gives.
+//! and spliced in byte for byte, so the hash is the one the plain JSON gives. Written by
+//! `crate::json` (sonic-rs, serde_json's text byte for byte): the spliced map is a sonic-rs
+//! raw value, which serde_json would not write as is.
 
 use super::screening::ScreeningDecision;
 use super::FastMap;
@@ -9,8 +11,8 @@ use crate::domain::{FieldSource, QuestionnaireEvidence, SupplierRecord};
 use chrono::NaiveDate;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use sonic_rs::OwnedLazyValue;
 use std::sync::Arc;
 
 /// What an assessment's inputs hash covers, in this order.
@@ -34,7 +36,7 @@ impl HashInput<'_> {
         // few bytes per call, and feeding the hasher call by call cost more than the buffer.
         JSON.with_borrow_mut(|json| {
             json.clear();
-            let hash = match serde_json::to_writer(&mut *json, self) {
+            let hash = match crate::json::to_writer(&mut *json, self) {
                 Ok(()) => hex::encode(Sha256::digest(&json[..])),
                 Err(_) => String::new(),
             };
@@ -57,7 +59,7 @@ const KEEP_BYTES: usize = 1 << 20;
 /// The column maps shared by many suppliers (one per upload), each serialized once. Keyed by
 /// the map's address, so it borrows the records it was made from: they stay alive and
 /// unchanged (no other map can take an address while the cache lives).
-pub(super) struct SharedColumns<'a>(FastMap<usize, Box<RawValue>>, std::marker::PhantomData<&'a [SupplierRecord]>);
+pub(super) struct SharedColumns<'a>(FastMap<usize, OwnedLazyValue>, std::marker::PhantomData<&'a [SupplierRecord]>);
 
 impl<'a> SharedColumns<'a> {
     pub fn of(suppliers: &'a [SupplierRecord]) -> SharedColumns<'a> {
@@ -66,7 +68,8 @@ impl<'a> SharedColumns<'a> {
             let c = &s.source.columns;
             if Arc::strong_count(c) > 1 {
                 if let std::collections::hash_map::Entry::Vacant(e) = out.entry(Arc::as_ptr(c) as usize) {
-                    if let Ok(raw) = serde_json::value::to_raw_value(&**c) {
+                    // Written once, then spliced as text (sonic-rs writes a raw value as is).
+                    if let Ok(raw) = crate::json::to_string(&**c).and_then(|j| crate::json::raw(&j)) {
                         e.insert(raw);
                     }
                 }
@@ -77,7 +80,7 @@ impl<'a> SharedColumns<'a> {
 
     /// `s` as hashed: its shared column map from the cache when it is there.
     pub fn record<'b>(&'b self, s: &'b SupplierRecord) -> Hashed<'b> {
-        Hashed { s, columns: self.0.get(&(Arc::as_ptr(&s.source.columns) as usize)).map(|r| &**r) }
+        Hashed { s, columns: self.0.get(&(Arc::as_ptr(&s.source.columns) as usize)) }
     }
 }
 
@@ -85,7 +88,7 @@ impl<'a> SharedColumns<'a> {
 /// column map taken from already serialized JSON when there is one.
 pub(super) struct Hashed<'a> {
     s: &'a SupplierRecord,
-    columns: Option<&'a RawValue>,
+    columns: Option<&'a OwnedLazyValue>,
 }
 
 impl<'a> Hashed<'a> {
@@ -110,7 +113,7 @@ impl Serialize for Hashed<'_> {
 
 struct Source<'a> {
     src: &'a FieldSource,
-    columns: Option<&'a RawValue>,
+    columns: Option<&'a OwnedLazyValue>,
 }
 
 impl Serialize for Source<'_> {
@@ -169,8 +172,8 @@ mod tests {
         assert_eq!(cache.0.len(), 2, "the shared map and the shared empty one");
         for s in &all {
             let derived = serde_json::to_string(s).unwrap();
-            assert_eq!(serde_json::to_string(&cache.record(s)).unwrap(), derived);
-            assert_eq!(serde_json::to_string(&Hashed::plain(s)).unwrap(), derived);
+            assert_eq!(crate::json::to_string(&cache.record(s)).unwrap(), derived);
+            assert_eq!(crate::json::to_string(&Hashed::plain(s)).unwrap(), derived);
         }
         assert!(cache.record(&all[0]).columns.is_some());
         assert!(cache.record(&all[4]).columns.is_none());
