@@ -156,27 +156,18 @@ impl<'a> FileReport<'a> {
 }
 
 /// An upload report: what every report says of the file, then `rest`.
-fn report(inc: &Incoming, upload_id: &str, created_at: chrono::NaiveDateTime, sheet: &str, rest: Value) -> Value {
-    let mut r = serde_json::to_value(FileReport::new(inc, upload_id, created_at, sheet)).unwrap_or_default();
+fn report(
+    inc: &Incoming,
+    upload_id: &str,
+    created_at: chrono::NaiveDateTime,
+    sheet: &str,
+    rest: Value,
+) -> Result<Value> {
+    let mut r = serde_json::to_value(FileReport::new(inc, upload_id, created_at, sheet)).map_err(Error::internal)?;
     if let (Value::Object(r), Value::Object(rest)) = (&mut r, rest) {
         r.extend(rest);
     }
-    r
-}
-
-/// Inserts the upload row and its bytes in a savepoint; a unique violation means the same bytes were just
-/// stored by a concurrent request.
-fn insert_upload(conn: &mut DbConn, row: &uploads::UploadRow, bytes: &[u8]) -> Result<Result<(), Outcome>> {
-    use diesel::Connection;
-    match conn.transaction(|c| {
-        diesel::RunQueryDsl::execute(diesel::insert_into(store::schema::uploads::table).values(row), c)?;
-        let file = uploads::UploadFile { upload_id: &row.id, content: bytes };
-        diesel::RunQueryDsl::execute(diesel::insert_into(store::schema::upload_files::table).values(file), c)
-    }) {
-        Ok(_) => Ok(Ok(())),
-        Err(e) if store::is_unique_violation(&e) => Ok(Err(Outcome::Duplicate)),
-        Err(e) => Err(e.into()),
-    }
+    Ok(r)
 }
 
 fn audit_upload(conn: &mut DbConn, inc: &Incoming, upload_id: &str, accepted: usize, rejected: usize) -> Result<()> {
@@ -235,8 +226,8 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
         filled.answers.len(),
         filled.errors.len(),
     );
-    if let Err(dup) = insert_upload(conn, &row, &inc.bytes)? {
-        return Ok(dup);
+    if !uploads::insert_new(conn, &row, &inc.bytes)? {
+        return Ok(Outcome::Duplicate);
     }
     let (supplier_id, created) = match (known, parsed.fields) {
         (Some(s), _) => (s.id, false),
@@ -355,7 +346,7 @@ pub fn store_questionnaire(conn: &mut DbConn, inc: &Incoming, filled: &FilledTem
             "assessment_ids": assessed.iter().map(|(_, a)| a).collect::<Vec<_>>(),
             "completeness": if evidence.core_total > 0 { f64::from(evidence.core_answered) / f64::from(evidence.core_total) } else { 0.0 },
         }),
-    );
+    )?;
     let text = report.to_string();
     uploads::set_report(conn, &upload_id, &text)?;
     audit_upload(conn, inc, &upload_id, filled.answers.len(), filled.errors.len())?;

@@ -80,8 +80,23 @@ pub fn insert(conn: &mut DbConn, row: &UploadRow) -> Result<()> {
 }
 
 /// The counts and sheet of an upload whose rows were stored as they were read.
+/// Inserts a new upload's row and its bytes, in a savepoint. False when the organisation has
+/// stored the same bytes already (a unique violation: a concurrent request was first), and
+/// then nothing is written.
+pub fn insert_new(conn: &mut DbConn, row: &UploadRow, bytes: &[u8]) -> Result<bool> {
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(uploads::table).values(row).execute(c)?;
+        diesel::insert_into(upload_files::table).values(UploadFile { upload_id: &row.id, content: bytes }).execute(c)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if super::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Sets an upload's sheet, row counts and report in one statement: an update rewrites the
-/// whole row, file bytes included (15 MB for a list of 100,000 rows).
+/// whole row (its report included; the file's bytes are in `upload_files`, untouched).
 pub fn set_outcome(conn: &mut DbConn, id: &str, sheet: &str, counts: [usize; 3], report_json: &str) -> Result<()> {
     let [total, accepted, rejected] = counts;
     diesel::update(uploads::table.find(id))

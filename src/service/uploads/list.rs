@@ -1,7 +1,7 @@
 //! Supplier-list uploads: rows read and made ready on one thread, matched and written a chunk at
 //! a time on the connection's thread, then every supplier scored (see `store_supplier_stream`).
 
-use super::{audit_upload, ingest_problem, insert_upload, FileReport, Incoming, Outcome};
+use super::{audit_upload, ingest_problem, FileReport, Incoming, Outcome};
 use crate::domain::FieldSource;
 use crate::error::{Error, Result};
 use crate::ingest::{self, RowOutcome, RowSink, SupplierList};
@@ -215,7 +215,7 @@ impl ListWriter {
         let upload_id = store::new_id();
         let created_at = store::now();
         let row = inc.upload_row(&upload_id, created_at, None, 0, 0, 0);
-        if insert_upload(conn, &row, &inc.bytes)?.is_err() {
+        if !uploads::insert_new(conn, &row, &inc.bytes)? {
             return Ok(None);
         }
         drop(row);
@@ -312,8 +312,9 @@ impl ListWriter {
                 Cause::Upload,
                 inc.today,
             )?;
+            // The records are freed while the report is made and the transaction commits; the
+            // report needs the assessment ids only.
             crate::memory::free_elsewhere(data);
-            // The assessment ids only.
             stored.into_iter().map(|(_, a)| a).collect()
         } else {
             crate::memory::free_elsewhere(index);
