@@ -73,7 +73,8 @@ fn upload_bytes_move_to_their_own_table_and_back() {
                  '{}', x'');",
     )
     .unwrap();
-    c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    // upload_files, the next migration (later ones are tested on their own).
+    c.run_next_migration(SQLITE_MIGRATIONS).unwrap();
     let mut conn = super::DbConn::Sqlite(c);
     assert_eq!(super::uploads::content(&mut conn, "o1", "u1").unwrap(), ("list.csv".into(), vec![0, 0xff, 0x41]));
     assert_eq!(super::uploads::content(&mut conn, "o2", "u2").unwrap(), ("empty.csv".into(), vec![]));
@@ -181,4 +182,84 @@ fn supplier_sources_come_back_from_the_upload_and_old_ones_read_as_stored() {
     assert_eq!(columns(2), columns(1));
     // A source naming another organisation's upload is not filled from it.
     assert!(raw(0).is_empty() && columns(0).is_empty());
+}
+
+/// The foreign keys of suppliers and upload_rows become checked at commit; the rows, the
+/// indexes and the keys themselves survive the rebuild, both ways.
+#[test]
+fn supplier_and_upload_row_keys_are_checked_at_commit_and_survive_the_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = diesel::SqliteConnection::establish(&dir.path().join("old.db").to_string_lossy()).unwrap();
+    c.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+    // The schema before deferred_foreign_keys: the five migrations before it.
+    for _ in 0..5 {
+        c.run_next_migration(SQLITE_MIGRATIONS).unwrap();
+    }
+    c.batch_execute(
+        "INSERT INTO organisations VALUES ('o1', 'Org', '2026-01-01 00:00:00');
+         INSERT INTO api_keys (id, org_id, name, role, key_prefix, key_hash, created_at)
+             VALUES ('k1', 'o1', 'k', 'admin', 'p', 'h', '2026-01-01 00:00:00');
+         INSERT INTO uploads (id, org_id, sha256, size, filename, format, kind, uploaded_by, created_at,
+             rows_total, rows_accepted, rows_rejected, report_json)
+         VALUES ('u1', 'o1', 'h1', 3, 'list.csv', 'csv', 'supplier_list', 'k1', '2026-01-01 00:00:00', 2, 1, 1, '{}');
+         INSERT INTO suppliers (id, org_id, match_key, external_ref, legal_name, name_key, country, sector,
+             commodity, registration_number, fields_json, extra_json, source_json, created_at, updated_at)
+         VALUES ('s1', 'o1', 'ref:A1', 'A1', 'Acme', 'acme', 'MY', 'agriculture', 'palm oil', 'R1',
+             '{\"legal_name\":\"Acme\"}', '{}', '{}', '2026-01-01 00:00:00', '2026-01-02 00:00:00');
+         INSERT INTO upload_rows VALUES ('u1', 2, 'accepted', '[[\"Name\",\"Acme\"]]', '[]', 's1'),
+             ('u1', 3, 'rejected', '[[\"Name\",\"\"]]', '[{\"code\":\"required\"}]', NULL);",
+    )
+    .unwrap();
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Sql {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    let dump = |c: &mut diesel::SqliteConnection| -> Vec<String> {
+        let rows: Vec<Sql> = diesel::sql_query(
+            "SELECT json_array(s.id, s.org_id, s.match_key, s.external_ref, s.legal_name, s.name_key, s.country,
+                 s.sector, s.commodity, s.registration_number, s.fields_json, s.extra_json, s.source_json,
+                 s.created_at, s.updated_at) AS sql FROM suppliers s
+             UNION ALL SELECT json_array(upload_id, row_number, status, raw_json, errors_json, supplier_id)
+                 FROM upload_rows
+             UNION ALL SELECT sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ('suppliers', 'upload_rows')
+             ORDER BY 1",
+        )
+        .load(c)
+        .unwrap();
+        rows.into_iter().map(|r| r.sql).collect()
+    };
+    let schema = |c: &mut diesel::SqliteConnection, table: &str| -> String {
+        diesel::sql_query(format!("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = '{table}'"))
+            .get_result::<Sql>(c)
+            .unwrap()
+            .sql
+    };
+    let before = dump(&mut c);
+    assert_eq!(before.len(), 3 + 4, "a supplier, two rows, four indexes");
+    c.run_next_migration(SQLITE_MIGRATIONS).unwrap();
+    assert_eq!(dump(&mut c), before, "rows and indexes unchanged");
+    for (table, keys) in [("suppliers", 1), ("upload_rows", 2)] {
+        assert_eq!(schema(&mut c, table).matches("DEFERRABLE INITIALLY DEFERRED").count(), keys, "{table}");
+    }
+    // Still enforced, at commit: a row naming a missing supplier is refused, and nothing of its
+    // transaction stays.
+    let orphan = c.transaction::<_, diesel::result::Error, _>(|t| {
+        t.batch_execute("INSERT INTO upload_rows VALUES ('u1', 4, 'accepted', '[]', '[]', 'nobody')")?;
+        Ok(())
+    });
+    assert!(format!("{orphan:?}").contains("FOREIGN KEY constraint failed"), "{orphan:?}");
+    assert_eq!(dump(&mut c), before);
+    let on: Vec<Sql> =
+        diesel::sql_query("SELECT CAST(foreign_keys AS TEXT) AS sql FROM pragma_foreign_keys").load(&mut c).unwrap();
+    assert_eq!(on, [Sql { sql: "1".into() }], "foreign keys back on after the migration");
+    // And back down: checked per statement again, rows and indexes as they were.
+    c.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+    assert_eq!(dump(&mut c), before);
+    assert!(
+        !schema(&mut c, "suppliers").contains("DEFERRABLE") && !schema(&mut c, "upload_rows").contains("DEFERRABLE")
+    );
+    let orphan = c.batch_execute("INSERT INTO upload_rows VALUES ('u1', 4, 'accepted', '[]', '[]', 'nobody')");
+    assert!(format!("{orphan:?}").contains("FOREIGN KEY constraint failed"), "{orphan:?}");
 }

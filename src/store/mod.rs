@@ -308,13 +308,15 @@ pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Resu
     use diesel::connection::SimpleConnection;
     let sqlite = matches!(conn, DbConn::Sqlite(_));
     if sqlite {
-        // Foreign keys checked at commit: an insert then cannot fail half-way, so SQLite keeps
-        // no statement journal for it (with a journal, every page an insert touched was copied
-        // to a temporary file first: a gigabyte for a list of 100,000 suppliers).
+        // Every foreign key checked at commit, as those of suppliers and upload rows are
+        // declared: a statement then cannot fail half-way on one, so SQLite keeps no statement
+        // journal for it (with a journal, every page a multi-row insert touched was copied to a
+        // temporary file first: a gigabyte for a list of 100,000 suppliers).
         conn.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA defer_foreign_keys = ON"))?;
     }
     let writeback = writeback::Writeback::start(conn);
-    let r = f(conn);
+    // The bulk inserts' statements are prepared once for the whole write (see `raw_sqlite`).
+    let r = raw_sqlite::keeping_statements(conn, f);
     drop(writeback);
     if sqlite {
         conn.batch_execute("PRAGMA cache_size = -2000")?;

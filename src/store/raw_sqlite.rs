@@ -5,6 +5,8 @@
 //! That work was a sixth of the time the connection's thread spent inserting, and that thread
 //! bounds an upload. Text and blobs are bound in place ([`statement::Insert`]): bound as copies (as
 //! rusqlite binds them), SQLite copied every row's 2-3 KB once more before writing it.
+//! Suppliers and upload rows go in a hundred rows per statement ([`insert_rows`]), prepared
+//! once per upload ([`kept`]).
 //!
 //! Diesel 2.3 does not give out a connection's `sqlite3` handle, so the store notes it when the
 //! connection opens (an auto extension: SQLite calls it with the handle of every connection
@@ -22,6 +24,7 @@ use std::cell::Cell;
 use std::ffi::{c_char, c_int};
 use timestamps::Timestamps;
 
+mod kept;
 mod statement;
 mod timestamps;
 
@@ -95,61 +98,137 @@ fn with_raw<T>(c: &mut SqliteConnection, f: impl FnOnce(&Raw<'_>) -> Result<T>) 
     Ok(out)
 }
 
-/// Inserts new suppliers, one run of one prepared statement per row (a multi-row insert needs
-/// a statement journal, see `store::with_bulk_cache`).
+/// Runs `f` with the bulk inserts' statements on `c` prepared once and kept until `f` returns
+/// (see [`kept`]); an upload runs inside it (`store::with_bulk_cache`).
+/// PostgreSQL runs `f` as it is.
+pub(super) fn keeping_statements<T>(
+    conn: &mut super::DbConn,
+    f: impl FnOnce(&mut super::DbConn) -> Result<T>,
+) -> Result<T> {
+    let db = match conn {
+        super::DbConn::Sqlite(c) => with_raw(c, |raw| Ok(raw.db))?,
+        super::DbConn::Pg(_) => return f(conn),
+    };
+    kept::keeping(db, || f(conn))
+}
+
+/// Rows per run of a multi-row insert, and the smaller runs that take what is left (so that at
+/// most eight statements of each insert are prepared).
+const RUNS: [usize; 8] = [100, 64, 32, 16, 8, 4, 2, 1];
+
+/// `rows` cut into runs of the sizes in [`RUNS`], largest first.
+fn runs<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        let n = RUNS.into_iter().find(|&n| n <= rows.len())?;
+        let (run, rest) = rows.split_at(n);
+        rows = rest;
+        Some(run)
+    })
+}
+
+/// Runs `insert` for `rows` rows with `args` (`insert.width` per row), and refuses the batch
+/// unless every row was inserted. Call inside a transaction: rows inserted before a refused one
+/// stay until it rolls back.
+///
+/// Multi-row and `OR IGNORE` for speed: one run inserts a hundred rows on the same open cursors,
+/// so each index insert that lands after the previous one (time-ordered ids, row numbers,
+/// references in order) starts where that one ended instead of from the index's root, and the
+/// statement is set up once instead of per row. `OR IGNORE`, and foreign keys declared
+/// `DEFERRABLE INITIALLY DEFERRED` (migration `2026-12-03-000001_deferred_foreign_keys`), mean
+/// no constraint can stop the statement half-way, so SQLite keeps no statement journal for it
+/// (with one, every page the statement touched was copied to a temporary file first). A row a
+/// constraint refuses is skipped by SQLite and counted here: the whole write is then an error,
+/// and the caller's transaction rolls back as if the insert had failed.
+fn insert_rows(raw: &Raw<'_>, insert: &Multi, rows: usize, args: &[Arg<'_>]) -> Result<()> {
+    let inserted = raw.prepare_rows(insert.head, insert.width, rows)?.run(args)?;
+    if inserted != rows {
+        return Err(Error::Internal(format!(
+            "database: {} of {rows} {} were not inserted: a UNIQUE, NOT NULL or CHECK constraint failed",
+            rows - inserted.min(rows),
+            insert.what
+        )));
+    }
+    Ok(())
+}
+
+/// A multi-row insert: its SQL up to `VALUES`, its parameters per row, what its rows are.
+struct Multi {
+    head: &'static str,
+    width: usize,
+    what: &'static str,
+}
+
+const SUPPLIERS: Multi = Multi {
+    head: "INSERT OR IGNORE INTO suppliers (id, org_id, match_key, external_ref, legal_name, name_key, country, \
+           sector, commodity, registration_number, fields_json, extra_json, source_json, created_at, updated_at)",
+    width: 15,
+    what: "suppliers",
+};
+
+/// Inserts new suppliers, a hundred rows per run of a multi-row insert ([`insert_rows`]).
 pub(super) fn insert_suppliers(c: &mut SqliteConnection, rows: &[super::suppliers::SupplierRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     with_raw(c, |raw| {
-        let mut st = raw.prepare(
-            "INSERT INTO suppliers (id, org_id, match_key, external_ref, legal_name, name_key, country, sector, \
-             commodity, registration_number, fields_json, extra_json, source_json, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?;
-        let (mut created, mut updated) = (Timestamps::default(), Timestamps::default());
-        for r in rows {
-            st.run(&[
-                (&r.id).into(),
-                (&r.org_id).into(),
-                (&r.match_key).into(),
-                (&r.external_ref).into(),
-                (&r.legal_name).into(),
-                (&r.name_key).into(),
-                (&r.country).into(),
-                (&r.sector).into(),
-                (&r.commodity).into(),
-                (&r.registration_number).into(),
-                (&r.fields_json).into(),
-                (&r.extra_json).into(),
-                (&r.source_json).into(),
-                created.text(r.created_at).into(),
-                updated.text(r.updated_at).into(),
-            ])?;
+        let mut stamps = Timestamps::default();
+        for run in runs(rows) {
+            stamps.clear();
+            for r in run {
+                stamps.push(r.created_at);
+                stamps.push(r.updated_at);
+            }
+            let mut args: Vec<Arg<'_>> = Vec::with_capacity(run.len() * SUPPLIERS.width);
+            for (i, r) in run.iter().enumerate() {
+                args.extend::<[Arg<'_>; 15]>([
+                    (&r.id).into(),
+                    (&r.org_id).into(),
+                    (&r.match_key).into(),
+                    (&r.external_ref).into(),
+                    (&r.legal_name).into(),
+                    (&r.name_key).into(),
+                    (&r.country).into(),
+                    (&r.sector).into(),
+                    (&r.commodity).into(),
+                    (&r.registration_number).into(),
+                    (&r.fields_json).into(),
+                    (&r.extra_json).into(),
+                    (&r.source_json).into(),
+                    stamps.get(2 * i).into(),
+                    stamps.get(2 * i + 1).into(),
+                ]);
+            }
+            insert_rows(raw, &SUPPLIERS, run.len(), &args)?;
         }
         Ok(())
     })
 }
 
-/// Inserts the rows of an upload, one run of one prepared statement per row.
+const UPLOAD_ROWS: Multi = Multi {
+    head: "INSERT OR IGNORE INTO upload_rows (upload_id, row_number, status, raw_json, errors_json, supplier_id)",
+    width: 6,
+    what: "upload rows",
+};
+
+/// Inserts the rows of an upload, a hundred per run of a multi-row insert ([`insert_rows`]).
 pub(super) fn insert_upload_rows(c: &mut SqliteConnection, rows: &[super::uploads::UploadRowRecord]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     with_raw(c, |raw| {
-        let mut st = raw.prepare(
-            "INSERT INTO upload_rows (upload_id, row_number, status, raw_json, errors_json, supplier_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for r in rows {
-            st.run(&[
-                (&r.upload_id).into(),
-                r.row_number.into(),
-                (&r.status).into(),
-                (&r.raw_json).into(),
-                (&r.errors_json).into(),
-                (&r.supplier_id).into(),
-            ])?;
+        for run in runs(rows) {
+            let mut args: Vec<Arg<'_>> = Vec::with_capacity(run.len() * UPLOAD_ROWS.width);
+            for r in run {
+                args.extend::<[Arg<'_>; 6]>([
+                    (&r.upload_id).into(),
+                    r.row_number.into(),
+                    (&r.status).into(),
+                    (&r.raw_json).into(),
+                    (&r.errors_json).into(),
+                    (&r.supplier_id).into(),
+                ]);
+            }
+            insert_rows(raw, &UPLOAD_ROWS, run.len(), &args)?;
         }
         Ok(())
     })
@@ -315,6 +394,83 @@ mod tests {
         assert_eq!(format!("{back:?}"), format!("{empty:?}"));
     }
 
+    /// Inside a bulk write each multi-row insert is prepared once and kept, then finalized when
+    /// the write ends (were one left, closing the connection would panic); rows cut into runs of
+    /// every size read back whole and in order.
+    #[test]
+    fn bulk_inserts_are_prepared_once_per_write_and_finalized_after() {
+        let (_dir, store, org) = store();
+        let mut c = store.conn().unwrap();
+        let at = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_micro_opt(8, 0, 0, 5).unwrap();
+        let rows: Vec<SupplierRow> = (0..500).map(|n| supplier(&org, n, at)).collect();
+        // 250 rows run as 100 + 100 + 32 + 16 + 2: four statements.
+        assert_eq!(super::runs(&rows[..250]).map(<[_]>::len).collect::<Vec<_>>(), [100, 100, 32, 16, 2]);
+        crate::store::write_tx(&mut c, |c| {
+            crate::store::with_bulk_cache(c, |c| {
+                super::insert_suppliers(sqlite(c), &rows[..250])?;
+                assert_eq!(super::kept::count(), 4);
+                super::insert_suppliers(sqlite(c), &rows[250..])?;
+                assert_eq!(super::kept::count(), 4, "the same four, not prepared again");
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(super::kept::count(), 0, "finalized when the write ended");
+        // Time-ordered ids: in the order made.
+        let back: Vec<SupplierRow> =
+            suppliers::table.select(SupplierRow::as_select()).order(suppliers::id).load(&mut *c).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{rows:?}"));
+        // Outside a bulk write nothing is kept: each insert prepares and finalizes its own.
+        super::insert_suppliers(sqlite(&mut c), &[supplier(&org, 900, at)]).unwrap();
+        assert_eq!(super::kept::count(), 0);
+        drop(c);
+        drop(store);
+    }
+
+    /// A row a constraint refuses in the middle of a multi-row run fails the insert; the
+    /// transaction it ran in rolls back whole, the rows of the run before it included.
+    #[test]
+    fn a_refused_row_in_a_run_fails_the_insert_and_its_transaction_rolls_back() {
+        let (_dir, store, org) = store();
+        let mut c = store.conn().unwrap();
+        let at = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let taken = supplier(&org, 7, at);
+        super::insert_suppliers(sqlite(&mut c), std::slice::from_ref(&taken)).unwrap();
+        // Row 120 has supplier 7's match key: the second run (rows 100-149) loses one row.
+        let mut rows: Vec<SupplierRow> = (1000..1150).map(|n| supplier(&org, n, at)).collect();
+        rows[120].match_key = taken.match_key.clone();
+        let failed = crate::store::write_tx(&mut c, |c| {
+            crate::store::with_bulk_cache(c, |c| super::insert_suppliers(sqlite(c), &rows))
+        });
+        let e = format!("{:?}", failed.unwrap_err());
+        assert!(e.contains("1 of 32 suppliers were not inserted: a UNIQUE"), "{e}");
+        assert_eq!(suppliers::table.count().get_result::<i64>(&mut *c).unwrap(), 1, "only the supplier from before");
+        // Upload rows alike: a row number taken twice in one run.
+        let up = crate::store::new_id();
+        diesel::sql_query(format!(
+            "INSERT INTO uploads (id, org_id, sha256, size, filename, format, kind, uploaded_by, created_at, \
+             rows_total, rows_accepted, rows_rejected, report_json) \
+             SELECT '{up}', org_id, 'h', 1, 'f.csv', 'csv', 'supplier_list', id, '2026-01-01 00:00:00', 0, 0, 0, '{{}}' \
+             FROM api_keys LIMIT 1"
+        ))
+        .execute(&mut *c)
+        .unwrap();
+        let row = |n: i32| crate::store::uploads::UploadRowRecord {
+            upload_id: up.clone(),
+            row_number: n,
+            status: "rejected".into(),
+            raw_json: "[]".into(),
+            errors_json: "[]".into(),
+            supplier_id: None,
+        };
+        let rows: Vec<_> = (2..66).map(|n| row(if n == 40 { 39 } else { n })).collect();
+        let failed = crate::store::write_tx(&mut c, |c| super::insert_upload_rows(sqlite(c), &rows));
+        let e = format!("{:?}", failed.unwrap_err());
+        assert!(e.contains("1 of 64 upload rows were not inserted"), "{e}");
+        let n: i64 = crate::store::schema::upload_rows::table.count().get_result(&mut *c).unwrap();
+        assert_eq!(n, 0);
+    }
+
     /// The raw writes are the diesel transaction's: rolled back with it, committed with it; and
     /// each pooled connection answers its own handle.
     #[test]
@@ -333,7 +489,7 @@ mod tests {
         let one = supplier(&org, 2, at);
         super::insert_suppliers(sqlite(&mut c), std::slice::from_ref(&one)).unwrap();
         let e = super::insert_suppliers(sqlite(&mut c), &[one]).unwrap_err();
-        assert!(format!("{e:?}").contains("UNIQUE constraint failed"), "{e:?}");
+        assert!(format!("{e:?}").contains("1 of 1 suppliers were not inserted: a UNIQUE"), "{e:?}");
         let mut other = store.conn().unwrap();
         let handle = |c: &mut DbConn| super::with_raw(sqlite(c), |r| Ok(r.db as usize)).unwrap();
         assert_ne!(handle(&mut c), handle(&mut other));

@@ -413,8 +413,7 @@ impl Index {
             }
         }
         match conn {
-            // One prepared statement run per row: a multi-row insert needs a statement
-            // journal (see `store::with_bulk_cache`).
+            // Multi-row inserts on the raw handle (see `raw_sqlite::insert_rows`).
             DbConn::Sqlite(c) => super::raw_sqlite::insert_suppliers(c, &inserts)?,
             // 15 columns a row: 500 rows stay far below PostgreSQL's bind-parameter limit.
             DbConn::Pg(c) => {

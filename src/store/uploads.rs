@@ -119,7 +119,7 @@ pub fn set_report(conn: &mut DbConn, id: &str, report_json: &str) -> Result<()> 
 /// Stores rows in batches on the concrete backend (batch inserts don't go through MultiConnection).
 pub fn insert_rows(conn: &mut DbConn, rows: &[UploadRowRecord]) -> Result<()> {
     match conn {
-        // One prepared statement run per row: a multi-row insert needs a statement journal.
+        // Multi-row inserts on the raw handle (see `raw_sqlite::insert_rows`).
         DbConn::Sqlite(c) => super::raw_sqlite::insert_upload_rows(c, rows)?,
         DbConn::Pg(c) => {
             for chunk in rows.chunks(1000) {

@@ -34,6 +34,24 @@ impl Raw<'_> {
 
     /// Prepares one statement (SQL without NUL bytes, one statement).
     pub(super) fn prepare(&self, sql: &str) -> Result<Insert<'_>> {
+        Ok(Insert { raw: self, stmt: self.prepare_raw(sql)?, kept: false })
+    }
+
+    /// `head` (`INSERT ... INTO t (columns)`) with a `VALUES` list of `rows` rows of `width`
+    /// parameters each: the statement kept for it when statements are kept (see [`kept`](super::kept)),
+    /// else one prepared for this use only.
+    pub(super) fn prepare_rows(&self, head: &'static str, width: usize, rows: usize) -> Result<Insert<'_>> {
+        let make = || {
+            let one = format!("({})", vec!["?"; width].join(","));
+            self.prepare_raw(&format!("{head} VALUES {}", vec![one; rows].join(",")))
+        };
+        Ok(match super::kept::get(self.db, (head, width, rows), make)? {
+            Some(stmt) => Insert { raw: self, stmt, kept: true },
+            None => Insert { raw: self, stmt: make()?, kept: false },
+        })
+    }
+
+    fn prepare_raw(&self, sql: &str) -> Result<*mut ffi::sqlite3_stmt> {
         let mut stmt = std::ptr::null_mut();
         let len = c_int::try_from(sql.len()).map_err(Error::internal)?;
         // SAFETY: `db` is open; the SQL pointer and length describe `sql`, which SQLite reads
@@ -51,7 +69,7 @@ impl Raw<'_> {
         if rc != ffi::SQLITE_OK || stmt.is_null() {
             return Err(self.error(rc));
         }
-        Ok(Insert { raw: self, stmt })
+        Ok(stmt)
     }
 
     #[cfg(test)]
@@ -126,6 +144,8 @@ impl From<f64> for Arg<'_> {
 pub(super) struct Insert<'r> {
     raw: &'r Raw<'r>,
     stmt: *mut ffi::sqlite3_stmt,
+    /// Kept for later uses (see [`kept`](super::kept)), which finalizes it: not finalized here.
+    kept: bool,
 }
 
 impl Insert<'_> {
@@ -183,7 +203,11 @@ impl Insert<'_> {
 
 impl Drop for Insert<'_> {
     fn drop(&mut self) {
-        // SAFETY: `stmt` was prepared on this handle and is finalized once, here.
+        if self.kept {
+            return;
+        }
+        // SAFETY: `stmt` was prepared on this handle for this `Insert` alone and is finalized
+        // once, here.
         unsafe {
             ffi::sqlite3_finalize(self.stmt);
         }

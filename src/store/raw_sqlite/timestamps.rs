@@ -4,43 +4,71 @@
 /// digits, none when it is zero), so that diesel reads back exactly what was written here.
 /// Written by hand: chrono parsed the format string again for every value, and each row has
 /// its own timestamp (that was 7 % of inserting a supplier).
+///
+/// [`Timestamps::text`] writes one at a time; [`Timestamps::push`] keeps several, for the rows
+/// of one multi-row insert ([`Timestamps::get`] reads them back).
 #[derive(Default)]
 pub(super) struct Timestamps {
     buf: String,
+    /// Where each pushed timestamp ends in `buf`.
+    ends: Vec<usize>,
 }
 
 impl Timestamps {
     pub(super) fn text(&mut self, t: chrono::NaiveDateTime) -> &str {
-        use chrono::{Datelike, Timelike};
-        self.buf.clear();
-        let (y, nanos) = (t.year(), t.nanosecond() % 1_000_000_000);
-        // A leap second is second 60, as chrono writes it.
-        let sec = t.second() + u32::from(t.nanosecond() >= 1_000_000_000);
-        let b = &mut self.buf;
-        // Years 0-9999 have four digits; chrono writes others with a sign and 5+ digits. The
-        // digits are written by hand: with `write!` this function took twice the instructions.
-        match u32::try_from(y) {
-            Ok(y) if y <= 9999 => digits(b, y, 4),
-            _ => {
-                use std::fmt::Write;
-                let _ = write!(b, "{y:+05}");
-            }
-        }
-        for (sep, v) in [('-', t.month()), ('-', t.day()), (' ', t.hour()), (':', t.minute()), (':', sec)] {
-            b.push(sep);
-            digits(b, v, 2);
-        }
-        let fraction = match nanos {
-            0 => None,
-            n if n % 1_000_000 == 0 => Some((n / 1_000_000, 3)),
-            n if n % 1_000 == 0 => Some((n / 1_000, 6)),
-            n => Some((n, 9)),
-        };
-        if let Some((v, width)) = fraction {
-            b.push('.');
-            digits(b, v, width);
-        }
+        self.clear();
+        write(&mut self.buf, t);
         &self.buf
+    }
+
+    /// Forgets every timestamp pushed.
+    pub(super) fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+
+    /// Adds a timestamp after those pushed since the last [`Timestamps::clear`].
+    pub(super) fn push(&mut self, t: chrono::NaiveDateTime) {
+        write(&mut self.buf, t);
+        self.ends.push(self.buf.len());
+    }
+
+    /// The `i`th timestamp pushed (empty if there is none).
+    pub(super) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.buf.get(start..end).unwrap_or_default()
+    }
+}
+
+/// Appends `t` to `b` as chrono's `%F %T%.f` writes it.
+fn write(b: &mut String, t: chrono::NaiveDateTime) {
+    use chrono::{Datelike, Timelike};
+    let (y, nanos) = (t.year(), t.nanosecond() % 1_000_000_000);
+    // A leap second is second 60, as chrono writes it.
+    let sec = t.second() + u32::from(t.nanosecond() >= 1_000_000_000);
+    // Years 0-9999 have four digits; chrono writes others with a sign and 5+ digits. The
+    // digits are written by hand: with `write!` this function took twice the instructions.
+    match u32::try_from(y) {
+        Ok(y) if y <= 9999 => digits(b, y, 4),
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(b, "{y:+05}");
+        }
+    }
+    for (sep, v) in [('-', t.month()), ('-', t.day()), (' ', t.hour()), (':', t.minute()), (':', sec)] {
+        b.push(sep);
+        digits(b, v, 2);
+    }
+    let fraction = match nanos {
+        0 => None,
+        n if n % 1_000_000 == 0 => Some((n / 1_000_000, 3)),
+        n if n % 1_000 == 0 => Some((n / 1_000, 6)),
+        n => Some((n, 9)),
+    };
+    if let Some((v, width)) = fraction {
+        b.push('.');
+        digits(b, v, width);
     }
 }
 
@@ -81,9 +109,18 @@ mod tests {
             day(2026, 10, 20).and_hms_micro_opt(10, 10, 10, 100_000).unwrap(),
         ];
         let mut ts = Timestamps::default();
-        for t in cases {
+        for &t in &cases {
             assert_eq!(ts.text(t), t.format("%F %T%.f").to_string(), "{t:?}");
         }
+        // Pushed together, each reads back as written alone.
+        ts.clear();
+        cases.iter().for_each(|&t| ts.push(t));
+        for (i, t) in cases.iter().enumerate() {
+            assert_eq!(ts.get(i), t.format("%F %T%.f").to_string(), "{t:?}");
+        }
+        assert_eq!(ts.get(cases.len()), "");
+        ts.clear();
+        assert_eq!(ts.get(0), "");
     }
 
     proptest::proptest! {
