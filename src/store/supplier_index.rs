@@ -3,8 +3,8 @@
 
 use super::schema::suppliers;
 use super::suppliers::{
-    apply_columns, compact_json, merge_fields, name_key, new_row, new_row_columns, reg_key, source_json, write_update,
-    SupplierRow,
+    apply_columns, compact_json, match_key_of, merge_fields, name_key, new_row, new_row_columns, reg_key, source_json,
+    write_update, SupplierRow,
 };
 use super::DbConn;
 use crate::domain::{FieldSource, SupplierFields, SupplierRecord};
@@ -228,28 +228,37 @@ impl Index {
     }
 
     /// Points the entry's value of `on` at entry `i` (`replace`: even when another entry holds it).
+    /// One probe of the map: a hash no entry has means no entry holds the value (a collided
+    /// entry is only ever added beside a hash already held).
     fn index(&mut self, on: On, i: usize, replace: bool) {
+        use std::collections::hash_map::Entry as Slot;
         let Some(value) = on.value(&self.entries[i].keys) else { return };
         let h = self.hash(value);
-        let holder = self.get(on, value);
+        let entries = &self.entries;
+        let holds = |k: u32| on.value(&entries[k as usize].keys) == Some(value);
         let map = match on {
             On::Ref => &mut self.by_ref,
             On::Key => &mut self.by_key,
             On::Reg => &mut self.by_reg,
             On::Name => &mut self.by_name,
         };
-        match (holder, map.map.get(&h).copied()) {
-            (Some(_), _) if !replace => {}
-            // The value is held by the entry the hash points at, or by none: point the hash at `i`.
-            (Some(j), Some(k)) if j == k as usize => {
-                map.map.insert(h, i as u32);
+        match map.map.entry(h) {
+            Slot::Vacant(v) => {
+                v.insert(i as u32);
             }
-            (None, None) => {
-                map.map.insert(h, i as u32);
+            // Held by the entry the hash points at: point the hash at `i`.
+            Slot::Occupied(mut o) if holds(*o.get()) => {
+                if replace {
+                    o.insert(i as u32);
+                }
             }
-            // The hash belongs to another value: keep `i` with the collided ones.
-            _ => {
-                map.collided.retain(|&k| Some(k as usize) != holder);
+            // The hash belongs to another value: the value's holder, if any, is a collided one.
+            Slot::Occupied(_) => {
+                let holder = map.collided.iter().rev().copied().find(|&k| holds(k));
+                if holder.is_some() && !replace {
+                    return;
+                }
+                map.collided.retain(|&k| Some(k) != holder);
                 map.collided.push(i as u32);
             }
         }
@@ -282,7 +291,7 @@ impl Index {
             None => f.registration_number.as_deref().map(reg_key).filter(|r| !r.is_empty()).map(Cow::Owned),
         };
         if let Some(reg) = reg {
-            let key = format!("reg:{country}:{reg}");
+            let key = match_key_of("reg", country, &reg);
             if let Some(i) = self.get(On::Key, ("", &key)).or_else(|| self.get(On::Reg, (country, &reg))) {
                 return Some(i);
             }
@@ -291,7 +300,7 @@ impl Index {
             Some(r) => Cow::Borrowed(r.name_key.as_str()),
             None => Cow::Owned(name_key(&f.legal_name)),
         };
-        if let Some(i) = self.get(On::Key, ("", &format!("name:{country}:{nk}"))) {
+        if let Some(i) = self.get(On::Key, ("", &match_key_of("name", country, &nk))) {
             return Some(i);
         }
         if f.external_ref.is_none() {
@@ -308,17 +317,17 @@ impl Index {
         &mut self,
         org_id: &str,
         fields: SupplierFields,
-        extra: &BTreeMap<String, String>,
+        extra: BTreeMap<String, String>,
         source: FieldSource,
         row: Option<SupplierRow>,
     ) -> Result<Staged> {
         if let Some(i) = self.find(&fields, row.as_ref()) {
-            self.merge(i, fields, extra, source)?;
+            self.merge(i, fields, &extra, source)?;
             return Ok(Staged { id: self.entries[i].id.clone(), created: false });
         }
         let row = match row {
             Some(r) => r,
-            None => new_row(org_id, &fields, extra, &source)?,
+            None => new_row(org_id, &fields, &extra, &source)?,
         };
         let entry = Entry {
             id: row.id.clone(),
@@ -326,7 +335,7 @@ impl Index {
             keys: Keys::of(&row),
             row: None,
             staged: Some(self.staged.len() as u32),
-            extra: extra.clone(),
+            extra,
         };
         let id = entry.id.clone();
         self.staged.push(SupplierRecord { id: id.clone(), fields, source });

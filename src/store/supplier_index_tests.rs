@@ -57,7 +57,7 @@ fn run(collide: bool) -> (Vec<bool>, Vec<String>, Vec<SupplierRecord>, Vec<suppl
             // Half the rows come with their new row made beforehand, as an upload's do.
             let made =
                 if row.is_multiple_of(2) { Some(suppliers::new_row(&org, &f, &none, &source(row))?) } else { None };
-            let s = ix.stage(&org, f, &none, source(row), made)?;
+            let s = ix.stage(&org, f, none.clone(), source(row), made)?;
             created.push(s.created);
             ids.push(s.id);
             Ok(())
@@ -161,7 +161,7 @@ fn reserved_room_holds_the_staged_suppliers_in_place() {
     let none = BTreeMap::new();
     for i in 0..300 {
         let f = fields(Some(&format!("R{i}")), &format!("Supplier {i}"), None, None);
-        assert!(ix.stage(&org, f, &none, source(i + 2), None).expect("stage").created);
+        assert!(ix.stage(&org, f, none.clone(), source(i + 2), None).expect("stage").created);
     }
     assert_eq!((ix.entries.as_ptr(), ix.staged.as_ptr()), (entries, staged));
     assert_eq!(ix.staged.len(), 300);

@@ -258,7 +258,7 @@ impl ListWriter {
         for r in chunk {
             let (status, errors_json, supplier_id) = match r.outcome {
                 Ready::Accepted { fields, extra, source, row, warnings, warnings_json } => {
-                    let staged = self.index.stage(&self.org_id, fields, &extra, source, Some(row))?;
+                    let staged = self.index.stage(&self.org_id, fields, extra, source, Some(row))?;
                     if staged.created {
                         self.created += 1;
                     } else {
