@@ -35,7 +35,9 @@ pub enum RowOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListRow {
     pub row: u32,
-    pub raw: Vec<(String, String)>,
+    /// The row's non-blank cells under their headers as written (each header shared by every
+    /// row, not copied per row).
+    pub raw: Vec<(Arc<str>, String)>,
     pub outcome: RowOutcome,
 }
 
@@ -45,7 +47,7 @@ pub struct ListRow {
 pub struct SkippedRow {
     pub row: u32,
     pub reason: String,
-    pub raw: Vec<(String, String)>,
+    pub raw: Vec<(Arc<str>, String)>,
 }
 
 /// A supplier list as read: which sheet and header row, how columns map, every data row.
@@ -82,7 +84,7 @@ impl RowSources {
     }
 
     /// The source of the row numbered `row` whose cells under their headers are `raw`.
-    pub fn source(&self, row: u32, raw: &[(String, String)]) -> FieldSource {
+    pub fn source(&self, row: u32, raw: &[(Arc<str>, String)]) -> FieldSource {
         FieldSource {
             upload_id: Some(self.upload_id.clone()),
             filename: Some(self.filename.clone()),
@@ -99,8 +101,8 @@ impl RowSources {
 
     /// The cells of a row (under their headers as written) by canonical field; cells of
     /// unmapped columns are left out.
-    pub fn raw(&self, raw: &[(String, String)]) -> RawCells {
-        raw.iter().filter_map(|(h, v)| self.field_of.get(h).map(|f| (f, v))).collect()
+    pub fn raw<H: AsRef<str>>(&self, raw: &[(H, String)]) -> RawCells {
+        raw.iter().filter_map(|(h, v)| self.field_of.get(h.as_ref()).map(|f| (f, v))).collect()
     }
 }
 
@@ -227,6 +229,8 @@ struct Header {
     sheet: String,
     row: u32,
     columns: Vec<ColumnMapping>,
+    /// Each column's header as written, shared by the rows' raw cells.
+    names: Vec<Arc<str>>,
     /// The revenue column's header and the currency it names, when no currency column exists.
     currency: Option<(String, String)>,
 }
@@ -326,8 +330,13 @@ impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
             .find(|c| c.field.as_deref() == Some("annual_revenue"))
             .and_then(|c| header_currency(&c.header).map(|cur| (c.header.clone(), cur)));
         let has_currency_col = columns.iter().any(|c| c.field.as_deref() == Some("currency"));
-        self.header =
-            Some(Header { sheet, row: rows[i].row, columns, currency: if has_currency_col { None } else { currency } });
+        self.header = Some(Header {
+            sheet,
+            row: rows[i].row,
+            names: columns.iter().map(|m| Arc::from(m.header.as_str())).collect(),
+            columns,
+            currency: if has_currency_col { None } else { currency },
+        });
         self.state = State::Mapping;
         for r in rows.into_iter().skip(i + 1) {
             if self.map_row(r) == Flow::Stop {
@@ -345,9 +354,9 @@ impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
         if r.cells.iter().all(Cell::is_empty) {
             return Flow::Continue;
         }
-        let header_of = |i: usize| {
-            h.columns.get(i).map(|m| m.header.clone()).unwrap_or_else(|| format!("Column {}", column_letter(i)))
-        };
+        // A cell right of the header row's last cell has its column's letter for a header.
+        let header_of =
+            |i: usize| h.names.get(i).cloned().unwrap_or_else(|| Arc::from(format!("Column {}", column_letter(i))));
         let mut raw = Vec::new();
         for (i, c) in r.cells.iter().enumerate() {
             if !c.is_empty() {
@@ -368,7 +377,7 @@ impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
                     values.push(FieldValue { field: f.as_str().into(), header: m.header.as_str().into(), cell: c })
                 }
                 None if !c.is_empty() => {
-                    extra.insert(header_of(i), c.display());
+                    extra.insert(header_of(i).to_string(), c.display());
                 }
                 None => {}
             }
@@ -503,7 +512,7 @@ mod tests {
             o => panic!("{o:?}"),
         }
         assert_eq!(l.skipped.iter().map(|s| s.row).collect::<Vec<_>>(), vec![7, 8]);
-        assert_eq!(l.rows[0].raw[1], ("Supplier Name".to_string(), "Acme".to_string()));
+        assert_eq!(l.rows[0].raw[1], ("Supplier Name".into(), "Acme".to_string()));
     }
 
     #[test]
