@@ -140,7 +140,7 @@ impl SandboxStream {
         };
         let mut s = SandboxStream {
             child,
-            out: BufReader::with_capacity(1 << 16, stdout),
+            out: BufReader::with_capacity(PIPE_BYTES as usize, stdout),
             format: FileFormat::Csv,
             sheets: Vec::new(),
             timed_out,
@@ -380,7 +380,8 @@ pub fn worker_main() -> i32 {
     if std::io::stdin().lock().take(most).read_to_end(&mut input).is_err() {
         return 2;
     }
-    let so = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // Written a pipe's worth at a time (see PIPE_BYTES).
+    let so = std::io::BufWriter::with_capacity(PIPE_BYTES as usize, std::io::stdout().lock());
     if worker_write(&input, &limits, so).is_err() {
         return 2;
     }

@@ -94,11 +94,14 @@ pub(crate) struct RowBuilder<'l> {
     rows: u64,
     cur: Option<SheetRow>,
     flow: Flow,
+    /// The widest row so far: a new row's cells are allocated at this width at once, instead of
+    /// growing a cell at a time.
+    width: usize,
 }
 
 impl<'l> RowBuilder<'l> {
     pub(crate) fn new(limits: &'l Limits, cells_total: &'l mut u64) -> Self {
-        RowBuilder { limits, cells_total, rows: 0, cur: None, flow: Flow::Continue }
+        RowBuilder { limits, cells_total, rows: 0, cur: None, flow: Flow::Continue, width: 0 }
     }
 
     /// Adds a cell at 0-based (row, col); empty cells are ignored. Returns what the sink wants:
@@ -134,13 +137,14 @@ impl<'l> RowBuilder<'l> {
                 if self.rows > self.limits.max_rows {
                     return Err(IngestError::TooManyRows { limit: self.limits.max_rows });
                 }
-                self.cur = Some(SheetRow { row: row1, cells: Vec::new() });
+                self.cur = Some(SheetRow { row: row1, cells: Vec::with_capacity(self.width) });
             }
         }
         if let Some(r) = &mut self.cur {
             let c = col as usize;
             if r.cells.len() <= c {
                 r.cells.resize(c + 1, Cell::Empty);
+                self.width = self.width.max(c + 1);
             }
             r.cells[c] = cell;
         }
