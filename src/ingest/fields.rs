@@ -6,7 +6,7 @@ use super::values::{
     excel_serial_date, is_ambiguous_number, parse_date, parse_list, parse_money, parse_number, parse_percent,
     parse_sector, percent_from_number, DateError,
 };
-use super::{clean_text, parse_country};
+use super::{parse_country, text::clean_owned};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -154,7 +154,7 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
             continue;
         }
         seen.push(fv.field.as_ref());
-        let mut text = clean_text(&fv.cell.display());
+        let mut text = clean_owned(fv.cell.display());
         if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
             text = text.chars().take(MAX_CELL_CHARS).collect();
             let short: String = text.chars().take(80).collect();

@@ -19,6 +19,19 @@ pub fn clean_text(raw: &str) -> String {
     }
 }
 
+/// [`clean_text`] of an owned string: the same text, in `raw`'s own buffer when it needs
+/// nothing done (printable ASCII without spaces at either end: most cells), so that no copy is
+/// made.
+pub fn clean_owned(raw: String) -> String {
+    let b = raw.as_bytes();
+    let clean = b.iter().all(|b| (0x20..0x7f).contains(b)) && b.first() != Some(&b' ') && b.last() != Some(&b' ');
+    if clean {
+        raw
+    } else {
+        clean_text(&raw)
+    }
+}
+
 fn clean_chars(chars: impl Iterator<Item = char>, len: usize) -> String {
     let mut out = String::with_capacity(len);
     let mut prev_cr = false;
@@ -47,6 +60,13 @@ mod tests {
         #[test]
         fn the_quick_path_cleans_as_the_normaliser_does(raw in any::<String>()) {
             prop_assert_eq!(clean_text(&raw), clean_chars(raw.nfc(), raw.len()));
+        }
+
+        /// Cleaning an owned string gives what cleaning its text gives, printable ASCII with
+        /// spaces anywhere included.
+        #[test]
+        fn cleaning_an_owned_string_is_cleaning_its_text(raw in prop_oneof![any::<String>(), "[ -~]{0,12}", " ?[a-z ]{0,6} ?"]) {
+            prop_assert_eq!(clean_owned(raw.clone()), clean_text(&raw));
         }
     }
 
