@@ -263,3 +263,42 @@ fn supplier_and_upload_row_keys_are_checked_at_commit_and_survive_the_rebuild() 
     let orphan = c.batch_execute("INSERT INTO upload_rows VALUES ('u1', 4, 'accepted', '[]', '[]', 'nobody')");
     assert!(format!("{orphan:?}").contains("FOREIGN KEY constraint failed"), "{orphan:?}");
 }
+
+/// The registration and name lookups of matching use the indexes led by their key, and the way
+/// down brings back the indexes led by the organisation.
+#[test]
+fn supplier_lookups_use_the_indexes_led_by_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = diesel::SqliteConnection::establish(&dir.path().join("k.db").to_string_lossy()).unwrap();
+    c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    #[derive(QueryableByName)]
+    struct Plan {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let plan = |c: &mut diesel::SqliteConnection, key: &str| -> String {
+        let rows: Vec<Plan> = diesel::sql_query(format!(
+            "EXPLAIN QUERY PLAN SELECT id FROM suppliers WHERE org_id = 'o1' AND country = 'MY' AND {key} = 'x'"
+        ))
+        .load(c)
+        .unwrap();
+        rows.into_iter().map(|r| r.detail).collect::<Vec<_>>().join("; ")
+    };
+    assert_eq!(
+        plan(&mut c, "registration_number"),
+        "SEARCH suppliers USING INDEX suppliers_reg_key (registration_number=? AND country=? AND org_id=?)"
+    );
+    assert_eq!(
+        plan(&mut c, "name_key"),
+        "SEARCH suppliers USING INDEX suppliers_name_key (name_key=? AND country=? AND org_id=?)"
+    );
+    c.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+    assert_eq!(
+        plan(&mut c, "registration_number"),
+        "SEARCH suppliers USING INDEX suppliers_org_reg (org_id=? AND country=? AND registration_number=?)"
+    );
+    assert_eq!(
+        plan(&mut c, "name_key"),
+        "SEARCH suppliers USING INDEX suppliers_org_name (org_id=? AND country=? AND name_key=?)"
+    );
+}
