@@ -177,30 +177,34 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for RawCells {
         // Every row of an upload makes one: each key is looked up once, and whether a later
         // item has the same key is a bit test for canonical fields (a quadratic string search,
         // with two lookups per key, was 8 % of reading a large list).
-        let items: Vec<(K, V, Option<Packed>)> = iter
-            .into_iter()
-            .map(|(k, v)| {
-                let packed = PACKED_KEYS.get(k.as_ref()).map(|(i, p)| (*i, p.as_str()));
-                (k, v, packed)
-            })
-            .collect();
+        // Sized once from the iterator's bound (a row's cells, filtered: no exact length).
+        let iter = iter.into_iter();
+        let bound = iter.size_hint();
+        let mut items: Vec<(K, V, Option<Packed>, bool)> = Vec::with_capacity(bound.1.unwrap_or(bound.0).min(1024));
+        items.extend(iter.map(|(k, v)| {
+            let packed = PACKED_KEYS.get(k.as_ref()).map(|(i, p)| (*i, p.as_str()));
+            (k, v, packed, false)
+        }));
         let len =
-            items.iter().map(|(k, v, p)| p.map_or(k.as_ref().len(), |(_, p)| p.len()) + v.as_ref().len() + 2).sum();
+            items.iter().map(|(k, v, p, _)| p.map_or(k.as_ref().len(), |(_, p)| p.len()) + v.as_ref().len() + 2).sum();
         // A later value for the same field wins, as in a map: walk back, keep each key's last.
-        let mut keep = vec![false; items.len()];
         let mut seen = 0u128;
-        for (i, (k, _, p)) in items.iter().enumerate().rev() {
-            keep[i] = match p {
+        for i in (0..items.len()).rev() {
+            let keep = match items[i].2 {
                 Some((n, _)) => seen & (1 << n) == 0,
-                None => !items[i + 1..].iter().any(|(k2, _, p2)| p2.is_none() && k2.as_ref() == k.as_ref()),
+                None => {
+                    let k = items[i].0.as_ref();
+                    !items[i + 1..].iter().any(|(k2, _, p2, _)| p2.is_none() && k2.as_ref() == k)
+                }
             };
-            if let Some((n, _)) = p {
+            if let Some((n, _)) = items[i].2 {
                 seen |= 1 << n;
             }
+            items[i].3 = keep;
         }
         let mut r = RawCells { packed: String::with_capacity(len) };
-        for ((k, v, p), keep) in items.iter().zip(keep) {
-            if keep {
+        for (k, v, p, keep) in &items {
+            if *keep {
                 match p {
                     Some((_, p)) => r.push_packed(p, &no_nul(v.as_ref())),
                     None => r.push_other(&no_nul(k.as_ref()), &no_nul(v.as_ref())),
