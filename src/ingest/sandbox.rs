@@ -11,7 +11,6 @@ use super::{sniff, stream_workbook, IngestError, Limits};
 use crate::domain::{FileFormat, SheetRow, Workbook};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::fd::AsRawFd;
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,19 +100,7 @@ impl SandboxStream {
             .spawn()
             .map_err(|e| IngestError::unreadable(format!("the reader process could not start ({e})")))?;
         let stdout = child.stdout.take();
-        // Pipes of 1 MiB instead of Linux's 64 KiB (the most an unprivileged process may ask;
-        // a refusal keeps the default): the file crosses in 15 writes instead of 230 for a
-        // list of 100,000 rows, and the worker runs ahead of the rows' reader by a thousand
-        // rows instead of a hundred, so the two switch places less often.
-        for fd in
-            [child.stdin.as_ref().map(|p| p.as_raw_fd()), stdout.as_ref().map(|p| p.as_raw_fd())].into_iter().flatten()
-        {
-            // SAFETY: fcntl on a pipe this process owns; F_SETPIPE_SZ takes an int and touches
-            // no memory of ours.
-            unsafe {
-                libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES);
-            }
-        }
+        widen_pipes(&child, stdout.as_ref());
         // The watchdog kills the worker at the deadline, whatever the parent is doing.
         let timed_out = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel::<()>();
@@ -367,6 +354,26 @@ fn worker_write(input: &[u8], limits: &Limits, out: impl Write) -> std::io::Resu
     let _ = w.send(&last);
     w.out.flush()
 }
+
+/// Pipes of 1 MiB instead of Linux's 64 KiB (the most an unprivileged process may ask; a
+/// refusal, for example once the user's pipe allowance is spent, keeps the default): the file
+/// crosses in 15 writes instead of 230 for a list of 100,000 rows, and the worker runs ahead of
+/// the rows' reader by a thousand rows instead of a hundred, so the two switch places less often.
+#[cfg(target_os = "linux")]
+fn widen_pipes(child: &Child, stdout: Option<&ChildStdout>) {
+    use std::os::fd::AsRawFd;
+    for fd in [child.stdin.as_ref().map(|p| p.as_raw_fd()), stdout.map(|p| p.as_raw_fd())].into_iter().flatten() {
+        // SAFETY: fcntl on a pipe this process owns; F_SETPIPE_SZ takes an int and touches no
+        // memory of ours.
+        unsafe {
+            libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES);
+        }
+    }
+}
+
+/// Elsewhere pipes keep their size.
+#[cfg(not(target_os = "linux"))]
+fn widen_pipes(_: &Child, _: Option<&ChildStdout>) {}
 
 /// Entry point of `manumit worker parse`: reads the file from stdin, writes the frames to
 /// stdout, returns the process exit code (0 when the answer was written).

@@ -94,8 +94,9 @@ pub(crate) struct RowBuilder<'l> {
     rows: u64,
     cur: Option<SheetRow>,
     flow: Flow,
-    /// The widest row so far: a new row's cells are allocated at this width at once, instead of
-    /// growing a cell at a time.
+    /// The width of the row before: a new row's cells are allocated at it at once, instead of
+    /// growing a cell at a time (the previous row's, not the widest's: one wide row does not
+    /// widen every row kept after it).
     width: usize,
 }
 
@@ -128,6 +129,7 @@ impl<'l> RowBuilder<'l> {
             }
             _ => {
                 if let Some(done) = self.cur.take() {
+                    self.width = done.cells.len();
                     self.flow = sink.row(done)?;
                     if self.flow != Flow::Continue {
                         return Ok(self.flow);
@@ -144,7 +146,6 @@ impl<'l> RowBuilder<'l> {
             let c = col as usize;
             if r.cells.len() <= c {
                 r.cells.resize(c + 1, Cell::Empty);
-                self.width = self.width.max(c + 1);
             }
             r.cells[c] = cell;
         }
