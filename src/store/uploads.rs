@@ -74,12 +74,6 @@ pub fn find_by_sha(conn: &mut DbConn, org_id: &str, sha256: &str) -> Result<Opti
         .optional()?)
 }
 
-pub fn insert(conn: &mut DbConn, row: &UploadRow) -> Result<()> {
-    diesel::insert_into(uploads::table).values(row).execute(conn)?;
-    Ok(())
-}
-
-/// The counts and sheet of an upload whose rows were stored as they were read.
 /// Inserts a new upload's row and its bytes, in a savepoint. False when the organisation has
 /// stored the same bytes already (a unique violation: a concurrent request was first), and
 /// then nothing is written.
@@ -95,6 +89,7 @@ pub fn insert_new(conn: &mut DbConn, row: &UploadRow, bytes: &[u8]) -> Result<bo
     }
 }
 
+/// The counts and sheet of an upload whose rows were stored as they were read.
 /// Sets an upload's sheet, row counts and report in one statement: an update rewrites the
 /// whole row (its report included; the file's bytes are in `upload_files`, untouched).
 pub fn set_outcome(conn: &mut DbConn, id: &str, sheet: &str, counts: [usize; 3], report_json: &str) -> Result<()> {

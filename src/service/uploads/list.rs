@@ -332,7 +332,7 @@ impl ListWriter {
             warnings: &warnings,
             suppliers_created: created,
             suppliers_updated: updated,
-            assessment_ids: Ids(&assessed),
+            assessment_ids: &assessed,
             supplier_ids: &touched,
         };
         let report = serde_json::to_string(&report).map_err(Error::internal)?;
@@ -359,7 +359,7 @@ struct ListReport<'a> {
     warnings: &'a [ingest::RowError],
     suppliers_created: usize,
     suppliers_updated: usize,
-    assessment_ids: Ids<'a>,
+    assessment_ids: &'a [uuid::Uuid],
     supplier_ids: &'a [String],
 }
 
@@ -368,20 +368,6 @@ struct ListReport<'a> {
 struct Skipped<'a> {
     row: u32,
     reason: &'a str,
-}
-
-/// Assessment ids as their hyphenated text.
-struct Ids<'a>(&'a [uuid::Uuid]);
-
-impl Serialize for Ids<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for id in self.0 {
-            seq.serialize_element(id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()) as &str)?;
-        }
-        seq.end()
-    }
 }
 
 /// Most rows [`ListWriter::reserve`] makes room for (the default row limit of an upload).
