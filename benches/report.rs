@@ -110,11 +110,13 @@ fn synthetic(n: usize) -> ReportInput {
                 tier,
                 overall,
                 forced_labour_likely: tier == Tier::Critical,
+                basis: Some(manumit::domain::Basis::Evidence),
                 components: Components {
                     inherent: comp(overall / 2.0),
                     forced_labour: comp(overall),
                     front_business: comp(overall / 3.0),
                     screening: comp(0.0),
+                    child_labour: Some(comp(0.0)),
                 },
                 completeness: 0.8,
                 recommended_actions: actions,

@@ -125,6 +125,28 @@ pub struct Components {
     pub forced_labour: ComponentScore,
     pub front_business: ComponentScore,
     pub screening: ComponentScore,
+    /// Child labour (ILO C138, C182): methodology 2 and later; absent in version 1 assessments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_labour: Option<ComponentScore>,
+}
+
+/// What an assessment's tier rests on (methodology 2): `evidence` when a forced-labour,
+/// child-labour, front-business or screening finding from the supplier's own data or a list
+/// match sets the tier; `context` when only inherent (country, sector, commodity) risk does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    Evidence,
+    Context,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Evidence => "evidence",
+            Basis::Context => "context",
+        }
+    }
 }
 
 /// A screening match, kept apart from findings so reports can list it with its list and edition.
@@ -151,6 +173,9 @@ pub struct Assessment {
     pub tier: Tier,
     pub overall: f64,
     pub forced_labour_likely: bool,
+    /// What the tier rests on (methodology 2 and later; absent in version 1 assessments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
     pub components: Components,
     /// Share (0–1) of core items answered.
     pub completeness: f64,
@@ -204,4 +229,8 @@ pub struct QuestionnaireEvidence {
     pub unanswered_core: Vec<(String, String, Vec<String>)>,
     /// Question ids whose answers show a mitigating control in place.
     pub controls_in_place: Vec<String>,
+    /// Known answers by question id, as displayed (e.g. `CL1` → `12`), for rules that need the
+    /// value itself (a child's age against the country's minimum working age).
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
 }

@@ -74,6 +74,9 @@ pub struct SupplierFields {
     pub last_audit_date: Option<NaiveDate>,
     pub audit_standard: Option<String>,
     pub xinjiang_inputs: Option<YesNo>,
+    /// Free-text notes about the supplier (audit remarks, buyer comments). Read for indicator
+    /// phrases by the scoring (methodology 2).
+    pub notes: Option<String>,
 }
 
 /// Where a supplier's field values came from, so findings can cite the cell.

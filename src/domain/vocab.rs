@@ -46,6 +46,7 @@ str_enum!(
         Control => "control",
         Screening => "screening",
         Inherent => "inherent",
+        ChildLabour => "child_labour",
     }
 );
 

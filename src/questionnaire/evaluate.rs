@@ -106,6 +106,7 @@ fn dimension_words(d: Dimension) -> &'static str {
         Dimension::Control => "a missing control: its absence raises risk",
         Dimension::Screening => "screening",
         Dimension::Inherent => "inherent risk",
+        Dimension::ChildLabour => "child labour (ILO C138, C182)",
     }
 }
 

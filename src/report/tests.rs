@@ -49,11 +49,13 @@ fn supplier(id: &str, name: &str, sector: &str, tier: Tier, overall: f64, findin
             tier,
             overall,
             forced_labour_likely: tier == Tier::Critical,
+            basis: Some(crate::domain::Basis::Evidence),
             components: Components {
                 inherent: comp(40.0, Tier::Medium),
                 forced_labour: comp(overall, tier),
                 front_business: comp(10.0, Tier::Low),
                 screening: comp(0.0, Tier::Low),
+                child_labour: Some(comp(0.0, Tier::Low)),
             },
             completeness: 0.9,
             recommended_actions: if tier == Tier::Low {

@@ -184,6 +184,7 @@ pub(super) fn assess(
                 Dimension::Context | Dimension::Inherent => inh.push(f.clone()),
                 Dimension::FrontBusiness => fb.push(f.clone()),
                 Dimension::Screening => scr.push(f.clone()),
+                Dimension::ChildLabour => fl.push(f.clone()),
             }
         }
         fl.extend(questionnaire_unknowns(q));
@@ -233,6 +234,7 @@ pub(super) fn assess(
         forced_labour: component(ilo.tier, &fl.iter().collect::<Vec<_>>()),
         front_business: component(fb_tier, &fb.iter().collect::<Vec<_>>()),
         screening: component(scr_tier, &scr.iter().collect::<Vec<_>>()),
+        child_labour: None,
     };
     let tier = inh_tier.max(ilo.tier).max(fb_tier).max(scr_tier);
     let mut findings = Vec::with_capacity(inh.len() + fl.len() + fb.len() + scr.len());
@@ -258,6 +260,7 @@ pub(super) fn assess(
         tier,
         overall: combine::score(tier, points, combine::K_OVERALL),
         forced_labour_likely: ilo.forced_labour_likely,
+        basis: None,
         components,
         completeness: completeness(s, questionnaire),
         recommended_actions: combine::recommended_actions(tier),

@@ -88,6 +88,7 @@ stored!(
     last_audit_date,
     audit_standard,
     xinjiang_inputs,
+    notes,
 );
 
 #[cfg(test)]
