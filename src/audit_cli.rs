@@ -177,6 +177,7 @@ pub fn run(files: &[PathBuf], output: &Path, today: NaiveDate, now: DateTime<Utc
         decisions: &[],
         questionnaires: &questionnaires,
         as_of: today,
+        markets: &[],
     };
     let (assessed, networks) = scoring::assess_org(&ctx, &[]);
     progress.done_one();

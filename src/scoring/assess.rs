@@ -23,6 +23,9 @@ pub struct OrgContext<'a> {
     /// Supplier id → its latest questionnaire, evaluated.
     pub questionnaires: &'a HashMap<String, QuestionnaireEvidence>,
     pub as_of: NaiveDate,
+    /// The organisation's markets (ISO 3166 alpha-2 codes and `EU`); empty means every market.
+    /// Law-dependent actions (hold shipments under the UFLPA, ...) follow them.
+    pub markets: &'a [String],
 }
 
 /// Supplier-list fields counted as core items for completeness.

@@ -151,7 +151,7 @@ fn assess_org_targets_networks_and_editions() {
     let suppliers = vec![a, b, c];
     let qs = HashMap::new();
     let ctx =
-        OrgContext { suppliers: &suppliers, watchlists: &[], decisions: &[], questionnaires: &qs, as_of: as_of() };
+        OrgContext { suppliers: &suppliers, watchlists: &[], decisions: &[], questionnaires: &qs, as_of: as_of(), markets: &[] };
     let (out, clusters) = assess_org(&ctx, &["b"]);
     assert_eq!(out.len(), 1);
     assert_eq!(clusters.len(), 1);
@@ -265,7 +265,7 @@ proptest! {
         let qs = HashMap::new();
         let one = [s2.clone(), t.clone()];
         let two = [t, s2];
-        let ctx1 = OrgContext { suppliers: &one, watchlists: &[], decisions: &[], questionnaires: &qs, as_of: as_of() };
+        let ctx1 = OrgContext { suppliers: &one, watchlists: &[], decisions: &[], questionnaires: &qs, as_of: as_of(), markets: &[] };
         let ctx2 = OrgContext { suppliers: &two, ..ctx1 };
         let (mut x, cx) = assess_org(&ctx1, &[]);
         let (mut y, cy) = assess_org(&ctx2, &[]);

@@ -92,6 +92,7 @@ pub fn store_assessments(
         decisions: &data.decisions,
         questionnaires: &data.questionnaires,
         as_of,
+        markets: &[],
     };
     let target_set: Option<HashSet<&str>> = targets.map(|t| t.iter().map(String::as_str).collect());
     let run = scoring::OrgRun::new(&ctx, target_set.as_ref(), true);
