@@ -6,9 +6,9 @@ use super::evidence::{field, finding};
 use super::inputs_hash::{HashInput, Hashed, SharedColumns};
 use super::network::{detect_network_details, network_findings, ClusterDetail};
 use super::screening::{builtin_file, Decision, Screener, ScreeningDecision, Watchlist};
-use super::{fields, inherent, FastMap, METHODOLOGY_VERSION};
+use super::{child, facts, fields, inherent, notes, xinjiang, FastMap, METHODOLOGY_VERSION};
 use crate::domain::{
-    Assessment, Components, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, QuestionnaireEvidence,
+    Assessment, Basis, Components, Dimension, Evidence, EvidenceSource, Finding, NetworkCluster, QuestionnaireEvidence,
     ScreeningMatch, Severity, SupplierRecord, Tier, YesNo,
 };
 use chrono::NaiveDate;
@@ -160,9 +160,60 @@ fn rule_finding(indicator: &str, dim: Dimension, title: &str, why: &str, from: &
     f
 }
 
+/// The person-level caveat of the ILO two-element test, stated wherever `forced_labour_likely`
+/// is concluded.
+pub const PERSON_LEVEL_CAVEAT: &str = "The ILO test concerns one worker; these indicators were collected for the \
+supplier as a whole and may concern different workers. They are indicators of forced-labour risk that call for \
+investigation, not a finding of forced labour.";
+
+/// The findings of one supplier sorted into its components, before the rules.
+#[derive(Default)]
+struct Sorted {
+    inherent: Vec<Finding>,
+    forced_labour: Vec<Finding>,
+    child_labour: Vec<Finding>,
+    front_business: Vec<Finding>,
+    screening: Vec<Finding>,
+    /// The questionnaire's own Xinjiang-inputs findings (kept only where the rule counts them).
+    xinjiang_answers: Vec<Finding>,
+}
+
+impl Sorted {
+    fn push(&mut self, f: Finding) {
+        match f.dimension {
+            Dimension::Involuntariness | Dimension::MenaceOfPenalty | Dimension::Control => self.forced_labour.push(f),
+            Dimension::Context | Dimension::Inherent => self.inherent.push(f),
+            Dimension::FrontBusiness => self.front_business.push(f),
+            Dimension::Screening if f.indicator == "xinjiang_inputs" => self.xinjiang_answers.push(f),
+            Dimension::Screening => self.screening.push(f),
+            Dimension::ChildLabour => self.child_labour.push(f),
+        }
+    }
+
+    /// Places a finding shown in the component of `dimension`.
+    fn push_into(&mut self, dimension: Dimension, f: Finding) {
+        match dimension {
+            Dimension::FrontBusiness => self.front_business.push(f),
+            Dimension::Screening => self.screening.push(f),
+            Dimension::ChildLabour => self.child_labour.push(f),
+            Dimension::Inherent | Dimension::Context => self.inherent.push(f),
+            _ => self.forced_labour.push(f),
+        }
+    }
+}
+
+/// Questionnaire unknowns whose indicators all concern child labour belong to that component.
+fn is_child_item(indicators: &[String]) -> bool {
+    !indicators.is_empty()
+        && indicators.iter().all(|i| {
+            i.starts_with("child_") || i == "hazardous_child_labour" || i == "young_workers" || i == "no_age_verification"
+        })
+}
+
 /// Assesses one supplier. `network` is the cluster it belongs to (if any), `decisions` the
 /// organisation's screening decisions (those of other suppliers are ignored), `columns` the
 /// run's serialized column maps for the inputs hash (None: serialized in full; same hash).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn assess(
     s: &SupplierRecord,
     questionnaire: Option<&QuestionnaireEvidence>,
@@ -170,38 +221,60 @@ pub(super) fn assess(
     screener: &Screener,
     decisions: &[ScreeningDecision],
     as_of: NaiveDate,
+    markets: &[String],
     columns: Option<&SharedColumns<'_>>,
 ) -> Assessment {
-    let (mut inh, inh_tier) = inherent::inherent(s);
-    let mut fl = fields::forced_labour(s);
-    let mut fb = fields::front_business(s, as_of);
-    if let Some(d) = network {
-        fb.extend(network_findings(s, d));
+    let (inh, inh_tier) = inherent::inherent(s);
+    let mut sorted = Sorted { inherent: inh, ..Sorted::default() };
+    for f in fields::forced_labour(s) {
+        sorted.push(f);
     }
-    let (mut scr, screening_matches) = screening_findings(s, screener, decisions);
-    scr.extend(fields::xinjiang(s));
+    for f in fields::front_business(s, as_of) {
+        sorted.push(f);
+    }
+    if let Some(d) = network {
+        sorted.front_business.extend(network_findings(s, d));
+    }
+    let (scr, screening_matches) = screening_findings(s, screener, decisions);
+    sorted.screening.extend(scr);
+    for f in notes::note_findings(s) {
+        sorted.push(f);
+    }
     if let Some(q) = questionnaire {
         for f in &q.findings {
-            match f.dimension {
-                Dimension::Involuntariness | Dimension::MenaceOfPenalty | Dimension::Control => fl.push(f.clone()),
-                Dimension::Context | Dimension::Inherent => inh.push(f.clone()),
-                Dimension::FrontBusiness => fb.push(f.clone()),
-                Dimension::Screening => scr.push(f.clone()),
-                Dimension::ChildLabour => fl.push(f.clone()),
+            sorted.push(f.clone());
+        }
+        for f in questionnaire_unknowns(q) {
+            let child = q.unanswered_core.iter().any(|(id, _, ind)| {
+                f.evidence.first().and_then(|e| e.question_id.as_deref()) == Some(id.as_str()) && is_child_item(ind)
+            });
+            if child {
+                sorted.child_labour.push(Finding { dimension: Dimension::ChildLabour, ..f });
+            } else {
+                sorted.forced_labour.push(f);
             }
         }
-        fl.extend(questionnaire_unknowns(q));
     }
+    for (dimension, f) in facts::inconsistencies(s, questionnaire) {
+        sorted.push_into(dimension, f);
+    }
+    let xinjiang_answers = std::mem::take(&mut sorted.xinjiang_answers);
+    sorted.screening.extend(xinjiang::uflpa_findings(s, questionnaire, xinjiang_answers));
+
+    let mut fl = facts::merge_same_facts(sorted.forced_labour);
+    let mut fb = facts::merge_same_facts(sorted.front_business);
+    let scr = facts::merge_same_facts(sorted.screening);
+    let inh = facts::merge_same_facts(sorted.inherent);
+    let cl = child::child_labour(s, questionnaire, facts::merge_same_facts(sorted.child_labour), &fl);
     let controls = questionnaire.is_some_and(|q| !q.controls_in_place.is_empty());
     let ilo = forced_labour_tier(&fl.iter().collect::<Vec<_>>(), inh_tier, controls);
     let mut fb_tier = front_business_tier(&fb.iter().collect::<Vec<_>>());
-    let men: Vec<&Finding> = fl
-        .iter()
-        .filter(|f| f.dimension == Dimension::MenaceOfPenalty && f.indicator != "insufficient_evidence")
-        .collect();
+    let men: Vec<&Finding> =
+        fl.iter().filter(|f| f.dimension == Dimension::MenaceOfPenalty && combine::is_indicator(f)).collect();
     if fb_tier == Tier::High && !men.is_empty() {
         fb_tier = Tier::Critical;
-        let mut from: Vec<&Finding> = fb.iter().filter(|f| f.severity != Severity::Low).collect();
+        let mut from: Vec<&Finding> =
+            fb.iter().filter(|f| f.dimension == Dimension::FrontBusiness && f.severity != Severity::Low).collect();
         from.extend(men.iter().copied());
         let rf = rule_finding(
             "front_business_with_coercion",
@@ -214,37 +287,39 @@ pub(super) fn assess(
         fb.push(rf);
     }
     if ilo.forced_labour_likely {
-        let from: Vec<&Finding> = fl
-            .iter()
-            .filter(|f| {
-                f.indicator != "insufficient_evidence"
-                    && matches!(f.dimension, Dimension::Involuntariness | Dimension::MenaceOfPenalty)
-            })
-            .collect();
+        let from: Vec<&Finding> = fl.iter().filter(|f| combine::is_indicator(f)).collect();
         let rf = rule_finding(
             "ilo_involuntariness_and_coercion",
             Dimension::MenaceOfPenalty,
-            "Indicators meet the ILO involuntariness + coercion test",
-            "Rule: at least one involuntariness and one menace-of-penalty indicator, one of them strong (ILO 2012). \
-             These are indicators of forced-labour risk, not a finding of forced labour.",
+            "Indicators meet the ILO involuntariness + menace-of-penalty test",
+            &format!(
+                "Rule: at least one involuntariness and one menace-of-penalty indicator, one of them strong \
+                 (ILO 2012; ICLS 2018 guidelines concerning the measurement of forced labour). {PERSON_LEVEL_CAVEAT}"
+            ),
             &from,
         );
         fl.push(rf);
     }
     let scr_tier = screening_tier(&scr.iter().collect::<Vec<_>>());
+    let scr_evidence: Vec<&Finding> = scr.iter().filter(|f| combine::is_evidence(f)).collect();
+    let scr_evidence_tier = screening_tier(&scr_evidence);
     let components = Components {
         inherent: component(inh_tier, &inh.iter().collect::<Vec<_>>()),
         forced_labour: component(ilo.tier, &fl.iter().collect::<Vec<_>>()),
         front_business: component(fb_tier, &fb.iter().collect::<Vec<_>>()),
         screening: component(scr_tier, &scr.iter().collect::<Vec<_>>()),
-        child_labour: None,
+        child_labour: Some(component(cl.tier, &cl.findings.iter().collect::<Vec<_>>())),
     };
-    let tier = inh_tier.max(ilo.tier).max(fb_tier).max(scr_tier);
-    let mut findings = Vec::with_capacity(inh.len() + fl.len() + fb.len() + scr.len());
+    let tier = inh_tier.max(ilo.tier).max(fb_tier).max(scr_tier).max(cl.tier);
+    let evidence_tier = ilo.tier.max(fb_tier).max(scr_evidence_tier).max(cl.tier);
+    let mut findings = Vec::with_capacity(inh.len() + fl.len() + fb.len() + scr.len() + cl.findings.len());
     findings.extend(inh);
     findings.extend(fl);
+    findings.extend(cl.findings);
     findings.extend(fb);
     findings.extend(scr);
+    let any_evidence = findings.iter().any(combine::is_evidence);
+    let basis = if evidence_tier >= tier && any_evidence { Basis::Evidence } else { Basis::Context };
     let points: f64 = findings.iter().map(|f| f.points).sum();
     let relevant: Vec<&ScreeningDecision> = decisions.iter().filter(|d| d.supplier_id == s.id).collect();
     let input = HashInput {
@@ -256,17 +331,21 @@ pub(super) fn assess(
         decisions: relevant,
         lists: screener.lists(),
         org_watchlists_sha256: screener.fingerprint(),
+        markets,
     };
     let inputs_hash = input.sha256();
+    let indicators: Vec<&str> =
+        findings.iter().filter(|f| combine::is_evidence(f)).map(|f| f.indicator.as_str()).collect();
+    let recommended_actions = combine::recommended_actions(tier, basis, markets, &indicators);
     Assessment {
         methodology_version: METHODOLOGY_VERSION.to_string(),
         tier,
-        overall: combine::score(tier, points, combine::K_OVERALL),
-        forced_labour_likely: ilo.forced_labour_likely,
-        basis: None,
+        overall: combine::overall_score(tier, basis, points),
+        forced_labour_likely: ilo.forced_labour_likely || cl.forced_labour_likely,
+        basis: Some(basis),
         components,
         completeness: completeness(s, questionnaire),
-        recommended_actions: combine::recommended_actions(tier),
+        recommended_actions,
         findings,
         screening_matches,
         reference_editions: screener.editions().clone(),
@@ -381,6 +460,7 @@ impl<'a> OrgRun<'a> {
             &self.screener,
             self.decisions.get(id).map(Vec::as_slice).unwrap_or(&[]),
             self.ctx.as_of,
+            self.ctx.markets,
             Some(&self.columns),
         );
         Some((s, is_target, a))

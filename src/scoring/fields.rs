@@ -1,19 +1,16 @@
 //! Indicators read from the supplier-list fields: ILO forced-labour fields, front-business
-//! red flags (FinCEN FIN-2020-A008, FATF 2018, Polaris) and Xinjiang inputs.
+//! red flags (FinCEN FIN-2020-A008, FATF 2018, Polaris).
 
-use super::evidence::{field, finding, fraction};
+use super::evidence::{field, finding, fraction, reference_row};
+use super::refdata;
 use super::names::same_name;
 use crate::domain::{AddressType, Dimension, Finding, Sector, Severity, SupplierRecord, YesNo};
-use crate::reference::normalise_product;
 use chrono::NaiveDate;
 
 /// Incorporated less than this many months before `as_of` is recent.
 pub const RECENT_INCORPORATION_MONTHS: u32 = 24;
 /// Cash revenue share above this is cash-heavy.
 pub const CASH_REVENUE_THRESHOLD: f64 = 0.30;
-/// UFLPA high-priority inputs (stemmed words of the commodity text).
-pub const HIGH_PRIORITY_GOODS: &[&str] =
-    &["cotton", "polysilicon", "tomato", "aluminium", "pvc", "polyvinyl", "seafood", "fish", "shrimp", "squid"];
 
 /// Revenue per employee band (USD) per sector; outside it is a front-business indicator.
 pub fn revenue_band(sector: Option<Sector>) -> (f64, f64) {
@@ -26,8 +23,8 @@ pub fn revenue_band(sector: Option<Sector>) -> (f64, f64) {
     }
 }
 
-/// Currencies close enough to USD for the order-of-magnitude bands (no FX table in v1).
-const BAND_CURRENCIES: &[&str] = &["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "SGD", "NZD"];
+/// The FX table revenue is converted with (cited in evidence).
+pub const FX_FILE: &str = "fx_usd_2024.csv";
 
 fn insufficient(s: &SupplierRecord, name: &str, label: &str, dimension: Dimension) -> Finding {
     let mut f = finding(
@@ -137,21 +134,28 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
     }
     if let Some(rev) = f.annual_revenue.filter(|r| r.is_finite() && *r > 0.0) {
         let cur = f.currency.as_deref().unwrap_or("USD").trim().to_ascii_uppercase();
-        if let (Some(n), true) = (f.employee_count, BAND_CURRENCIES.contains(&cur.as_str())) {
+        let rate = if cur == "USD" { Some((1.0, String::new())) } else { refdata::units_per_usd(&cur) };
+        if let (Some(n), Some((per_usd, edition))) = (f.employee_count, rate.filter(|(r, _)| *r > 0.0)) {
             let (lo, hi) = revenue_band(f.sector);
-            let per = if n == 0 { f64::INFINITY } else { rev / n as f64 };
+            let usd = rev / per_usd;
+            let per = if n == 0 { f64::INFINITY } else { usd / n as f64 };
             if per < lo || per > hi {
+                let mut evidence = vec![field(s, "annual_revenue", format!("{rev}")), field(s, "employee_count", n.to_string())];
+                if cur != "USD" {
+                    evidence.push(field(s, "currency", cur.clone()));
+                    evidence.push(reference_row(FX_FILE, &cur, format!("{per_usd} {cur} per USD ({edition})")));
+                }
                 out.push(fb(
                     "revenue_per_employee_out_of_band",
                     Severity::Medium,
                     if n == 0 {
                         "Revenue declared with no employees".into()
                     } else {
-                        format!("Revenue per employee {per:.0} {cur} outside the sector band {lo:.0}–{hi:.0}")
+                        format!("Revenue per employee {per:.0} USD outside the sector band {lo:.0}–{hi:.0} USD")
                     },
                     "payroll too small for turnover, or too large for capacity, does not fit the declared \
                      activity (FATF 2018; FinCEN front-company typology).",
-                    vec![field(s, "annual_revenue", format!("{rev}")), field(s, "employee_count", n.to_string())],
+                    evidence,
                 ));
             }
         }
@@ -186,58 +190,6 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
             "workers housed at the premises is typical of hospitality fronts (Polaris 2017); strong in hospitality.",
             vec![field(s, "workers_live_on_premises", "Yes")],
         ));
-    }
-    out
-}
-
-fn high_priority(commodity: Option<&str>) -> Option<String> {
-    let p = normalise_product(commodity?);
-    p.iter().flatten().find(|w| HIGH_PRIORITY_GOODS.contains(&w.as_str())).cloned()
-}
-
-/// Xinjiang-input findings (screening component).
-pub fn xinjiang(s: &SupplierRecord) -> Vec<Finding> {
-    let f = &s.fields;
-    let region_x = f.region.as_deref().is_some_and(|r| {
-        let l = r.to_lowercase();
-        l.contains("xinjiang") || l.contains("xuar") || l.contains("uyghur")
-    });
-    let mut out = Vec::new();
-    let mut critical = |ind: &str, name: &str, value: String| {
-        out.push(finding(
-            ind,
-            Dimension::Screening,
-            Severity::High,
-            "Inputs from the Xinjiang Uyghur Autonomous Region",
-            "Indicator of risk: goods made wholly or partly in Xinjiang are presumed made with forced labour under \
-             the UFLPA rebuttable presumption.",
-            vec![field(s, name, value)],
-        ))
-    };
-    if f.xinjiang_inputs == Some(YesNo::Yes) {
-        critical("xinjiang_inputs", "xinjiang_inputs", "Yes".into());
-    }
-    if region_x {
-        critical("xinjiang_location", "region", f.region.clone().unwrap_or_default());
-    }
-    let unknown = match f.xinjiang_inputs {
-        Some(YesNo::Unknown) => true,
-        None => f.country.as_ref().is_some_and(|c| c.as_str() == "CN"),
-        _ => false,
-    };
-    if unknown && !region_x {
-        if let Some(good) = high_priority(f.commodity.as_deref()) {
-            let v = if f.xinjiang_inputs.is_some() { "Unknown" } else { "(not given; supplier in China)" };
-            out.push(finding(
-                "xinjiang_inputs_unknown",
-                Dimension::Screening,
-                Severity::Medium,
-                format!("Xinjiang inputs unknown for a UFLPA high-priority good ({good})"),
-                "Indicator of risk: the origin of a UFLPA high-priority input is not traced; Xinjiang inputs cannot \
-                 be excluded.",
-                vec![field(s, "xinjiang_inputs", v), field(s, "commodity", f.commodity.clone().unwrap_or_default())],
-            ));
-        }
     }
     out
 }
@@ -309,22 +261,5 @@ mod tests {
                 || i == "revenue_per_employee_out_of_band"),
             "{ids:?}"
         );
-    }
-
-    #[test]
-    fn xinjiang_yes_unknown_and_region() {
-        let mut s = sup();
-        s.fields.commodity = Some("Cotton yarn".into());
-        assert!(xinjiang(&s).is_empty());
-        s.fields.xinjiang_inputs = Some(YesNo::Unknown);
-        assert_eq!(xinjiang(&s)[0].severity, Severity::Medium);
-        s.fields.xinjiang_inputs = Some(YesNo::Yes);
-        assert_eq!(xinjiang(&s)[0].severity, Severity::High);
-        let mut c = sup();
-        c.fields.country = CountryCode::new("CN");
-        c.fields.commodity = Some("tomato paste".into());
-        assert_eq!(xinjiang(&c)[0].indicator, "xinjiang_inputs_unknown");
-        c.fields.region = Some("Xinjiang".into());
-        assert_eq!(xinjiang(&c)[0].indicator, "xinjiang_location");
     }
 }

@@ -1,8 +1,9 @@
 //! Inherent risk (country × sector × commodity): TIP tier, TVPRA (good, country) listing,
-//! state-imposed forced-labour countries, and the migrant/agency-share sector step. Capped at high.
+//! state-imposed forced-labour countries, the sector band, and the migrant/agency-share step.
+//! Capped at high: inherent risk says how much due diligence to do; it is never evidence.
 
 use super::evidence::{field, finding, fraction, reference_row};
-use crate::domain::{Dimension, Finding, Severity, SupplierRecord, Tier, YesNo};
+use crate::domain::{Dimension, Finding, Sector, Severity, SupplierRecord, Tier, YesNo};
 use crate::reference::{self, TipTier, STATE_FL_FILE, TIP_FILE, TVPRA_FILE};
 
 /// Migrant or agency share above this raises the inherent tier one step.
@@ -68,11 +69,39 @@ fn country_finding(s: &SupplierRecord) -> (Finding, Tier) {
     (with_points(f, pts), tier)
 }
 
+/// The sector's own band: the ILO's 2021 Global Estimates place most forced labour in the
+/// private economy in services (hospitality), manufacturing, construction and agriculture; the
+/// three labour-intensive sectors that hire seasonal, migrant and agency workers through
+/// intermediaries at scale carry a medium band. Manufacturing's exposure comes through the
+/// goods themselves (TVPRA, UFLPA), so its own band is low.
+pub fn sector_band(sector: Option<Sector>) -> Tier {
+    match sector {
+        Some(Sector::Agriculture | Sector::Construction | Sector::Hospitality) => Tier::Medium,
+        Some(Sector::Manufacturing) | None => Tier::Low,
+    }
+}
+
 /// Inherent findings and the inherent tier (never above high).
 pub fn inherent(s: &SupplierRecord) -> (Vec<Finding>, Tier) {
     let mut out = Vec::new();
     let (cf, mut tier) = country_finding(s);
     out.push(cf);
+    if let (Some(sector), Tier::Medium) = (s.fields.sector, sector_band(s.fields.sector)) {
+        out.push(with_points(
+            finding(
+                "sector_risk",
+                Dimension::Inherent,
+                Severity::Medium,
+                format!("Sector band: {} (medium)", sector.as_str()),
+                "Context: agriculture, construction and hospitality rely on seasonal, migrant and agency labour \
+                 hired through intermediaries, where the ILO finds most forced labour in the private economy \
+                 (ILO, Walk Free and IOM, Global Estimates of Modern Slavery 2021).",
+                vec![field(s, "sector", sector.as_str())],
+            ),
+            8.0,
+        ));
+        tier = tier.max(Tier::Medium);
+    }
     let cc = s.fields.country.as_ref();
     if let Some(name) = cc.and_then(|c| reference::state_imposed_forced_labour(c.as_str())) {
         let c = cc.map(|c| c.as_str()).unwrap_or_default();

@@ -27,6 +27,8 @@ pub(super) struct HashInput<'a> {
     pub decisions: Vec<&'a ScreeningDecision>,
     pub lists: &'a [(String, String)],
     pub org_watchlists_sha256: &'a str,
+    /// The organisation's markets (law-dependent actions follow them).
+    pub markets: &'a [String],
 }
 
 impl HashInput<'_> {
@@ -197,6 +199,7 @@ mod tests {
             decisions: Vec::new(),
             lists: &lists,
             org_watchlists_sha256: "def",
+            markets: &[],
         };
         for s in [&small, &large, &small] {
             let i = input(s);

@@ -24,7 +24,7 @@ fn sup(id: &str, name: &str, cc: &str) -> SupplierRecord {
 }
 
 fn run(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>, d: &[ScreeningDecision]) -> Assessment {
-    assess(s, q, None, &SCREENER, d, as_of(), None)
+    assess(s, q, None, &SCREENER, d, as_of(), &[], None)
 }
 
 fn q_finding(ind: &str, dim: Dimension, sev: Severity) -> Finding {
@@ -51,13 +51,14 @@ fn ilo_combination_with_strong_indicator_is_critical() {
     assert!(a.forced_labour_likely);
     assert!(a.findings.iter().any(|f| f.indicator == "ilo_involuntariness_and_coercion"));
     assert!(a.overall >= 75.0 && a.overall < 100.0);
-    assert_eq!(a.recommended_actions, combine::recommended_actions(Tier::Critical));
-    // Only one side: medium, not critical.
+    assert_eq!(a.basis, Some(Basis::Evidence));
+    assert!(a.recommended_actions.iter().any(|x| x.contains("Return identity documents")));
+    // Only one side: a strong indicator alone is high, not critical.
     let a = run(&s, None, &[]);
-    assert_eq!((a.components.forced_labour.tier, a.forced_labour_likely), (Tier::Medium, false));
-    // Controls lower that medium one step.
+    assert_eq!((a.components.forced_labour.tier, a.forced_labour_likely), (Tier::High, false));
+    // Controls never cancel it.
     let q = QuestionnaireEvidence { controls_in_place: vec!["V1".into()], ..Default::default() };
-    assert_eq!(run(&s, Some(&q), &[]).components.forced_labour.tier, Tier::Low);
+    assert_eq!(run(&s, Some(&q), &[]).components.forced_labour.tier, Tier::High);
 }
 
 #[test]
@@ -222,9 +223,46 @@ fn add_risky(s: &mut SupplierRecord, which: usize) -> bool {
     }
 }
 
-fn comps(a: &Assessment) -> [ComponentScore; 4] {
+fn comps(a: &Assessment) -> [ComponentScore; 5] {
     let c = &a.components;
-    [c.inherent, c.forced_labour, c.front_business, c.screening]
+    [c.inherent, c.forced_labour, c.front_business, c.screening, c.child_labour.unwrap_or(ComponentScore { score: 0.0, tier: Tier::Low })]
+}
+
+/// A questionnaire's adverse answer: an indicator finding of the ILO vocabulary.
+fn adverse() -> impl Strategy<Value = Finding> {
+    (
+        prop::sample::select(vec![
+            ("deception", Dimension::Involuntariness),
+            ("excessive_overtime", Dimension::Involuntariness),
+            ("abusive_conditions", Dimension::Involuntariness),
+            ("retention_of_identity_documents", Dimension::MenaceOfPenalty),
+            ("debt_bondage", Dimension::MenaceOfPenalty),
+            ("withholding_of_wages", Dimension::MenaceOfPenalty),
+            ("intimidation_threats", Dimension::MenaceOfPenalty),
+            ("hazardous_child_labour", Dimension::ChildLabour),
+            ("recent_incorporation", Dimension::FrontBusiness),
+        ]),
+        prop::sample::select(vec![Severity::Medium, Severity::High]),
+    )
+        .prop_map(|((ind, dim), sev)| q_finding(ind, dim, sev))
+}
+
+prop_compose! {
+    fn questionnaire()(findings in prop::collection::vec(adverse(), 0..4),
+                       unknown in prop::collection::vec(prop::sample::select(vec!["DM1", "WD1", "RF1"]), 0..3),
+                       controls in prop::bool::ANY) -> QuestionnaireEvidence {
+        QuestionnaireEvidence {
+            findings,
+            core_total: 10,
+            core_answered: 10 - unknown.len() as u32,
+            unanswered_core: unknown
+                .iter()
+                .map(|q| (q.to_string(), "q".to_string(), vec!["retention_of_identity_documents".to_string()]))
+                .collect(),
+            controls_in_place: if controls { vec!["VG1".into()] } else { vec![] },
+            ..Default::default()
+        }
+    }
 }
 
 proptest! {
@@ -239,6 +277,51 @@ proptest! {
         prop_assert!(b.overall >= a.overall, "{} < {}", b.overall, a.overall);
         for (x, y) in comps(&a).iter().zip(comps(&b).iter()) {
             prop_assert!(y.tier >= x.tier && y.score >= x.score, "{x:?} -> {y:?}");
+        }
+    }
+
+    #[test]
+    fn adding_an_adverse_answer_never_lowers_a_tier(s in record(), q in questionnaire(), extra in adverse()) {
+        let mut more = q.clone();
+        more.findings.push(extra);
+        let (a, b) = (run(&s, Some(&q), &[]), run(&s, Some(&more), &[]));
+        prop_assert!(b.tier >= a.tier, "{:?} -> {:?}", a.tier, b.tier);
+        for (x, y) in comps(&a).iter().zip(comps(&b).iter()) {
+            prop_assert!(y.tier >= x.tier, "{x:?} -> {y:?}");
+        }
+    }
+
+    #[test]
+    fn adding_a_control_never_lowers_a_tier_that_rests_on_an_indicator(s in record(), q in questionnaire()) {
+        let mut without = q.clone();
+        without.controls_in_place.clear();
+        let mut with = q;
+        with.controls_in_place = vec!["VG1".into()];
+        let (a, b) = (run(&s, Some(&without), &[]), run(&s, Some(&with), &[]));
+        let rests_on_indicator = a.findings.iter().any(combine::is_indicator);
+        if rests_on_indicator {
+            prop_assert!(b.tier >= a.tier, "{:?} -> {:?}", a.tier, b.tier);
+            prop_assert!(b.components.forced_labour.tier >= a.components.forced_labour.tier);
+        }
+        prop_assert!(b.tier >= a.tier.lower(), "a control lowers at most one step");
+    }
+
+    #[test]
+    fn evidence_outranks_context_within_a_tier(s in record(), t in record(), q in questionnaire()) {
+        let (a, b) = (run(&s, Some(&q), &[]), run(&t, None, &[]));
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            if x.tier == y.tier && x.basis == Some(Basis::Evidence) && y.basis == Some(Basis::Context) {
+                prop_assert!(x.overall > y.overall, "{} <= {}", x.overall, y.overall);
+            }
+        }
+    }
+
+    #[test]
+    fn scores_never_saturate(t in prop::sample::select(Tier::ALL.to_vec()), p in 0.0f64..300.0) {
+        for basis in [Basis::Context, Basis::Evidence] {
+            let (lo, hi) = (combine::overall_score(t, basis, p), combine::overall_score(t, basis, p + 10.0));
+            prop_assert!(hi > lo, "{t:?} {basis:?}: {p} -> {lo}, {} -> {hi}", p + 10.0);
+            prop_assert!(hi < combine::band_low(t) + combine::BAND);
         }
     }
 

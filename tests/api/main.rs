@@ -13,6 +13,7 @@ mod limits;
 mod openapi;
 mod questionnaires;
 mod reports;
+mod scenarios;
 mod screening;
 mod service;
 mod suppliers;
