@@ -234,3 +234,20 @@ pub struct QuestionnaireEvidence {
     #[serde(default)]
     pub answers: BTreeMap<String, String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body stored by methodology 1.1.0: no basis, no child-labour component.
+    const V1_BODY: &str = r#"{"methodology_version":"1.1.0","tier":"high","overall":61.5,"forced_labour_likely":false,"components":{"inherent":{"score":55.0,"tier":"high"},"forced_labour":{"score":30.0,"tier":"medium"},"front_business":{"score":0.0,"tier":"low"},"screening":{"score":0.0,"tier":"low"}},"completeness":0.5,"recommended_actions":["No new orders until the corrective action plan is accepted."],"findings":[],"screening_matches":[],"reference_editions":{},"inputs_hash":"ab"}"#;
+
+    #[test]
+    fn version_1_assessments_read_back_unchanged() {
+        let a: Assessment = serde_json::from_str(V1_BODY).expect("a v1 body reads");
+        assert_eq!((a.basis, a.components.child_labour), (None, None));
+        assert_eq!(a.methodology_version, "1.1.0");
+        let again = serde_json::to_string(&a).expect("writes");
+        assert_eq!(again, V1_BODY, "a v1 body is written back byte for byte, with no v2 fields");
+    }
+}
