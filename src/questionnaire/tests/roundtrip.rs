@@ -22,7 +22,7 @@ fn every_sector_template_has_the_contract_layout() {
             .map(|r| (r.cells[0].display(), r.cells.get(1).map(Cell::display).unwrap_or_default()))
             .collect();
         assert_eq!(kv[0], ("questionnaire_id".into(), q.id.clone()));
-        assert_eq!(kv[1], ("version".into(), "1.0.0".into()));
+        assert_eq!(kv[1], ("version".into(), q.version.clone()));
         assert_eq!(kv[2], ("sector".into(), s.as_str().into()));
         assert_eq!(kv[3], ("supplier_id".into(), "sup-42".into()));
         let qs = wb.sheet("Questionnaire").expect("q");
