@@ -196,3 +196,35 @@ fn known_answers_are_kept_by_question_id() {
     assert_eq!(got, want, "upper-case ids, display values, Unknown left out");
     assert!(ev.unanswered_core.iter().any(|u| u.0 == "RF1"));
 }
+
+/// Answers given against 1.0.0 keep 1.0.0's rules; the same answers against 2.0.0 get the new.
+#[test]
+fn archived_version_scores_by_its_own_rules() {
+    let json = r#"{"HO2": "Per room or per task", "CL1": 13}"#;
+    let run = |version: &str| {
+        let q = cat().by_id_version("manumit-hospitality", version).expect(version);
+        let a = parse_json_answers(q, &serde_json::from_str(json).expect("json")).expect("valid");
+        let ev = evaluate(q, &a, &AnswerSource::Response);
+        assert_eq!(ev.version, version);
+        let mut got: Vec<(String, Dimension)> =
+            ev.findings.iter().map(|f| (f.indicator.clone(), f.dimension)).collect();
+        got.sort();
+        got
+    };
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        run("1.0.0"),
+        vec![
+            (s("abuse_of_vulnerability"), Dimension::Involuntariness),
+            (s("child_labour"), Dimension::Context),
+            (s("excessive_overtime"), Dimension::Involuntariness),
+        ]
+    );
+    assert_eq!(
+        run("2.0.0"),
+        vec![
+            (s("child_labour_under_minimum_age"), Dimension::ChildLabour),
+            (s("per_task_contract_pay"), Dimension::Context),
+        ]
+    );
+}
