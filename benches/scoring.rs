@@ -99,7 +99,8 @@ fn main() {
     let suppliers: Vec<SupplierRecord> = (0..N).map(|i| supplier(i, &mut r)).collect();
     let qs = HashMap::new();
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
-    let ctx = OrgContext { suppliers: &suppliers, watchlists: &[], decisions: &[], questionnaires: &qs, as_of, markets: &[] };
+    let ctx =
+        OrgContext { suppliers: &suppliers, watchlists: &[], decisions: &[], questionnaires: &qs, as_of, markets: &[] };
     // Phases, for orientation.
     let t = Instant::now();
     let d = detect_network_details(&suppliers);

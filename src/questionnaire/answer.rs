@@ -192,6 +192,13 @@ fn parse_text(q: &Question, raw: &str) -> Result<AnswerValue, String> {
         if let Some(c) = yn.and_then(|w| choices.iter().find(|c| c.to_lowercase() == w)) {
             return Ok(AnswerValue::Choice(c.clone()));
         }
+        // "Unknown" / "don't know" on a list that offers its own "Not known" means that choice,
+        // which is an answer (ST3: a screening finding), not a blank.
+        if UNKNOWN_WORDS.contains(&n.as_str()) {
+            if let Some(c) = choices.iter().find(|c| UNKNOWN_WORDS.contains(&norm(c).as_str())) {
+                return Ok(AnswerValue::Choice(c.clone()));
+            }
+        }
     }
     if UNKNOWN_WORDS.contains(&n.as_str()) {
         return Ok(AnswerValue::Unknown);

@@ -18,8 +18,29 @@ const CURRENT: &[(&str, &str)] = &[
 ];
 
 /// Older versions (`questionnaires/archive/<id>-<version>.toml`), kept so that templates
-/// filled in against them are still read by their own version. None yet: 1.0.0 is the first.
-const ARCHIVE: &[(&str, &str)] = &[];
+/// filled in against them are still read, and scored, by their own version's rules.
+const ARCHIVE: &[(&str, &str)] = &[
+    (
+        "questionnaires/archive/manumit-core-1.0.0.toml",
+        include_str!("../../questionnaires/archive/manumit-core-1.0.0.toml"),
+    ),
+    (
+        "questionnaires/archive/manumit-agriculture-1.0.0.toml",
+        include_str!("../../questionnaires/archive/manumit-agriculture-1.0.0.toml"),
+    ),
+    (
+        "questionnaires/archive/manumit-construction-1.0.0.toml",
+        include_str!("../../questionnaires/archive/manumit-construction-1.0.0.toml"),
+    ),
+    (
+        "questionnaires/archive/manumit-hospitality-1.0.0.toml",
+        include_str!("../../questionnaires/archive/manumit-hospitality-1.0.0.toml"),
+    ),
+    (
+        "questionnaires/archive/manumit-manufacturing-1.0.0.toml",
+        include_str!("../../questionnaires/archive/manumit-manufacturing-1.0.0.toml"),
+    ),
+];
 
 /// One line of `GET /api/v1/questionnaires`.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

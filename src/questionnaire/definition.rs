@@ -140,6 +140,10 @@ pub struct IndicatorRule {
     /// An answer (`"Yes"`), `{"in": [...]}`, `{"gt"|"gte"|"lt"|"lte": n}` or `{"within_days": n}`.
     pub when: When,
     pub severity: Severity,
+    /// Why the rule has this dimension or strength, when that is a Manumit choice rather than
+    /// the ILO's own wording (e.g. a threshold); appended to the finding's explanation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One question.
@@ -230,8 +234,11 @@ pub const OTHER_INDICATORS: &[(&str, &str)] = &[
     ("agency_labour_share", "High share of agency labour"),
     ("unlicensed_labour_agency", "Unlicensed labour agencies"),
     ("no_employer_pays_policy", "No Employer Pays policy on recruitment fees"),
+    ("no_written_contract", "No written contract in the worker's language before work starts"),
+    ("long_notice_period", "Resignation notice longer than 30 days"),
     ("tied_work_permits", "Work permits tied to the employer"),
     ("third_party_wage_payment", "Wages paid to a third party"),
+    ("worker_loans", "Loans or wage advances to workers"),
     ("cash_wages", "Wages paid in cash"),
     ("no_itemised_payslips", "No itemised payslips"),
     ("no_time_records", "No working-time records workers can check"),
@@ -243,7 +250,10 @@ pub const OTHER_INDICATORS: &[(&str, &str)] = &[
     ("hidden_subcontracting", "Subcontractors not disclosed"),
     ("xinjiang_inputs", "Inputs from Xinjiang or listed entities"),
     ("no_traceability_mapping", "High-risk inputs not traced beyond tier 1"),
+    // Used by questionnaire 1.0.0 (archived); 2.0.0 uses the child-labour dimension's ids.
     ("child_labour", "Worker below the minimum working age"),
+    ("child_labour_under_minimum_age", "Worker below the minimum working age"),
+    ("child_under_12", "Child under 12 at work"),
     ("young_workers", "Workers under 18"),
     ("hazardous_child_labour", "Workers under 18 in hazardous or night work"),
     ("no_age_verification", "No age verification at hiring"),
@@ -255,17 +265,27 @@ pub const OTHER_INDICATORS: &[(&str, &str)] = &[
     ("migrant_workforce", "High share of migrant workers"),
     ("unlicensed_labour_contractor", "Unregistered farm labour contractors"),
     ("seasonal_visa_workers", "High share of seasonal or visa workers"),
+    ("remote_site", "Remote site or housing"),
+    ("piece_rate_without_wage_floor", "Piece-rate pay without a minimum-wage guarantee"),
+    ("long_time_at_sea", "Crew kept at sea for more than 90 days"),
     ("subcontracting_tiers", "Long subcontracting chain on site"),
     ("labour_camp_housing", "Workers housed in labour camps"),
     ("missing_licence", "Required licence missing"),
     ("labour_only_contractor", "Labour-only contractor"),
     ("outsourced_services", "Outsourced housekeeping, cleaning, kitchen or security"),
     ("high_risk_business_type", "Business type often used as a front"),
+    ("per_task_contract_pay", "Cleaning contractor paid per room or per task"),
+    ("staff_sleeping_on_site", "Staff sleeping at the workplace"),
+    ("tips_withheld", "Tips or service charges not passed on in full"),
     ("state_imposed_forced_labour", "State labour-transfer or compulsory programme workers"),
     ("homeworkers", "Homeworkers or outworkers used"),
     ("student_workers", "High share of students, interns or apprentices"),
     ("capacity_mismatch", "Orders beyond own capacity"),
 ];
+
+/// The only indicators dimension `child_labour` may carry (ILO C138 minimum age, C182 worst forms).
+pub const CHILD_LABOUR_INDICATORS: &[&str] =
+    &["child_labour_under_minimum_age", "child_under_12", "hazardous_child_labour"];
 
 /// The title of an indicator id for people (ILO indicators and [`OTHER_INDICATORS`]).
 pub fn indicator_title(id: &str) -> Option<&'static str> {

@@ -40,13 +40,13 @@ pub fn render(cat: &Catalogue) -> String {
     let _ = writeln!(out, "# Questionnaire indicators (generated)\n");
     let _ = writeln!(
         out,
-        "Generated from `questionnaires/*.toml` by `src/questionnaire/doc.rs`; do not edit by hand. Each row is one\nrule: when a supplier's answer meets **When**, the engine records a finding on **Indicator** in **Dimension**\nwith **Severity** (high = the ILO's \"strong\" indicators). Required questions left blank or answered Unknown\nare recorded as `insufficient_evidence`, never read as \"no\". See METHODOLOGY.md §3 for how findings combine.\n"
+        "Generated from `questionnaires/*.toml` by `src/questionnaire/doc.rs`; do not edit by hand. Each row is one\nrule: when a supplier's answer meets **When**, the engine records a finding on **Indicator** in **Dimension**\nwith **Severity** (high = the ILO's \"strong\" indicators). Required questions left blank or answered Unknown\nare recorded as `insufficient_evidence`, never read as \"no\". See METHODOLOGY.md §3 for how findings combine.\n\nOnly an answer that is itself an ILO indicator of involuntariness or of menace of penalty carries those\ndimensions, and one answer evidences one of the two elements at most. `context` raises exposure and is not\nevidence of coercion; `control` is a mitigating practice whose absence raises risk (its presence never\ncancels an indicator); `child_labour` follows ILO C138 and C182. **Note** says why, where a threshold or a\nclassification is Manumit's own choice rather than the ILO's wording.\n"
     );
     for sector in Sector::ALL {
         let q = cat.for_sector(*sector);
         let _ = writeln!(out, "## {} — `{}` {} ({} questions)\n", q.title, q.id, q.version, q.question_count());
-        let _ = writeln!(out, "| Question | Text | Type | Required | Indicator | Dimension | When | Severity |");
-        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(out, "| Question | Text | Type | Required | Indicator | Dimension | When | Severity | Note |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
         for (_, question) in q.questions() {
             let ty = serde_json::to_value(question.answer_type)
                 .ok()
@@ -55,7 +55,7 @@ pub fn render(cat: &Catalogue) -> String {
             if question.indicators.is_empty() {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {ty} | {} | — | — | — | — |",
+                    "| {} | {} | {ty} | {} | — | — | — | — | |",
                     question.id,
                     cell(&question.text),
                     if question.required { "yes" } else { "no" }
@@ -64,18 +64,38 @@ pub fn render(cat: &Catalogue) -> String {
             for i in &question.indicators {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {ty} | {} | `{}` | {} | {} | {} |",
+                    "| {} | {} | {ty} | {} | `{}` | {} | {} | {} | {} |",
                     question.id,
                     cell(&question.text),
                     if question.required { "yes" } else { "no" },
                     i.indicator,
                     i.dimension,
                     cell(&when_text(&i.when)),
-                    i.severity
+                    i.severity,
+                    cell(i.note.as_deref().unwrap_or(""))
                 );
             }
         }
         out.push('\n');
+    }
+    let mut older: Vec<String> = cat
+        .all_versions()
+        .iter()
+        .filter(|q| cat.list().iter().all(|c| c.id != q.id || c.version != q.version))
+        .map(|q| format!("`{}` {} (core {})", q.id, q.version, q.core_version))
+        .collect();
+    older.sort();
+    if !older.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Older versions
+"
+        );
+        let _ = writeln!(
+            out,
+            "Templates filled in against these versions are still read and scored by their own rules\n(`questionnaires/archive/`): {}.",
+            older.join(", ")
+        );
     }
     out
 }

@@ -1,5 +1,6 @@
 //! Turns answers into evidence for scoring: findings where an answer meets an indicator's
-//! `when`, unanswered core items, and controls in place. Driven by the definitions only.
+//! `when`, unanswered core items, controls in place, and every known answer by question id (for
+//! rules that need the value itself, such as a child's age). Driven by the definitions only.
 
 use super::answer::{Answer, AnswerValue};
 use super::definition::{indicator_title, IndicatorRule, Question, SectorQuestionnaire, When};
@@ -58,6 +59,9 @@ pub fn evaluate_as_of(
             }
         }
         let Some(answer) = answer else { continue };
+        if known {
+            ev.answers.insert(question.id.to_ascii_uppercase(), answer.value.display());
+        }
         let mut control_failed = false;
         for rule in &question.indicators {
             if matches(&rule.when, &answer.value, today) {
@@ -113,13 +117,17 @@ fn dimension_words(d: Dimension) -> &'static str {
 fn finding(q: &Question, rule: &IndicatorRule, a: &Answer, source: &AnswerSource) -> Finding {
     let title = indicator_title(&rule.indicator).unwrap_or(rule.indicator.as_str());
     let value = a.value.display();
-    let explanation = format!(
+    let mut explanation = format!(
         "The answer '{value}' to question {} (\"{}\") is an indicator of risk of {} ({}). It is not, by itself, a finding of forced labour; it calls for follow-up.",
         q.id,
         q.text,
         title.to_lowercase(),
         dimension_words(rule.dimension),
     );
+    if let Some(note) = &rule.note {
+        explanation.push(' ');
+        explanation.push_str(note.trim());
+    }
     let mut evidence = match source {
         AnswerSource::Upload { upload_id, filename } => {
             let mut e = Evidence::new(EvidenceSource::Upload, value);

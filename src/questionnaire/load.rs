@@ -1,6 +1,8 @@
 //! Parses questionnaires/*.toml into typed definitions and validates them (file, question, reason).
 
-use super::definition::{indicator_title, AnswerType, DefinitionError, IndicatorRule, Question, Section, When};
+use super::definition::{
+    indicator_title, AnswerType, DefinitionError, IndicatorRule, Question, Section, When, CHILD_LABOUR_INDICATORS,
+};
 use crate::domain::{Dimension, IloIndicator, Sector, Severity};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -47,6 +49,8 @@ struct RawIndicator {
     dimension: String,
     when: toml::Value,
     severity: String,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 /// One definition file, parsed and validated on its own.
@@ -209,9 +213,19 @@ fn validate_indicator(ri: RawIndicator, t: AnswerType, choices: Option<&[String]
     {
         return Err(format!("indicator '{}' is not an ILO indicator but has dimension {dimension}", ri.indicator));
     }
+    if dimension == Dimension::ChildLabour && !CHILD_LABOUR_INDICATORS.contains(&ri.indicator.as_str()) {
+        return Err(format!(
+            "indicator '{}' has dimension child_labour, which takes only {}",
+            ri.indicator,
+            CHILD_LABOUR_INDICATORS.join(", ")
+        ));
+    }
     let when = parse_when(&ri.when).map_err(|r| format!("indicator '{}': {r}", ri.indicator))?;
     check_when(&when, t, choices).map_err(|r| format!("indicator '{}': {r}", ri.indicator))?;
-    Ok(IndicatorRule { indicator: ri.indicator, dimension, when, severity })
+    if ri.note.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(format!("indicator '{}': note is empty", ri.indicator));
+    }
+    Ok(IndicatorRule { indicator: ri.indicator, dimension, when, severity, note: ri.note })
 }
 
 fn parse_when(v: &toml::Value) -> Result<When, String> {

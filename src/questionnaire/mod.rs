@@ -23,7 +23,7 @@ pub use answer::{parse_cell, parse_json, parse_json_answers, Answer, AnswerError
 pub use catalogue::{catalogue, validate_all, Catalogue, QuestionnaireSummary};
 pub use definition::{
     indicator_title, AnswerType, DefinitionError, IndicatorRule, Question, Section, SectorQuestionnaire, When,
-    OTHER_INDICATORS,
+    CHILD_LABOUR_INDICATORS, OTHER_INDICATORS,
 };
 pub use evaluate::{evaluate, evaluate_as_of, matches, points, AnswerSource};
 pub use read::{is_template, read_filled, read_meta, FilledTemplate, TemplateError, TemplateMeta};

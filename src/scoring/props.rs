@@ -151,8 +151,14 @@ fn assess_org_targets_networks_and_editions() {
     let c = sup("c", "Gamma", "MY");
     let suppliers = vec![a, b, c];
     let qs = HashMap::new();
-    let ctx =
-        OrgContext { suppliers: &suppliers, watchlists: &[], decisions: &[], questionnaires: &qs, as_of: as_of(), markets: &[] };
+    let ctx = OrgContext {
+        suppliers: &suppliers,
+        watchlists: &[],
+        decisions: &[],
+        questionnaires: &qs,
+        as_of: as_of(),
+        markets: &[],
+    };
     let (out, clusters) = assess_org(&ctx, &["b"]);
     assert_eq!(out.len(), 1);
     assert_eq!(clusters.len(), 1);

@@ -44,7 +44,8 @@ fn definitions_load_with_required_counts() {
     for s in Sector::ALL {
         let q = cat().for_sector(*s);
         assert_eq!(q.sector, *s);
-        assert_eq!(q.version, "1.0.0");
+        assert_eq!(q.version, "2.0.0");
+        assert_eq!(q.core_version, "2.0.0");
         let core = q.questions().filter(|(s, _)| s.id != "sector_specific").count();
         let sector_items = q.question_count() - core;
         assert!(q.question_count() >= 44, "{s}: {}", q.question_count());
@@ -59,10 +60,18 @@ fn definitions_load_with_required_counts() {
 #[test]
 fn lookup_is_by_version() {
     let q = cat().for_sector(Sector::Construction);
-    assert!(std::ptr::eq(cat().by_id_version(&q.id, "1.0.0").expect("found"), q));
+    assert!(std::ptr::eq(cat().by_id_version(&q.id, "2.0.0").expect("found"), q));
+    let old = cat().by_id_version(&q.id, "1.0.0").expect("1.0.0 archived, still readable");
+    assert_eq!((old.version.as_str(), old.core_version.as_str()), ("1.0.0", "1.0.0"));
+    // The archived version keeps its own rules: 1.0.0 read a per-task hotel contract, a remote
+    // site, as what they were then.
+    assert_eq!(old.question("CO7").expect("CO7").indicators[0].indicator, "isolation");
+    assert_eq!(q.question("CO7").expect("CO7").indicators[0].indicator, "remote_site");
+    assert!(old.question("WD11").is_none(), "WD11 is new in 2.0.0");
     assert!(cat().by_id_version(&q.id, "0.9.0").is_none());
     assert!(cat().by_id_version("nope", "1.0.0").is_none());
-    assert_eq!(cat().all_versions().len(), 4);
+    assert_eq!(cat().all_versions().len(), 8);
+    assert_eq!(cat().list().len(), 4, "only the current versions are listed");
 }
 
 #[test]
@@ -70,7 +79,7 @@ fn json_shape_matches_api() {
     let v = serde_json::to_value(cat().for_sector(Sector::Manufacturing)).expect("json");
     assert_eq!(v["sector"], "manufacturing");
     assert_eq!(v["id"], "manumit-manufacturing");
-    assert_eq!(v["version"], "1.0.0");
+    assert_eq!(v["version"], "2.0.0");
     let secs = v["sections"].as_array().expect("sections");
     let dm1 = secs
         .iter()
@@ -88,6 +97,8 @@ fn json_shape_matches_api() {
     let rf2 = secs[0]["questions"][1].clone();
     assert_eq!(rf2["id"], "RF2");
     assert_eq!(rf2["indicators"][1]["when"], serde_json::json!({"gte": 1.0}));
+    assert!(rf2["indicators"][1]["note"].as_str().is_some_and(|n| n.contains("Manumit's threshold")));
+    assert!(dm1["indicators"][0].get("note").is_none(), "no note, no key");
     assert!(rf2.get("choices").is_none());
     assert_eq!(secs[0]["questions"][0]["indicators"][0]["when"], "Yes");
     let summary = serde_json::to_value(cat().list()).expect("json");
@@ -115,6 +126,8 @@ fn bad_definitions_name_file_question_and_reason() {
         (CORE_OK.replace("\"1.0.0\"", "\"1.0\""), None, "semantic version"),
         (format!("{CORE_OK}\n[[questions]]\nid = \"AA1\"\nsection = \"s\"\ntext = \"Q\"\nhelp = \"H\"\nanswer_type = \"text\"\nrequired = false\n"), Some("AA1"), "used twice"),
         (CORE_OK.replace("\"deception\"", "\"cash_wages\""), Some("AA1"), "not an ILO indicator"),
+        (CORE_OK.replace("\"involuntariness\"", "\"child_labour\""), Some("AA1"), "takes only child_labour_under_minimum_age"),
+        (CORE_OK.replace("severity = \"high\"", "severity = \"high\", note = \" \""), Some("AA1"), "note is empty"),
     ];
     for (text, question, reason) in cases {
         let e = with_sectors(&text).expect_err(reason);

@@ -2,6 +2,7 @@
 
 mod definitions;
 mod roundtrip;
+mod rules;
 
 use super::test_support::xlsx_to_workbook;
 use super::*;

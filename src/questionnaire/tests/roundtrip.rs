@@ -22,7 +22,7 @@ fn every_sector_template_has_the_contract_layout() {
             .map(|r| (r.cells[0].display(), r.cells.get(1).map(Cell::display).unwrap_or_default()))
             .collect();
         assert_eq!(kv[0], ("questionnaire_id".into(), q.id.clone()));
-        assert_eq!(kv[1], ("version".into(), "1.0.0".into()));
+        assert_eq!(kv[1], ("version".into(), q.version.clone()));
         assert_eq!(kv[2], ("sector".into(), s.as_str().into()));
         assert_eq!(kv[3], ("supplier_id".into(), "sup-42".into()));
         let qs = wb.sheet("Questionnaire").expect("q");
@@ -274,6 +274,9 @@ fn libreoffice_resaved_template_is_read() {
     let f = read_filled(&wb).expect("reads");
     let q = f.questionnaire;
     assert_eq!(q.sector, Sector::Manufacturing);
+    // Filled in against 1.0.0 before the methodology-2 review: read by the archived 1.0.0 rules.
+    assert_eq!((q.version.as_str(), q.core_version.as_str()), ("1.0.0", "1.0.0"));
+    assert_ne!(q.version, cat().for_sector(Sector::Manufacturing).version);
     assert_eq!(f.meta.supplier_id.as_deref(), Some("sup-42"));
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     assert_eq!(f.answers.len(), q.question_count());
