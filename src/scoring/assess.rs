@@ -2,7 +2,7 @@
 //! inputs hash) and a whole organisation (networks detected once, then each target assessed).
 
 use super::combine::{self, component, forced_labour_tier, front_business_tier, screening_tier};
-use super::evidence::{field, finding};
+use super::evidence::{self, field, finding};
 use super::inputs_hash::{HashInput, Hashed, SharedColumns};
 use super::network::{detect_network_details, network_findings, ClusterDetail};
 use super::screening::{builtin_file, Decision, Screener, ScreeningDecision, Watchlist};
@@ -226,7 +226,9 @@ pub(super) fn assess(
 ) -> Assessment {
     let (inh, inh_tier) = inherent::inherent(s);
     let mut sorted = Sorted { inherent: inh, ..Sorted::default() };
-    for f in fields::forced_labour(s) {
+    let open_in_both = facts::open_in_both(s, questionnaire);
+    let asked_again: Vec<&str> = open_in_both.iter().map(|(field, _)| *field).collect();
+    for f in fields::forced_labour(s, &asked_again) {
         sorted.push(f);
     }
     for f in fields::front_business(s, as_of) {
@@ -244,7 +246,12 @@ pub(super) fn assess(
         for f in &q.findings {
             sorted.push(f.clone());
         }
-        for f in questionnaire_unknowns(q) {
+        for mut f in questionnaire_unknowns(q) {
+            let qid = f.evidence.first().and_then(|e| e.question_id.clone());
+            if let Some((field, _)) = open_in_both.iter().find(|(_, question)| qid.as_deref() == Some(*question)) {
+                f.evidence.push(evidence::field(s, field, "Unknown"));
+                f.explanation.push_str(" The supplier list leaves the same item open; counted once.");
+            }
             let child = q.unanswered_core.iter().any(|(id, _, ind)| {
                 f.evidence.first().and_then(|e| e.question_id.as_deref()) == Some(id.as_str()) && is_child_item(ind)
             });

@@ -1,4 +1,4 @@
-//! Combination rules of methodology 2 (docs/METHODOLOGY.md §4): component tiers from findings,
+//! Combination rules of methodology 2 (docs/METHODOLOGY.md §3, §6, §11–§13): component tiers from findings,
 //! the overrides, the basis, non-saturating scores that keep tiers (and, within a tier,
 //! evidence over context) ordered, and the recommended actions.
 
@@ -71,7 +71,7 @@ pub struct IloOutcome {
     pub forced_labour_likely: bool,
 }
 
-/// Forced-labour tier (methodology 2 §4.2). Distinct indicators are counted per dimension.
+/// Forced-labour tier (docs/METHODOLOGY.md §6). Distinct indicators are counted per dimension.
 /// `controls_in_place`: a mitigating control may lower a medium that rests on unknown answers
 /// alone; it never lowers a tier that rests on an indicator.
 pub fn forced_labour_tier(findings: &[&Finding], inherent: Tier, controls_in_place: bool) -> IloOutcome {
@@ -183,7 +183,7 @@ pub enum Law {
     CaS211,
 }
 
-/// Recommended actions for a tier and its basis (methodology 2 §4, "Basis and actions"), with
+/// Recommended actions for a tier and its basis (docs/METHODOLOGY.md §13), with
 /// the law-dependent lines only for the organisation's markets, followed by the remediation
 /// each strong indicator calls for.
 pub fn recommended_actions(t: Tier, basis: Basis, markets: &[String], indicators: &[&str]) -> Vec<String> {

@@ -175,3 +175,26 @@ pub fn inconsistencies(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) ->
     }
     out
 }
+
+/// Facts left open in both the supplier list (answered Unknown) and the questionnaire (a core
+/// item unanswered): (field, question). The open item is one fact, reported once with both
+/// sources as evidence.
+pub fn open_in_both(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) -> Vec<(&'static str, &'static str)> {
+    let Some(q) = q else { return Vec::new() };
+    let f = &s.fields;
+    SHARED_FACTS
+        .iter()
+        .filter(|fact| {
+            let listed_unknown = match fact.field {
+                "passports_held_by_employer" => f.passports_held_by_employer,
+                "recruitment_fees_paid_by_workers" => f.recruitment_fees_paid_by_workers,
+                "beneficial_owners_disclosed" => f.beneficial_owners_disclosed,
+                "xinjiang_inputs" => f.xinjiang_inputs,
+                "workers_live_on_premises" => f.workers_live_on_premises,
+                _ => None,
+            } == Some(YesNo::Unknown);
+            listed_unknown && q.unanswered_core.iter().any(|(id, _, _)| id == fact.question)
+        })
+        .map(|fact| (fact.field, fact.question))
+        .collect()
+}

@@ -39,8 +39,9 @@ fn insufficient(s: &SupplierRecord, name: &str, label: &str, dimension: Dimensio
     f
 }
 
-/// ILO forced-labour findings from the supplier fields.
-pub fn forced_labour(s: &SupplierRecord) -> Vec<Finding> {
+/// ILO forced-labour findings from the supplier fields. `asked_again`: fields whose unknown
+/// value the questionnaire also leaves open — that one open item is reported there, once.
+pub fn forced_labour(s: &SupplierRecord, asked_again: &[&str]) -> Vec<Finding> {
     let f = &s.fields;
     let mut out = Vec::new();
     match f.passports_held_by_employer {
@@ -53,7 +54,7 @@ pub fn forced_labour(s: &SupplierRecord) -> Vec<Finding> {
              (ILO indicator 7).",
             vec![field(s, "passports_held_by_employer", "Yes")],
         )),
-        Some(YesNo::Unknown) => out.push(insufficient(
+        Some(YesNo::Unknown) if !asked_again.contains(&"passports_held_by_employer") => out.push(insufficient(
             s,
             "passports_held_by_employer",
             "passports held by employer",
@@ -71,7 +72,7 @@ pub fn forced_labour(s: &SupplierRecord) -> Vec<Finding> {
              debt bondage; often with deception at recruitment). Strong when fees reach a month's wage.",
             vec![field(s, "recruitment_fees_paid_by_workers", "Yes")],
         )),
-        Some(YesNo::Unknown) => out.push(insufficient(
+        Some(YesNo::Unknown) if !asked_again.contains(&"recruitment_fees_paid_by_workers") => out.push(insufficient(
             s,
             "recruitment_fees_paid_by_workers",
             "recruitment fees paid by workers",
@@ -215,13 +216,13 @@ mod tests {
         let mut s = sup();
         s.fields.passports_held_by_employer = Some(YesNo::Yes);
         s.fields.recruitment_fees_paid_by_workers = Some(YesNo::Unknown);
-        let f = forced_labour(&s);
+        let f = forced_labour(&s, &[]);
         assert_eq!(f[0].indicator, "retention_of_identity_documents");
         assert_eq!(f[0].severity, Severity::High);
         assert_eq!(f[1].indicator, "insufficient_evidence");
         s.fields.passports_held_by_employer = Some(YesNo::No);
         s.fields.recruitment_fees_paid_by_workers = Some(YesNo::Yes);
-        let f = forced_labour(&s);
+        let f = forced_labour(&s, &[]);
         assert_eq!((f.len(), f[0].indicator.as_str(), f[0].dimension), (1, "debt_bondage", Dimension::MenaceOfPenalty));
     }
 

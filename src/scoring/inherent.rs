@@ -94,8 +94,8 @@ pub fn inherent(s: &SupplierRecord) -> (Vec<Finding>, Tier) {
                 Severity::Medium,
                 format!("Sector band: {} (medium)", sector.as_str()),
                 "Context: agriculture, construction and hospitality rely on seasonal, migrant and agency labour \
-                 hired through intermediaries, where the ILO finds most forced labour in the private economy \
-                 (ILO, Walk Free and IOM, Global Estimates of Modern Slavery 2021).",
+                 hired through intermediaries; they are among the sectors that together account for most adult \
+                 forced labour (ILO, Walk Free and IOM, Global Estimates of Modern Slavery, 2022).",
                 vec![field(s, "sector", sector.as_str())],
             ),
             8.0,

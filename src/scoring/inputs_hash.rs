@@ -1,4 +1,4 @@
-//! An assessment's `inputs_hash` (METHODOLOGY.md §11): SHA-256 of the JSON of everything the
+//! An assessment's `inputs_hash` (METHODOLOGY.md §17): SHA-256 of the JSON of everything the
 //! assessment read, serialized into a buffer each thread reuses; the column map that
 //! all rows of one upload share is serialized once per organisation run, not once per supplier,
 //! and spliced in byte for byte, so the hash is the one the plain JSON gives. Written by
