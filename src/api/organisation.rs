@@ -241,7 +241,11 @@ mod tests {
             items.iter().map(|i| (i.field.as_deref(), i.value.as_deref())).collect();
         assert_eq!(
             got,
-            [(Some("markets"), Some("XX")), (Some("common_value_threshold"), Some("1")), (Some("paper_size"), Some("A3"))]
+            [
+                (Some("markets"), Some("XX")),
+                (Some("common_value_threshold"), Some("1")),
+                (Some("paper_size"), Some("A3"))
+            ]
         );
     }
 }

@@ -52,7 +52,10 @@ pub fn write_register(wb: &mut Workbook, input: &ReportInput, order: &[usize], s
     let last_col = (RISK_REGISTER_HEADERS.len() - 1) as ColNum;
     st.widths(
         ws,
-        &[14.0, 14.0, 34.0, 9.0, 15.0, 18.0, 10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 50.0, 60.0, 17.0, 16.0, 10.0, 10.0, 20.0, 12.0],
+        &[
+            14.0, 14.0, 34.0, 9.0, 15.0, 18.0, 10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 50.0, 60.0, 17.0, 16.0, 10.0, 10.0,
+            20.0, 12.0,
+        ],
     )?;
     if n == 0 || n > TABLE_MAX_ROWS {
         // A table needs at least one data row, and rust_xlsxwriter keeps one map entry per
@@ -151,8 +154,7 @@ pub fn write_ilo(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &S
         for f in &s.assessment.findings {
             if f.dimension == Dimension::ChildLabour {
                 child = child.max(Some(f.severity));
-            } else if let Some(pos) =
-                IloIndicator::from_id(&f.indicator).and_then(|x| ilo.iter().position(|y| *y == x))
+            } else if let Some(pos) = IloIndicator::from_id(&f.indicator).and_then(|x| ilo.iter().position(|y| *y == x))
             {
                 strongest[pos] = strongest[pos].max(Some(f.severity));
             }

@@ -472,10 +472,17 @@ fn risk_register_shows_child_labour_basis_inputs_hash_and_methodology_version() 
     assert_eq!(s(&r, 0, 16), "Child labour");
     assert_eq!(s(&r, 0, 19), "Methodology version");
     // Rows: s-crit, s-high, s-med, s-low.
-    assert_eq!((n(&r, 1, 16), s(&r, 1, 17), s(&r, 1, 18), s(&r, 1, 19)), (82.5, "evidence".into(), "abc".into(), "2026.1".into()));
+    assert_eq!(
+        (n(&r, 1, 16), s(&r, 1, 17), s(&r, 1, 18), s(&r, 1, 19)),
+        (82.5, "evidence".into(), "abc".into(), "2026.1".into())
+    );
     assert_eq!(s(&r, 2, 17), "context");
     assert_eq!(s(&r, 3, 0), "s-med");
-    assert_eq!((s(&r, 3, 16), s(&r, 3, 17), s(&r, 3, 19)), ("".into(), "".into(), "1.1.0".into()), "v1: blank child labour and basis");
+    assert_eq!(
+        (s(&r, 3, 16), s(&r, 3, 17), s(&r, 3, 19)),
+        ("".into(), "".into(), "1.1.0".into()),
+        "v1: blank child labour and basis"
+    );
     // compact() keeps the inputs hash: the register shows it.
     let mut compact = input.clone();
     compact.suppliers.iter_mut().for_each(ReportSupplier::compact);
@@ -483,7 +490,11 @@ fn risk_register_shows_child_labour_basis_inputs_hash_and_methodology_version() 
     // Methodology lists both versions in scope.
     let m = sheet(&b, "Methodology");
     let names: Vec<String> = (1..m.height() as u32).map(|row| s(&m, row, 1)).collect();
-    assert!(names.contains(&"Assessments scored with 1.1.0".to_string()) && names.contains(&"Assessments scored with 2026.1".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"Assessments scored with 1.1.0".to_string())
+            && names.contains(&"Assessments scored with 2026.1".to_string()),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -492,9 +503,13 @@ fn summary_counts_tiers_by_basis() {
     input.suppliers[3].assessment.basis = Some(Basis::Context); // s-high
     input.suppliers[0] = v1(input.suppliers[0].clone()); // s-med
     let r = sheet(&bytes(&input), "Summary");
-    let title = (0..r.height() as u32).find(|&row| s(&r, row, 0) == "Suppliers by tier and basis").expect("basis table");
+    let title =
+        (0..r.height() as u32).find(|&row| s(&r, row, 0) == "Suppliers by tier and basis").expect("basis table");
     let head = title + 1;
-    assert_eq!((s(&r, head, 1), s(&r, head, 2), s(&r, head, 3), s(&r, head, 4)), ("evidence".into(), "context".into(), "not recorded (methodology 1)".into(), "Total".into()));
+    assert_eq!(
+        (s(&r, head, 1), s(&r, head, 2), s(&r, head, 3), s(&r, head, 4)),
+        ("evidence".into(), "context".into(), "not recorded (methodology 1)".into(), "Total".into())
+    );
     let row = |tier: &str| (head + 1..head + 5).find(|&x| s(&r, x, 0) == tier).expect("tier row");
     let counts = |tier: &str| (1..5).map(|c| n(&r, row(tier), c)).collect::<Vec<_>>();
     assert_eq!(counts("critical"), [1.0, 0.0, 0.0, 1.0]);
@@ -507,7 +522,8 @@ fn summary_counts_tiers_by_basis() {
 #[test]
 fn child_labour_findings_appear_on_findings_and_ilo_sheets() {
     let mut input = sample();
-    let child = finding("child_under_12", Dimension::ChildLabour, Severity::High, 50.0, "A child under 12 works", vec![]);
+    let child =
+        finding("child_under_12", Dimension::ChildLabour, Severity::High, 50.0, "A child under 12 works", vec![]);
     input.suppliers[1].assessment.findings.push(child); // s-low
     let b = bytes(&input);
     let f = sheet(&b, "Findings");
@@ -542,27 +558,88 @@ fn count_of(rows: &[(String, String, f64, f64)], group: &str, law: &str) -> Opti
 
 fn regulatory_input() -> ReportInput {
     let mut input = sample();
-    let mut state = Evidence::new(EvidenceSource::Reference, "China (PRC), including the Xinjiang Uyghur Autonomous Region");
+    let mut state =
+        Evidence::new(EvidenceSource::Reference, "China (PRC), including the Xinjiang Uyghur Autonomous Region");
     state.file = Some("state_imposed_forced_labour_2024".into());
     // A Chinese supplier with country context only (the title even names Xinjiang).
-    let context = with_findings("cn-context", "CN", vec![
-        finding("state_imposed_fl_country", Dimension::Inherent, Severity::High, 30.0, "State-imposed forced labour in China, incl. Xinjiang", vec![state]),
-        finding("tip_tier_3", Dimension::Inherent, Severity::High, 20.0, "TIP Tier 3 country", vec![]),
-    ]);
-    let nexus = with_findings("cn-nexus", "CN", vec![finding("xinjiang_nexus", Dimension::Screening, Severity::High, 80.0, "Located in Xinjiang", vec![])]);
-    let listed = with_findings("cn-listed", "CN", vec![finding(
-        "entity_list_match", Dimension::Screening, Severity::High, 90.0,
-        "Strong match on UFLPA Entity List: Xinjiang Acme Cotton Co", vec![],
-    )]);
-    let own_list = with_findings("my-own", "MY", vec![finding(
-        "entity_list_match", Dimension::Screening, Severity::Medium, 40.0,
-        "Possible match on Group sanctions list: Acme", vec![],
-    )]);
-    let untraced = with_findings("cn-cotton", "CN", vec![finding("uflpa_high_priority_untraced", Dimension::Screening, Severity::High, 50.0, "Cotton from China, not traced", vec![])]);
-    let child = with_findings("in-child", "IN", vec![
-        finding("child_labour_under_minimum_age", Dimension::ChildLabour, Severity::High, 60.0, "Worker under minimum age", vec![]),
-        finding("hazardous_child_labour", Dimension::ChildLabour, Severity::High, 70.0, "Child in hazardous work", vec![]),
-    ]);
+    let context = with_findings(
+        "cn-context",
+        "CN",
+        vec![
+            finding(
+                "state_imposed_fl_country",
+                Dimension::Inherent,
+                Severity::High,
+                30.0,
+                "State-imposed forced labour in China, incl. Xinjiang",
+                vec![state],
+            ),
+            finding("tip_tier_3", Dimension::Inherent, Severity::High, 20.0, "TIP Tier 3 country", vec![]),
+        ],
+    );
+    let nexus = with_findings(
+        "cn-nexus",
+        "CN",
+        vec![finding("xinjiang_nexus", Dimension::Screening, Severity::High, 80.0, "Located in Xinjiang", vec![])],
+    );
+    let listed = with_findings(
+        "cn-listed",
+        "CN",
+        vec![finding(
+            "entity_list_match",
+            Dimension::Screening,
+            Severity::High,
+            90.0,
+            "Strong match on UFLPA Entity List: Xinjiang Acme Cotton Co",
+            vec![],
+        )],
+    );
+    let own_list = with_findings(
+        "my-own",
+        "MY",
+        vec![finding(
+            "entity_list_match",
+            Dimension::Screening,
+            Severity::Medium,
+            40.0,
+            "Possible match on Group sanctions list: Acme",
+            vec![],
+        )],
+    );
+    let untraced = with_findings(
+        "cn-cotton",
+        "CN",
+        vec![finding(
+            "uflpa_high_priority_untraced",
+            Dimension::Screening,
+            Severity::High,
+            50.0,
+            "Cotton from China, not traced",
+            vec![],
+        )],
+    );
+    let child = with_findings(
+        "in-child",
+        "IN",
+        vec![
+            finding(
+                "child_labour_under_minimum_age",
+                Dimension::ChildLabour,
+                Severity::High,
+                60.0,
+                "Worker under minimum age",
+                vec![],
+            ),
+            finding(
+                "hazardous_child_labour",
+                Dimension::ChildLabour,
+                Severity::High,
+                70.0,
+                "Child in hazardous work",
+                vec![],
+            ),
+        ],
+    );
     input.suppliers = vec![context, nexus, listed, own_list, untraced, child];
     input
 }
@@ -573,7 +650,10 @@ fn regulatory_map_counts_only_the_findings_that_bear_on_each_law() {
     // UFLPA presumption (Xinjiang): the nexus only; never a supplier with country context alone,
     // nor the entity-list match whose entity is named after Xinjiang.
     assert_eq!(count_of(&rows, "Xinjiang", "UFLPA"), Some((1.0, 1.0)));
-    assert!(rows.iter().filter(|r| r.1.contains("UFLPA")).all(|r| !r.0.starts_with("Inherent")), "context never maps to the UFLPA");
+    assert!(
+        rows.iter().filter(|r| r.1.contains("UFLPA")).all(|r| !r.0.starts_with("Inherent")),
+        "context never maps to the UFLPA"
+    );
     // Entity lists: the UFLPA row counts UFLPA/CBP matches; other laws count every match.
     assert_eq!(count_of(&rows, "Entity-list", "UFLPA"), Some((1.0, 1.0)));
     assert_eq!(count_of(&rows, "Entity-list", "EU Forced Labour"), Some((2.0, 2.0)));
@@ -595,7 +675,9 @@ fn regulatory_map_shows_the_laws_of_the_organisations_markets() {
         input.markets = markets.iter().map(|m| m.to_string()).collect();
         let b = bytes(&input);
         let r = sheet(&b, "Regulatory map");
-        let line = (1..r.height() as u32).find(|&row| s(&r, row, 0) == super::regulatory::MARKETS_LABEL).expect("markets line");
+        let line = (1..r.height() as u32)
+            .find(|&row| s(&r, row, 0) == super::regulatory::MARKETS_LABEL)
+            .expect("markets line");
         let mut l: Vec<String> = regulatory_rows(&b).into_iter().map(|r| r.1).collect();
         l.sort();
         l.dedup();
@@ -611,7 +693,12 @@ fn regulatory_map_shows_the_laws_of_the_organisations_markets() {
     assert!(us.iter().all(|l| l.starts_with("US ") || l.starts_with("California")), "{us:?}");
     assert_eq!(us.len(), 3);
     let (de, line) = laws(&["DE", "US"]);
-    assert!(de.iter().any(|l| l.contains("LkSG")) && de.iter().any(|l| l.contains("EU Forced Labour")) && de.iter().any(|l| l.contains("UFLPA")), "{de:?}");
+    assert!(
+        de.iter().any(|l| l.contains("LkSG"))
+            && de.iter().any(|l| l.contains("EU Forced Labour"))
+            && de.iter().any(|l| l.contains("UFLPA")),
+        "{de:?}"
+    );
     assert!(!de.iter().any(|l| l.contains("UK ") || l.contains("Australian") || l.contains("Canada")), "{de:?}");
     assert_eq!(line, "DE, US");
     let (fr, _) = laws(&["FR"]);

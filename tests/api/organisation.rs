@@ -131,7 +131,8 @@ fn regulatory_laws(xlsx: &[u8]) -> (Vec<String>, String) {
         Some(Data::String(s)) => s.clone(),
         _ => String::new(),
     };
-    let mut laws: Vec<String> = (1..r.height() as u32).take_while(|&i| !text(i, 0).is_empty()).map(|i| text(i, 1)).collect();
+    let mut laws: Vec<String> =
+        (1..r.height() as u32).take_while(|&i| !text(i, 0).is_empty()).map(|i| text(i, 1)).collect();
     laws.sort();
     laws.dedup();
     let line = (1..r.height() as u32).find(|&i| text(i, 0) == "Markets").map(|i| text(i, 1)).unwrap_or_default();
@@ -178,7 +179,10 @@ fn rescoring_and_manumit_assess_use_the_current_methodology_and_the_markets() {
     let first = stdout.lines().next().unwrap_or_default();
     assert_eq!(
         first,
-        format!("Assessed {total} suppliers of default ({org_id}) under methodology {}", manumit::scoring::METHODOLOGY_VERSION)
+        format!(
+            "Assessed {total} suppliers of default ({org_id}) under methodology {}",
+            manumit::scoring::METHODOLOGY_VERSION
+        )
     );
     let tiers = stdout.lines().nth(1).and_then(|l| l.strip_prefix("Tiers: ")).expect("tier line");
     let counted: usize = tiers.split(", ").map(|t| t.rsplit(' ').next().unwrap().parse::<usize>().unwrap()).sum();
@@ -193,9 +197,11 @@ fn rescoring_and_manumit_assess_use_the_current_methodology_and_the_markets() {
     assert_eq!(risk["methodology_version"], manumit::scoring::METHODOLOGY_VERSION);
     let log = app.get("/api/v1/audit-log?per_page=100", &key).json();
     assert!(
-        log["items"].as_array().unwrap().iter().any(|e| e["action"] == "assessment.rescore"
-            && e["actor"] == "cli"
-            && e["detail"]["count"] == total),
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "assessment.rescore" && e["actor"] == "cli" && e["detail"]["count"] == total),
         "{log}"
     );
 
