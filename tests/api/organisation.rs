@@ -158,6 +158,16 @@ fn rescoring_and_manumit_assess_use_the_current_methodology_and_the_markets() {
     let a = app.get(&format!("/api/v1/assessments/{}", ids[0].as_str().unwrap()), &key).json();
     assert_eq!(a["methodology_version"], manumit::scoring::METHODOLOGY_VERSION);
     let before = app.get(&format!("/api/v1/suppliers/{sid}/risk"), &key).json()["assessment_id"].clone();
+    // Methodology 2 assessments say their basis and child-labour score; version 1 ones omit both.
+    let risk = app.get(&format!("/api/v1/suppliers/{sid}/risk"), &key).json();
+    if manumit::scoring::METHODOLOGY_VERSION.starts_with("1.") {
+        assert!(risk.get("basis").is_none() && risk.get("child_labour").is_none(), "{risk}");
+        assert!(a["components"].get("child_labour").is_none(), "{a}");
+    } else {
+        assert!(risk["basis"] == "evidence" || risk["basis"] == "context", "{risk}");
+        assert!(risk["child_labour"].is_number() && a["components"]["child_labour"]["score"].is_number(), "{a}");
+        assert!(a["basis"] == "evidence" || a["basis"] == "context", "{a}");
+    }
 
     // The markets are the organisation's: the scoring is handed them, the workbook shows them.
     assert_eq!(patch(&app, &key, &json!({"markets": ["GB"]}), None).status, 200);
