@@ -151,7 +151,8 @@ fn synthetic(n: usize) -> ReportInput {
         generated_by: "bench".into(),
         methodology_version: "2026.1".into(),
         questionnaire_versions: vec![("saq-manufacturing".into(), "1.0".into())],
-        reference_editions: BTreeMap::from([("tip_tiers.csv".to_string(), "2025".to_string())]),
+        reference_files: manumit::report::reference_files(),
+        markets: Vec::new(),
         suppliers,
         networks,
         sources: (0..10)

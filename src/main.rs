@@ -1,4 +1,5 @@
-//! The `manumit` command line: serve, audit (offline), keys, migrate, and the sandboxed parser worker.
+//! The `manumit` command line: serve, audit (offline), keys, assess, migrate, and the sandboxed
+//! parser worker.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -35,6 +36,15 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Re-assess every supplier of an organisation under the current methodology and print how
+    /// many were assessed, per tier.
+    Assess {
+        /// The organisation's id or name.
+        #[arg(long)]
+        org: String,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/manumit.db")]
+        database_url: String,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -96,6 +106,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let now = chrono::Utc::now();
             let summary = manumit::audit_cli::run(&files, &output, now.date_naive(), now)?;
             print!("{}", manumit::audit_cli::render(&summary));
+            Ok(())
+        }
+        Some(Command::Assess { org, database_url }) => {
+            let store = manumit::store::Store::open(&database_url, 2)?;
+            let done = manumit::cli::reassess(&store, &org, chrono::Utc::now().date_naive())?;
+            print!("{}", manumit::cli::render_reassessed(&done));
             Ok(())
         }
         Some(Command::Migrate { database_url }) => {

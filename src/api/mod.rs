@@ -8,6 +8,7 @@ pub mod keys;
 pub mod limits;
 pub mod multipart;
 pub mod openapi;
+pub mod organisation;
 pub mod questionnaires;
 pub mod reports;
 pub mod screening;
@@ -44,5 +45,7 @@ pub fn v1(cfg: &mut web::ServiceConfig) {
         .service(screening::create_watchlist)
         .service(screening::list_watchlists)
         .service(screening::decide)
-        .service(reports::workbook);
+        .service(reports::workbook)
+        .service(organisation::get_one)
+        .service(organisation::update);
 }

@@ -253,6 +253,8 @@ impl Modify for CommonResponses {
         super::screening::list_watchlists,
         super::screening::decide,
         super::reports::workbook,
+        super::organisation::get_one,
+        super::organisation::update,
     ),
     components(schemas(Problem, ProblemItem)),
     modifiers(&BearerAuth, &CommonResponses),

@@ -2,7 +2,7 @@
 
 use crate::api::keys::rfc3339;
 use crate::domain::{
-    Assessment, Components, Dimension, Finding, ScreeningMatch, Sector, Severity, SupplierFields, Tier,
+    Assessment, Basis, Components, Dimension, Finding, ScreeningMatch, Sector, Severity, SupplierFields, Tier,
 };
 use crate::error::{Error, Result};
 use crate::store::assessments::AssessmentRow;
@@ -92,6 +92,17 @@ pub struct RiskView {
     pub front_business: f64,
     pub inherent: f64,
     pub screening: f64,
+    /// The child-labour component's score (ILO C138, C182). Methodology 2 and later; absent
+    /// for assessments made under version 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub child_labour: Option<f64>,
+    /// What the tier rests on: `evidence` (a forced-labour, child-labour, front-business or
+    /// screening finding from the supplier's own data or a list match) or `context` (country,
+    /// sector and commodity risk alone). Methodology 2 and later; absent for version 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub basis: Option<Basis>,
     /// True when the forced-labour indicators are strong enough to call forced labour likely
     /// (an indicator of risk, never a finding of forced labour).
     pub forced_labour_likely: bool,
@@ -117,6 +128,8 @@ fn risk_of(row: &AssessmentRow, a: &Assessment) -> RiskView {
         front_business: a.components.front_business.score,
         inherent: a.components.inherent.score,
         screening: a.components.screening.score,
+        child_labour: a.components.child_labour.map(|c| c.score),
+        basis: a.basis,
         forced_labour_likely: a.forced_labour_likely,
         top_findings: top_findings(a, 5),
         assessed_at: rfc3339(row.created_at),

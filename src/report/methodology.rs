@@ -1,25 +1,46 @@
-//! The `Methodology` sheet: methodology and questionnaire versions, reference editions, source files.
+//! The `Methodology` sheet: methodology versions in scope, markets, questionnaire versions,
+//! every reference data file with its edition and source, source files.
 
 use super::cell::Styles;
 use super::summary::NOTICE;
-use super::ReportInput;
+use super::{ReferenceFile, ReportInput};
 use rust_xlsxwriter::{Workbook, XlsxError};
 use std::collections::BTreeMap;
 
-pub const METHODOLOGY_HEADERS: [&str; 5] = ["Section", "Name", "Value", "Uploaded at", "Uploaded by"];
+pub const METHODOLOGY_HEADERS: [&str; 7] =
+    ["Section", "Name", "Value", "Uploaded at", "Uploaded by", "Source", "SHA-256"];
+
+/// Every reference data file the scoring uses, with its edition, source and digest: what the
+/// Methodology sheet lists. The one place that reads the reference module's file table.
+pub fn reference_files() -> Vec<ReferenceFile> {
+    // The editions table names no source or digest yet; `crate::reference::data_files()` will.
+    crate::reference::editions()
+        .into_iter()
+        .map(|(file, edition)| ReferenceFile { file, edition, source: String::new(), sha256: String::new() })
+        .collect()
+}
 
 /// Fixed explanations written at the end of the sheet: (name, text).
-const NOTES: [(&str, &str); 5] = [
+const NOTES: [(&str, &str); 6] = [
     ("Indicators, not findings", NOTICE),
     (
         "Tier",
-        "Final tier = the highest of inherent risk (capped at high), ILO forced-labour evidence, \
-front-business indicators and screening, with the overrides of the methodology. Each finding \
-cites its source cell, questionnaire answer or reference row (Findings sheet, Evidence).",
+        "Final tier = the highest of the component tiers: inherent risk (capped at high), ILO \
+forced-labour evidence, child labour (methodology 2 and later), front-business indicators and \
+screening, with the overrides of the methodology. Each finding cites its source cell, \
+questionnaire answer or reference row (Findings sheet, Evidence). Each assessment keeps the \
+methodology version it was scored with (Risk register, Methodology version).",
+    ),
+    (
+        "Basis",
+        "Methodology 2 and later: 'evidence' when a forced-labour, child-labour, front-business or \
+screening finding from the supplier's own data or a list match sets the tier; 'context' when \
+country, sector and commodity risk alone do. Blank for assessments scored with methodology 1.",
     ),
     (
         "Corrective actions",
-        "One row per recommended action for suppliers of medium tier and above; due date = \
+        "One row per recommended action of the assessment (chosen by tier, basis and the \
+organisation's markets) for suppliers of medium tier and above; due date = \
 generation date + 7 days (critical), 30 (high), 60 (medium). Owner, Due date and Status are for \
 the auditor to fill in.",
     ),
@@ -34,7 +55,7 @@ turn it into a formula.",
 
 pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet().set_name("Methodology")?;
-    st.header(ws, &METHODOLOGY_HEADERS, &[22.0, 40.0, 70.0, 17.0, 24.0])?;
+    st.header(ws, &METHODOLOGY_HEADERS, &[22.0, 40.0, 70.0, 17.0, 24.0, 60.0, 66.0])?;
     let mut r: u32 = 1;
     ws.write_string(r, 0, "Methodology")?;
     ws.write_string(r, 1, "Methodology version")?;
@@ -51,16 +72,22 @@ pub fn write(wb: &mut Workbook, input: &ReportInput, st: &Styles) -> Result<(), 
         ws.write_number(r, 2, n as f64)?;
         r += 1;
     }
+    ws.write_string(r, 0, "Markets")?;
+    ws.write_string(r, 1, "Organisation's markets")?;
+    st.text(ws, r, 2, &super::regulatory::markets_text(&input.markets))?;
+    r += 1;
     for (q, v) in &input.questionnaire_versions {
         ws.write_string(r, 0, "Questionnaire")?;
         st.text(ws, r, 1, q)?;
         st.text(ws, r, 2, v)?;
         r += 1;
     }
-    for (f, e) in &input.reference_editions {
+    for f in &input.reference_files {
         ws.write_string(r, 0, "Reference data")?;
-        st.text(ws, r, 1, f)?;
-        st.text(ws, r, 2, e)?;
+        st.text(ws, r, 1, &f.file)?;
+        st.text(ws, r, 2, &f.edition)?;
+        st.text(ws, r, 5, &f.source)?;
+        st.text(ws, r, 6, &f.sha256)?;
         r += 1;
     }
     for f in &input.sources {

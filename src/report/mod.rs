@@ -35,7 +35,7 @@ pub const SHEET_NAMES: [&str; 9] = [
 ];
 
 /// The Risk register's column headers, in order (API.md contract).
-pub const RISK_REGISTER_HEADERS: [&str; 16] = [
+pub const RISK_REGISTER_HEADERS: [&str; 20] = [
     "Supplier ID",
     "External ref",
     "Supplier",
@@ -52,6 +52,10 @@ pub const RISK_REGISTER_HEADERS: [&str; 16] = [
     "Recommended action",
     "Assessed at",
     "Assessment ID",
+    "Child labour",
+    "Basis",
+    "Inputs hash",
+    "Methodology version",
 ];
 
 /// Everything the workbook shows; the shell fills it from the store (already filtered to
@@ -66,8 +70,12 @@ pub struct ReportInput {
     pub methodology_version: String,
     /// (questionnaire id, version) of the questionnaires whose answers were used.
     pub questionnaire_versions: Vec<(String, String)>,
-    /// Reference file → edition.
-    pub reference_editions: BTreeMap<String, String>,
+    /// The reference data files in use, with edition, source and digest (see
+    /// [`reference_files`]).
+    pub reference_files: Vec<ReferenceFile>,
+    /// The organisation's markets (ISO 3166 alpha-2 codes and `EU`); empty means every market.
+    /// The Regulatory map shows the laws of these markets only.
+    pub markets: Vec<String>,
     pub suppliers: Vec<ReportSupplier>,
     pub networks: Vec<NetworkCluster>,
     pub sources: Vec<SourceFile>,
@@ -96,8 +104,8 @@ pub struct ReportSupplier {
 impl ReportSupplier {
     /// Keeps only what the workbook shows: each finding's evidence becomes its person-readable
     /// text (one `String` instead of a `Vec<Evidence>` of ten optional fields), and the
-    /// per-assessment reference editions and inputs hash (not shown; the workbook lists the
-    /// editions once) are dropped. Writes the same cells; holds about a third of the memory.
+    /// per-assessment reference editions (not shown; the workbook lists the editions once) are
+    /// dropped. Writes the same cells; holds about a third of the memory.
     pub fn compact(&mut self) {
         let a = &mut self.assessment;
         if self.evidence_text.len() < a.findings.len() {
@@ -112,7 +120,6 @@ impl ReportSupplier {
         self.evidence_text.shrink_to_fit();
         a.findings.shrink_to_fit();
         a.reference_editions = BTreeMap::new();
-        a.inputs_hash = String::new();
     }
 
     /// The evidence text of finding `j` (pre-described or described now).
@@ -125,6 +132,19 @@ impl ReportSupplier {
         }
     }
 }
+
+/// A reference data file the scoring uses, as the Methodology sheet lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceFile {
+    pub file: String,
+    pub edition: String,
+    /// Where the data comes from (empty when the reference table does not say).
+    pub source: String,
+    /// SHA-256 of the file as compiled in (empty when not known).
+    pub sha256: String,
+}
+
+pub use methodology::reference_files;
 
 /// An uploaded file the assessments were computed from.
 #[derive(Debug, Clone, PartialEq)]

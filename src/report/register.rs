@@ -2,7 +2,7 @@
 
 use super::cell::{row_num, Styles};
 use super::{top_drivers, ReportInput, RISK_REGISTER_HEADERS};
-use crate::domain::{IloIndicator, Severity};
+use crate::domain::{Dimension, IloIndicator, Severity};
 use rust_xlsxwriter::{
     ColNum, Color, ConditionalFormatDataBar, ConditionalFormatText, ConditionalFormatTextRule, ConditionalFormatType,
     Format, RowNum, Table, TableColumn, Workbook, Worksheet, XlsxError,
@@ -39,6 +39,9 @@ pub(crate) fn colour_text(
     Ok(())
 }
 
+/// The Risk register's `Child labour` column.
+const CHILD_LABOUR_COL: ColNum = 16;
+
 /// Registers up to this many suppliers are a worksheet table; larger ones a filtered range.
 pub const TABLE_MAX_ROWS: usize = 20_000;
 
@@ -47,7 +50,13 @@ pub fn write_register(wb: &mut Workbook, input: &ReportInput, order: &[usize], s
     let n = order.len();
     let last_row = if n == 0 { 0 } else { row_num(n - 1)? };
     let last_col = (RISK_REGISTER_HEADERS.len() - 1) as ColNum;
-    st.widths(ws, &[14.0, 14.0, 34.0, 9.0, 15.0, 18.0, 10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 50.0, 60.0, 17.0, 16.0])?;
+    st.widths(
+        ws,
+        &[
+            14.0, 14.0, 34.0, 9.0, 15.0, 18.0, 10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 50.0, 60.0, 17.0, 16.0, 10.0, 10.0,
+            20.0, 12.0,
+        ],
+    )?;
     if n == 0 || n > TABLE_MAX_ROWS {
         // A table needs at least one data row, and rust_xlsxwriter keeps one map entry per
         // table cell (about 50 MB for 100k rows): an empty or very large register gets the
@@ -72,6 +81,7 @@ pub fn write_register(wb: &mut Workbook, input: &ReportInput, order: &[usize], s
             .set_maximum(ConditionalFormatType::Number, 100)
             .set_fill_color(Color::RGB(0xE06666));
         ws.add_conditional_format(1, 7, last_row, 10, &bar)?;
+        ws.add_conditional_format(1, CHILD_LABOUR_COL, last_row, CHILD_LABOUR_COL, &bar)?;
     }
     ws.set_freeze_panes(1, 3)?;
 
@@ -95,9 +105,21 @@ pub fn write_register(wb: &mut Workbook, input: &ReportInput, order: &[usize], s
         st.text(ws, r, 13, &a.recommended_actions.join("; "))?;
         st.datetime(ws, r, 14, &s.assessed_at)?;
         st.text(ws, r, 15, &s.assessment_id)?;
+        // Methodology 1 assessments have neither a child-labour component nor a basis: blank.
+        if let Some(c) = a.components.child_labour {
+            st.num(ws, r, CHILD_LABOUR_COL, c.score)?;
+        }
+        if let Some(b) = a.basis {
+            ws.write_string(r, 17, b.as_str())?;
+        }
+        st.text(ws, r, 18, &a.inputs_hash)?;
+        st.text(ws, r, 19, &a.methodology_version)?;
     }
     Ok(())
 }
+
+/// The ILO indicators sheet's last column: the strongest child-labour finding (ILO C138, C182).
+pub const CHILD_LABOUR_TITLE: &str = "Child labour (C138, C182)";
 
 /// A readable column title for an ILO indicator.
 pub fn ilo_label(i: IloIndicator) -> &'static str {
@@ -109,8 +131,11 @@ pub fn write_ilo(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &S
     let ilo = IloIndicator::ALL;
     let mut titles = vec!["Supplier ID", "Supplier", "Tier"];
     titles.extend(ilo.iter().map(|i| ilo_label(*i)));
+    titles.push(CHILD_LABOUR_TITLE);
     let mut widths = vec![14.0, 34.0, 10.0];
     widths.extend(ilo.iter().map(|_| 14.0));
+    widths.push(16.0);
+    let child_col = 3 + ilo.len() as ColNum;
     st.header(ws, &titles, &widths)?;
     ws.set_row_height(0, 45)?;
     ws.set_freeze_panes(1, 2)?;
@@ -125,10 +150,17 @@ pub fn write_ilo(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &S
         let s = &input.suppliers[i];
         let r = row_num(k)?;
         strongest.iter_mut().for_each(|x| *x = None);
+        let mut child: Option<Severity> = None;
         for f in &s.assessment.findings {
-            if let Some(pos) = IloIndicator::from_id(&f.indicator).and_then(|x| ilo.iter().position(|y| *y == x)) {
+            if f.dimension == Dimension::ChildLabour {
+                child = child.max(Some(f.severity));
+            } else if let Some(pos) = IloIndicator::from_id(&f.indicator).and_then(|x| ilo.iter().position(|y| *y == x))
+            {
                 strongest[pos] = strongest[pos].max(Some(f.severity));
             }
+        }
+        if let Some(sev) = child {
+            ws.write_string(r, child_col, sev.as_str())?;
         }
         st.text(ws, r, 0, &s.id)?;
         st.text(ws, r, 1, &s.legal_name)?;

@@ -2,7 +2,7 @@
 
 use super::cell::Styles;
 use super::{top_drivers, ReportInput};
-use crate::domain::{Sector, Tier};
+use crate::domain::{Basis, Sector, Tier};
 use rust_xlsxwriter::{Chart, ChartType, ColNum, RowNum, Workbook, Worksheet, XlsxError};
 
 /// Tiers from most to least severe, as rows of the tier × sector table.
@@ -10,6 +10,38 @@ const TIERS_DESC: [Tier; 4] = [Tier::Critical, Tier::High, Tier::Medium, Tier::L
 
 pub const NOTICE: &str = "Manumit reports indicators of risk, not findings of forced labour. \
 Only an investigation or an audit can establish that forced labour exists.";
+
+/// Columns of the tier × basis table: the two bases, then methodology 1 assessments (no basis).
+pub const BASIS_COLUMNS: [&str; 3] = ["evidence", "context", "not recorded (methodology 1)"];
+
+/// Writes the "Suppliers by tier and basis" table from row `r`; returns its last row.
+fn write_basis(ws: &mut Worksheet, input: &ReportInput, r: RowNum, st: &Styles) -> Result<RowNum, XlsxError> {
+    let mut counts = [[0u64; 3]; 4];
+    for s in &input.suppliers {
+        let t = TIERS_DESC.iter().position(|t| *t == s.assessment.tier).unwrap_or(3);
+        let b = match s.assessment.basis {
+            Some(Basis::Evidence) => 0,
+            Some(Basis::Context) => 1,
+            None => 2,
+        };
+        counts[t][b] += 1;
+    }
+    ws.write_string_with_format(r, 0, "Suppliers by tier and basis", &st.bold)?;
+    let head = r + 1;
+    ws.write_string_with_format(head, 0, "Tier", &st.header)?;
+    for (c, name) in BASIS_COLUMNS.iter().chain(["Total"].iter()).enumerate() {
+        ws.write_string_with_format(head, c as ColNum + 1, *name, &st.header)?;
+    }
+    for (ti, tier) in TIERS_DESC.iter().enumerate() {
+        let row = head + 1 + ti as RowNum;
+        ws.write_string(row, 0, tier.as_str())?;
+        for (c, n) in counts[ti].iter().enumerate() {
+            ws.write_number(row, c as ColNum + 1, *n as f64)?;
+        }
+        ws.write_number(row, BASIS_COLUMNS.len() as ColNum + 1, counts[ti].iter().sum::<u64>() as f64)?;
+    }
+    Ok(head + TIERS_DESC.len() as RowNum)
+}
 
 /// The scope line: the filters as `name = value; ...`, or "All suppliers".
 pub fn scope_text(scope: &[(String, String)]) -> String {
@@ -103,8 +135,11 @@ pub fn write(wb: &mut Workbook, input: &ReportInput, order: &[usize], st: &Style
     ));
     ws.insert_chart(1, 9, &chart)?;
 
+    // Tier × basis: how many tiers rest on the supplier's own evidence, how many on context.
+    r = write_basis(ws, input, tot_row + 2, st)?;
+
     // The ten highest-risk suppliers.
-    r = tot_row + 2;
+    r += 2;
     ws.write_string_with_format(r, 0, "Ten highest-risk suppliers", &st.bold)?;
     r += 1;
     let cols = ["Rank", "Supplier ID", "Supplier", "Country", "Sector", "Tier", "Overall", "Top drivers"];

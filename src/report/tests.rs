@@ -118,7 +118,13 @@ fn sample() -> ReportInput {
         generated_by: "auditor@example.org".into(),
         methodology_version: "2026.1".into(),
         questionnaire_versions: vec![("saq-manufacturing".into(), "1.2".into())],
-        reference_editions: BTreeMap::from([("tip_tiers.csv".to_string(), "2025".to_string())]),
+        reference_files: vec![ReferenceFile {
+            file: "tip_tiers.csv".into(),
+            edition: "2025".into(),
+            source: "US State Department TIP Report".into(),
+            sha256: "cd".repeat(32),
+        }],
+        markets: vec![],
         // Deliberately not in score order.
         suppliers: vec![med, low, crit, high],
         networks: vec![NetworkCluster {
@@ -184,7 +190,7 @@ fn sheets_are_named_and_ordered_by_contract() {
 fn risk_register_has_contract_headers_and_rows_sorted_by_overall() {
     let b = bytes(&sample());
     let r = sheet(&b, "Risk register");
-    let headers: Vec<String> = (0..16).map(|c| s(&r, 0, c)).collect();
+    let headers: Vec<String> = (0..20).map(|c| s(&r, 0, c)).collect();
     assert_eq!(headers, RISK_REGISTER_HEADERS.to_vec());
     assert_eq!(r.height(), 5, "header + one row per supplier");
     let ids: Vec<String> = (1..5).map(|row| s(&r, row, 0)).collect();
@@ -314,12 +320,14 @@ fn networks_screening_and_methodology_rows() {
     assert!(rows.contains(&("Questionnaire".into(), "saq-manufacturing".into(), "1.2".into())));
     assert!(rows.contains(&("Reference data".into(), "tip_tiers.csv".into(), "2025".into())));
     assert!(rows.contains(&("Source file".into(), "acme_q3.xlsx".into(), "ab".repeat(32))));
+    let tip = (1..r.height() as u32).find(|&row| s(&r, row, 1) == "tip_tiers.csv").expect("reference row");
+    assert_eq!((s(&r, 0, 5), s(&r, tip, 5)), ("Source".into(), "US State Department TIP Report".into()));
+    assert_eq!((s(&r, 0, 6), s(&r, tip, 6)), ("SHA-256".into(), "cd".repeat(32)));
+    assert!(rows.contains(&("Methodology".into(), "Assessments scored with 2026.1".into(), "<Float(4.0)>".into())));
     let r = sheet(&b, "Regulatory map");
     let uflpa_xj =
         (1..r.height() as u32).find(|&row| s(&r, row, 0).starts_with("Xinjiang") && s(&r, row, 1).contains("UFLPA"));
     assert!(uflpa_xj.is_some());
-    let ent = (1..r.height() as u32).find(|&row| s(&r, row, 0) == "Entity-list screening").expect("entity row");
-    assert_eq!(n(&r, ent, 5), 1.0, "the supplier with a screening match");
     let ilo = (1..r.height() as u32).find(|&row| s(&r, row, 0) == "ILO forced-labour indicators").expect("ilo row");
     assert_eq!((n(&r, ilo, 4), n(&r, ilo, 5), s(&r, ilo, 6)), (2.0, 1.0, "critical".into()));
 }
@@ -418,7 +426,7 @@ fn a_very_large_register_is_a_filtered_range_not_a_table() {
     let b = bytes(&input);
     let xml = zip_file(&b, "xl/worksheets/sheet2.xml");
     assert!(!xml.contains("<tablePart"));
-    assert!(xml.contains("<autoFilter ref=\"A1:P20002\""));
+    assert!(xml.contains("<autoFilter ref=\"A1:T20002\""));
     assert!(xml.contains("dataBar") && xml.contains("ySplit=\"1\""));
     let r = sheet(&b, "Risk register");
     assert_eq!(r.height(), TABLE_MAX_ROWS_PLUS_HEADER);
@@ -441,4 +449,262 @@ fn compacted_suppliers_write_the_same_cells() {
     for name in SHEET_NAMES {
         assert_eq!(sheet(&a, name), sheet(&b, name), "sheet {name} differs after compact()");
     }
+}
+
+/// A methodology 1 assessment: no child-labour component, no basis.
+fn v1(mut s: ReportSupplier) -> ReportSupplier {
+    s.assessment.methodology_version = "1.1.0".into();
+    s.assessment.basis = None;
+    s.assessment.components.child_labour = None;
+    s
+}
+
+#[test]
+fn risk_register_shows_child_labour_basis_inputs_hash_and_methodology_version() {
+    let mut input = sample();
+    input.suppliers[2].assessment.components.child_labour = Some(comp(82.5, Tier::Critical)); // s-crit
+    input.suppliers[3].assessment.basis = Some(Basis::Context); // s-high
+    input.suppliers[0] = v1(input.suppliers[0].clone()); // s-med
+    let b = bytes(&input);
+    let r = sheet(&b, "Risk register");
+    let col = |h: &str| RISK_REGISTER_HEADERS.iter().position(|x| *x == h).expect("header") as u32;
+    assert_eq!((col("Child labour"), col("Basis"), col("Inputs hash"), col("Methodology version")), (16, 17, 18, 19));
+    assert_eq!(s(&r, 0, 16), "Child labour");
+    assert_eq!(s(&r, 0, 19), "Methodology version");
+    // Rows: s-crit, s-high, s-med, s-low.
+    assert_eq!(
+        (n(&r, 1, 16), s(&r, 1, 17), s(&r, 1, 18), s(&r, 1, 19)),
+        (82.5, "evidence".into(), "abc".into(), "2026.1".into())
+    );
+    assert_eq!(s(&r, 2, 17), "context");
+    assert_eq!(s(&r, 3, 0), "s-med");
+    assert_eq!(
+        (s(&r, 3, 16), s(&r, 3, 17), s(&r, 3, 19)),
+        ("".into(), "".into(), "1.1.0".into()),
+        "v1: blank child labour and basis"
+    );
+    // compact() keeps the inputs hash: the register shows it.
+    let mut compact = input.clone();
+    compact.suppliers.iter_mut().for_each(ReportSupplier::compact);
+    assert_eq!(s(&sheet(&bytes(&compact), "Risk register"), 1, 18), "abc");
+    // Methodology lists both versions in scope.
+    let m = sheet(&b, "Methodology");
+    let names: Vec<String> = (1..m.height() as u32).map(|row| s(&m, row, 1)).collect();
+    assert!(
+        names.contains(&"Assessments scored with 1.1.0".to_string())
+            && names.contains(&"Assessments scored with 2026.1".to_string()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn summary_counts_tiers_by_basis() {
+    let mut input = sample();
+    input.suppliers[3].assessment.basis = Some(Basis::Context); // s-high
+    input.suppliers[0] = v1(input.suppliers[0].clone()); // s-med
+    let r = sheet(&bytes(&input), "Summary");
+    let title =
+        (0..r.height() as u32).find(|&row| s(&r, row, 0) == "Suppliers by tier and basis").expect("basis table");
+    let head = title + 1;
+    assert_eq!(
+        (s(&r, head, 1), s(&r, head, 2), s(&r, head, 3), s(&r, head, 4)),
+        ("evidence".into(), "context".into(), "not recorded (methodology 1)".into(), "Total".into())
+    );
+    let row = |tier: &str| (head + 1..head + 5).find(|&x| s(&r, x, 0) == tier).expect("tier row");
+    let counts = |tier: &str| (1..5).map(|c| n(&r, row(tier), c)).collect::<Vec<_>>();
+    assert_eq!(counts("critical"), [1.0, 0.0, 0.0, 1.0]);
+    assert_eq!(counts("high"), [0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(counts("medium"), [0.0, 0.0, 1.0, 1.0]);
+    assert_eq!(counts("low"), [1.0, 0.0, 0.0, 1.0]);
+    assert!((0..r.height() as u32).any(|x| s(&r, x, 0) == "Ten highest-risk suppliers"));
+}
+
+#[test]
+fn child_labour_findings_appear_on_findings_and_ilo_sheets() {
+    let mut input = sample();
+    let child =
+        finding("child_under_12", Dimension::ChildLabour, Severity::High, 50.0, "A child under 12 works", vec![]);
+    input.suppliers[1].assessment.findings.push(child); // s-low
+    let b = bytes(&input);
+    let f = sheet(&b, "Findings");
+    let row = (1..f.height() as u32).find(|&x| s(&f, x, 2) == "child_under_12").expect("child finding listed");
+    assert_eq!((s(&f, row, 0), s(&f, row, 3)), ("s-low".into(), "child_labour".into()));
+    let r = sheet(&b, "ILO indicators");
+    let last = 3 + IloIndicator::ALL.len() as u32;
+    assert_eq!(s(&r, 0, last), super::register::CHILD_LABOUR_TITLE);
+    assert_eq!((s(&r, 4, 0), s(&r, 4, last)), ("s-low".into(), "high".into()));
+    assert_eq!(s(&r, 1, last), "", "no child-labour finding, no mark");
+}
+
+/// A supplier of `country` with only `findings`, high tier by default.
+fn with_findings(id: &str, country: &str, findings: Vec<Finding>) -> ReportSupplier {
+    let mut s = supplier(id, id, "manufacturing", Tier::High, 60.0, findings);
+    s.country = country.into();
+    s
+}
+
+/// The regulatory map's rows as (group, law) → (findings, suppliers).
+fn regulatory_rows(b: &[u8]) -> Vec<(String, String, f64, f64)> {
+    let r = sheet(b, "Regulatory map");
+    (1..r.height() as u32)
+        .take_while(|&row| !s(&r, row, 0).is_empty())
+        .map(|row| (s(&r, row, 0), s(&r, row, 1), n(&r, row, 4), n(&r, row, 5)))
+        .collect()
+}
+
+fn count_of(rows: &[(String, String, f64, f64)], group: &str, law: &str) -> Option<(f64, f64)> {
+    rows.iter().find(|r| r.0.starts_with(group) && r.1.contains(law)).map(|r| (r.2, r.3))
+}
+
+fn regulatory_input() -> ReportInput {
+    let mut input = sample();
+    let mut state =
+        Evidence::new(EvidenceSource::Reference, "China (PRC), including the Xinjiang Uyghur Autonomous Region");
+    state.file = Some("state_imposed_forced_labour_2024".into());
+    // A Chinese supplier with country context only (the title even names Xinjiang).
+    let context = with_findings(
+        "cn-context",
+        "CN",
+        vec![
+            finding(
+                "state_imposed_fl_country",
+                Dimension::Inherent,
+                Severity::High,
+                30.0,
+                "State-imposed forced labour in China, incl. Xinjiang",
+                vec![state],
+            ),
+            finding("tip_tier_3", Dimension::Inherent, Severity::High, 20.0, "TIP Tier 3 country", vec![]),
+        ],
+    );
+    let nexus = with_findings(
+        "cn-nexus",
+        "CN",
+        vec![finding("xinjiang_nexus", Dimension::Screening, Severity::High, 80.0, "Located in Xinjiang", vec![])],
+    );
+    let listed = with_findings(
+        "cn-listed",
+        "CN",
+        vec![finding(
+            "entity_list_match",
+            Dimension::Screening,
+            Severity::High,
+            90.0,
+            "Strong match on UFLPA Entity List: Xinjiang Acme Cotton Co",
+            vec![],
+        )],
+    );
+    let own_list = with_findings(
+        "my-own",
+        "MY",
+        vec![finding(
+            "entity_list_match",
+            Dimension::Screening,
+            Severity::Medium,
+            40.0,
+            "Possible match on Group sanctions list: Acme",
+            vec![],
+        )],
+    );
+    let untraced = with_findings(
+        "cn-cotton",
+        "CN",
+        vec![finding(
+            "uflpa_high_priority_untraced",
+            Dimension::Screening,
+            Severity::High,
+            50.0,
+            "Cotton from China, not traced",
+            vec![],
+        )],
+    );
+    let child = with_findings(
+        "in-child",
+        "IN",
+        vec![
+            finding(
+                "child_labour_under_minimum_age",
+                Dimension::ChildLabour,
+                Severity::High,
+                60.0,
+                "Worker under minimum age",
+                vec![],
+            ),
+            finding(
+                "hazardous_child_labour",
+                Dimension::ChildLabour,
+                Severity::High,
+                70.0,
+                "Child in hazardous work",
+                vec![],
+            ),
+        ],
+    );
+    input.suppliers = vec![context, nexus, listed, own_list, untraced, child];
+    input
+}
+
+#[test]
+fn regulatory_map_counts_only_the_findings_that_bear_on_each_law() {
+    let rows = regulatory_rows(&bytes(&regulatory_input()));
+    // UFLPA presumption (Xinjiang): the nexus only; never a supplier with country context alone,
+    // nor the entity-list match whose entity is named after Xinjiang.
+    assert_eq!(count_of(&rows, "Xinjiang", "UFLPA"), Some((1.0, 1.0)));
+    assert!(
+        rows.iter().filter(|r| r.1.contains("UFLPA")).all(|r| !r.0.starts_with("Inherent")),
+        "context never maps to the UFLPA"
+    );
+    // Entity lists: the UFLPA row counts UFLPA/CBP matches; other laws count every match.
+    assert_eq!(count_of(&rows, "Entity-list", "UFLPA"), Some((1.0, 1.0)));
+    assert_eq!(count_of(&rows, "Entity-list", "EU Forced Labour"), Some((2.0, 2.0)));
+    // A high-priority sector without traceability is its own row, not the presumption.
+    assert_eq!(count_of(&rows, "UFLPA high-priority", "UFLPA"), Some((1.0, 1.0)));
+    // Country context: 2 findings of one supplier.
+    assert_eq!(count_of(&rows, "Inherent", "LkSG"), Some((2.0, 1.0)));
+    // Child labour: under the child-labour group, with the laws that cover it.
+    for law in ["LkSG", "S-211", "CSDDD", "UK Modern Slavery", "Australian Modern Slavery", "Tariff Act"] {
+        assert_eq!(count_of(&rows, "Child labour", law), Some((2.0, 1.0)), "{law}");
+    }
+    assert_eq!(count_of(&rows, "ILO", "LkSG"), Some((0.0, 0.0)), "child labour is not counted as an ILO indicator");
+}
+
+#[test]
+fn regulatory_map_shows_the_laws_of_the_organisations_markets() {
+    let laws = |markets: &[&str]| {
+        let mut input = regulatory_input();
+        input.markets = markets.iter().map(|m| m.to_string()).collect();
+        let b = bytes(&input);
+        let r = sheet(&b, "Regulatory map");
+        let line = (1..r.height() as u32)
+            .find(|&row| s(&r, row, 0) == super::regulatory::MARKETS_LABEL)
+            .expect("markets line");
+        let mut l: Vec<String> = regulatory_rows(&b).into_iter().map(|r| r.1).collect();
+        l.sort();
+        l.dedup();
+        (l, s(&r, line, 1))
+    };
+    let (all, line) = laws(&[]);
+    assert_eq!(all.len(), 9, "every law without markets: {all:?}");
+    assert!(line.starts_with("All markets"), "{line}");
+    let (gb, line) = laws(&["GB"]);
+    assert_eq!(gb, ["UK Modern Slavery Act 2015"]);
+    assert_eq!(line, "GB");
+    let (us, _) = laws(&["US"]);
+    assert!(us.iter().all(|l| l.starts_with("US ") || l.starts_with("California")), "{us:?}");
+    assert_eq!(us.len(), 3);
+    let (de, line) = laws(&["DE", "US"]);
+    assert!(
+        de.iter().any(|l| l.contains("LkSG"))
+            && de.iter().any(|l| l.contains("EU Forced Labour"))
+            && de.iter().any(|l| l.contains("UFLPA")),
+        "{de:?}"
+    );
+    assert!(!de.iter().any(|l| l.contains("UK ") || l.contains("Australian") || l.contains("Canada")), "{de:?}");
+    assert_eq!(line, "DE, US");
+    let (fr, _) = laws(&["FR"]);
+    assert!(fr.iter().all(|l| l.starts_with("EU ")) && fr.len() == 2, "an EU member brings the EU's laws only: {fr:?}");
+    let (eu, _) = laws(&["EU"]);
+    assert_eq!(eu, fr);
+    let (none, _) = laws(&["JP"]);
+    assert!(none.is_empty());
 }

@@ -5,7 +5,7 @@
 use crate::domain::SupplierRecord;
 use crate::error::{Error, Result};
 use crate::scoring::{self, OrgContext};
-use crate::store::{assessments, screening, suppliers, DbConn};
+use crate::store::{assessments, orgs, screening, suppliers, DbConn};
 use chrono::NaiveDate;
 use std::collections::HashSet;
 
@@ -35,6 +35,8 @@ pub struct OrgData {
     pub watchlists: Vec<scoring::Watchlist>,
     pub decisions: Vec<scoring::ScreeningDecision>,
     pub questionnaires: std::collections::HashMap<String, crate::domain::QuestionnaireEvidence>,
+    /// The organisation's markets (empty: every market); law-dependent actions follow them.
+    pub markets: Vec<String>,
 }
 
 pub fn load_org(conn: &mut DbConn, org_id: &str) -> Result<OrgData> {
@@ -50,6 +52,7 @@ pub fn load_org_with(conn: &mut DbConn, org_id: &str, suppliers: Vec<SupplierRec
         watchlists: screening::watchlists_for_scoring(conn, org_id)?,
         decisions: screening::decisions_for_scoring(conn, org_id)?,
         questionnaires: assessments::latest_responses(conn, org_id)?,
+        markets: orgs::settings(conn, org_id)?.markets,
     })
 }
 
@@ -92,7 +95,7 @@ pub fn store_assessments(
         decisions: &data.decisions,
         questionnaires: &data.questionnaires,
         as_of,
-        markets: &[],
+        markets: &data.markets,
     };
     let target_set: Option<HashSet<&str>> = targets.map(|t| t.iter().map(String::as_str).collect());
     let run = scoring::OrgRun::new(&ctx, target_set.as_ref(), true);

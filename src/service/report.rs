@@ -5,8 +5,8 @@ use crate::domain::{Sector, Tier};
 use crate::error::Result;
 use crate::report::{ReportInput, ReportSupplier, SourceFile};
 use crate::store::schema::{assessments as assessments_t, upload_rows};
-use crate::store::{assessments, keys, suppliers, uploads, DbConn};
-use crate::{questionnaire, reference, scoring};
+use crate::store::{assessments, keys, orgs, suppliers, uploads, DbConn};
+use crate::{questionnaire, scoring};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -189,7 +189,8 @@ pub fn build_input(conn: &mut DbConn, who: &Requester, scope: &Scope, now: DateT
         generated_by: format!("{} ({})", who.name, who.role),
         methodology_version: scoring::METHODOLOGY_VERSION.to_string(),
         questionnaire_versions: used.into_iter().collect(),
-        reference_editions: reference::editions(),
+        reference_files: crate::report::reference_files(),
+        markets: orgs::settings(conn, org_id)?.markets,
         suppliers: out,
         networks,
         sources,

@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod audit;
 pub mod idempotency;
 pub mod keys;
+pub mod orgs;
 mod raw_sqlite;
 pub mod schema;
 pub mod screening;

@@ -10,6 +10,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    org_settings (org_id) {
+        org_id -> Text,
+        markets_json -> Text,
+        common_value_threshold -> Integer,
+        paper_size -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> Text,
         org_id -> Text,
@@ -176,6 +186,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
+    org_settings,
     api_keys,
     uploads,
     upload_files,

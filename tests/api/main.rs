@@ -11,6 +11,7 @@ mod crash;
 mod keys;
 mod limits;
 mod openapi;
+mod organisation;
 mod questionnaires;
 mod reports;
 mod scenarios;

@@ -35,6 +35,8 @@ const API_MD_ROUTES: &[(&str, &str)] = &[
     ("get", "/networks"),
     ("get", "/reports/workbook.xlsx"),
     ("get", "/audit-log"),
+    ("get", "/organisation"),
+    ("patch", "/organisation"),
 ];
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];

@@ -182,6 +182,22 @@ S-2,Beta Textiles,Narnia,Textiles,\nS-3,Gamma Farms,Viet Nam,Agriculture,+66 2 5
     doc.check("get", "/reports/workbook.xlsx", &get("/reports/workbook.xlsx?tier=x", &auditor));
     doc.check("get", "/audit-log", &get("/audit-log", &auditor));
     doc.check("get", "/audit-log", &get("/audit-log", &integration));
+
+    // Organisation settings: read, changed, replayed, refused.
+    doc.check("get", "/organisation", &get("/organisation", &integration));
+    let change = json!({"markets": ["US", "EU"], "paper_size": "Letter"});
+    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &change, Some("org-1"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    doc.check("patch", "/organisation", &r);
+    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &change, Some("org-1"));
+    assert_eq!((r.status, r.header("idempotent-replayed")), (200, Some("true")));
+    doc.check("patch", "/organisation", &r);
+    doc.check("patch", "/organisation", &json_send(&app, "PATCH", &v1("/organisation"), &auditor, &change, None));
+    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &json!({"markets": ["XX"]}), None);
+    assert_eq!(r.status, 422);
+    doc.check("patch", "/organisation", &r);
+    let r = doc.check("get", "/organisation", &get("/organisation", &auditor));
+    assert_eq!(r["markets"], json!(["EU", "US"]));
 }
 
 #[test]
