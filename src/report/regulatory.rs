@@ -44,10 +44,7 @@ enum Law {
 }
 
 /// EU member states (ISO 3166 alpha-2): selling in any of them brings in the EU's laws.
-pub const EU_MEMBERS: [&str; 27] = [
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
-    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-];
+pub use crate::scoring::combine::EU_MEMBERS;
 
 impl Law {
     fn name(self) -> &'static str {
