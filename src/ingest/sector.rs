@@ -63,7 +63,7 @@ fn keywords() -> &'static [(Vec<String>, String, Sector)] {
                 (!w.is_empty()).then_some((w, kw, sector))
             })
             .collect();
-        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        out.sort_by_key(|k| std::cmp::Reverse(k.0.len()));
         out
     })
 }
