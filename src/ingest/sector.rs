@@ -86,6 +86,16 @@ fn scan(ws: &[String]) -> Vec<(Sector, &'static str)> {
 
 /// Reads a sector label: `None` when no keyword is found in it.
 pub fn match_sector(raw: &str) -> Option<SectorMatch> {
+    // Most cells are the identifier itself: no word list to build (a list can have 100,000 rows).
+    let t = raw.trim();
+    if let Some(s) = Sector::ALL.iter().copied().find(|s| t.eq_ignore_ascii_case(s.as_str())) {
+        return Some(SectorMatch {
+            sector: s,
+            keyword: s.as_str().to_string(),
+            sectors: vec![s],
+            unrecognised: Vec::new(),
+        });
+    }
     let found = scan(&words(raw));
     let (sector, keyword) = *found.first()?;
     let mut sectors: Vec<Sector> = Vec::new();

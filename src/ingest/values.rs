@@ -384,6 +384,9 @@ mod props {
             let _ = parse_money(&s);
             let _ = parse_list(&s);
             let _ = parse_sector(&s);
+            let _ = super::super::sector::match_sector(&s);
+            let _ = super::super::currency::parse_currency(&s, None);
+            let _ = crate::domain::AddressType::parse(&s);
             let _ = crate::ingest::parse_country(&s);
         }
 
