@@ -304,3 +304,52 @@ fn sample_300_summary() {
         }
     }
 }
+
+/// Methodology 2's input rules on one hand-written csv (`suppliers_v2_rules.csv`): the
+/// questionnaire's own address labels, sector words inside longer labels, the currency of a
+/// `Turnover THB` header or of a currency column, notes; unreadable optional values are
+/// warnings, and only the row whose sector names none is refused.
+#[test]
+fn methodology_2_input_rules() {
+    use crate::domain::{AddressType as A, Sector as S};
+    let l = list("suppliers_v2_rules.csv");
+    let by_header = |h: &str| l.columns.iter().find(|c| c.header == h).and_then(|c| c.field.clone());
+    assert_eq!(by_header("Turnover THB").as_deref(), Some("annual_revenue"));
+    assert_eq!(by_header("Remarks").as_deref(), Some("notes"));
+    let col = |s: &str| Some(s.to_string());
+    let f = accepted(&l, 2);
+    assert_eq!((f.sector, f.address_type), (Some(S::Hospitality), Some(A::LeasedIndustrial)));
+    assert_eq!((f.annual_revenue, f.currency.as_deref()), (Some(12e6), Some("THB")), "the header's currency");
+    assert_eq!(f.notes.as_deref(), Some("Dormitory on site."));
+    assert_eq!(warned(&l, 2), vec![]);
+    let f = accepted(&l, 3);
+    assert_eq!((f.sector, f.address_type, f.incorporation_date), (Some(S::Hospitality), Some(A::Own), None));
+    assert_eq!(f.currency.as_deref(), Some("THB"));
+    assert_eq!(warned(&l, 3), vec![("invalid_date".into(), col("Founded"))]);
+    let f = accepted(&l, 4);
+    assert_eq!((f.sector, f.address_type), (Some(S::Manufacturing), Some(A::VirtualOffice)));
+    assert_eq!((f.currency.as_deref(), f.employee_count), (Some("MYR"), None), "the currency column wins");
+    assert_eq!(
+        warned(&l, 4),
+        vec![("mixed_sector".into(), col("Industry")), ("invalid_number".into(), col("Employees"))]
+    );
+    let f = accepted(&l, 5);
+    assert_eq!(
+        (f.sector, f.address_type, f.currency.as_deref()),
+        (Some(S::Construction), Some(A::RegisteredAgent), Some("QAR"))
+    );
+    assert_eq!(warned(&l, 5), vec![("mixed_sector".into(), col("Industry"))]);
+    let f = accepted(&l, 6);
+    assert_eq!(
+        (f.sector, f.address_type, f.currency.as_deref()),
+        (Some(S::Agriculture), Some(A::Residential), Some("CNY"))
+    );
+    assert_eq!(rejected(&l, 7), vec![("unknown_sector".into(), col("Industry"))]);
+    let f = accepted(&l, 8);
+    assert_eq!((f.sector, f.address_type), (Some(S::Manufacturing), Some(A::VirtualOffice)));
+    assert_eq!((f.annual_revenue, f.currency.as_deref()), (None, None), "an unknown currency leaves the amount unknown");
+    assert_eq!(
+        warned(&l, 8),
+        vec![("mixed_sector".into(), col("Industry")), ("unknown_currency".into(), col("Currency"))]
+    );
+}
