@@ -384,8 +384,9 @@ fn read_currency(
         }
         (Some((_, Ok(a))), given) => {
             if let Some((g, Err(e))) = given {
+                // Not read, but the amount names its own currency: that one is kept.
                 let (code, m) = why(&e);
-                unread.push(warn(g, code, m));
+                warnings.push(warn(g, code, format!("{m} The amount's own currency, {a}, was taken.")));
             }
             Some(a)
         }

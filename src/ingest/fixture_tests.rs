@@ -347,7 +347,11 @@ fn methodology_2_input_rules() {
     assert_eq!(rejected(&l, 7), vec![("unknown_sector".into(), col("Industry"))]);
     let f = accepted(&l, 8);
     assert_eq!((f.sector, f.address_type), (Some(S::Manufacturing), Some(A::VirtualOffice)));
-    assert_eq!((f.annual_revenue, f.currency.as_deref()), (None, None), "an unknown currency leaves the amount unknown");
+    assert_eq!(
+        (f.annual_revenue, f.currency.as_deref()),
+        (None, None),
+        "an unknown currency leaves the amount unknown"
+    );
     assert_eq!(
         warned(&l, 8),
         vec![("mixed_sector".into(), col("Industry")), ("unknown_currency".into(), col("Currency"))]
