@@ -83,6 +83,9 @@ fn field_items(errs: &[ingest::RowError]) -> Vec<ProblemItem> {
         .collect()
 }
 
+/// Longest `notes` accepted through the API (a spreadsheet cell may hold up to 32,767).
+const MAX_NOTES_CHARS: usize = 10_000;
+
 /// Turns a JSON object of canonical fields into cells for the shared value parser.
 fn json_to_values(body: &Map<String, Value>) -> Result<Vec<FieldValue<'static>>> {
     let mut unknown = Vec::new();
@@ -90,6 +93,14 @@ fn json_to_values(body: &Map<String, Value>) -> Result<Vec<FieldValue<'static>>>
     for (k, v) in body {
         if !CANONICAL_FIELDS.contains(&k.as_str()) {
             unknown.push(ProblemItem::field(k.clone(), "unknown_field", format!("`{k}` is not a supplier field")));
+            continue;
+        }
+        if k == "notes" && v.as_str().is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS) {
+            unknown.push(ProblemItem::field(
+                k.clone(),
+                "length",
+                format!("`notes` must be at most {MAX_NOTES_CHARS} characters"),
+            ));
             continue;
         }
         let cell = match v {
@@ -195,7 +206,9 @@ pub async fn upsert_by_ref(
                     }
                 }
             }
-            let parsed = ingest::parse_fields(&all, 0, today);
+            // The sender can correct and resend: a value that cannot be read refuses the body
+            // (a supplier list instead keeps the row and leaves the field unknown).
+            let parsed = ingest::parse_fields(&all, 0, today).strict();
             let Some(fields) = parsed.fields else {
                 return Err(Error::invalid(
                     "validation_failed",

@@ -18,16 +18,40 @@ pub enum AddressType {
 }
 
 impl AddressType {
+    /// Reads an address type by its words: the identifiers, the questionnaire's own choice
+    /// labels ("Own premises", "Leased industrial or commercial", "Virtual office", "Registered
+    /// agent", "Residential") and free variants ("Owned", "Rented warehouse", "Serviced office",
+    /// "Company secretary address", "Home address"). The most specific kind named wins:
+    /// residential, then agent, then virtual, then leased, then own, then industrial premises.
     pub fn parse(raw: &str) -> Option<AddressType> {
         let s: String = raw.trim().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
-        match s.split_whitespace().collect::<Vec<_>>().join(" ").as_str() {
-            "own" | "owned" | "own premises" => Some(AddressType::Own),
-            "leased industrial" | "leased" | "industrial" | "rented industrial" => Some(AddressType::LeasedIndustrial),
-            "virtual office" | "virtual" | "mail drop" | "po box" => Some(AddressType::VirtualOffice),
-            "registered agent" | "agent" | "formation agent" => Some(AddressType::RegisteredAgent),
-            "residential" | "home" | "private residence" => Some(AddressType::Residential),
-            _ => None,
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
+        let joined = words.join(" ");
+        let phrase = |set: &[&str]| set.iter().any(|p| format!(" {joined} ").contains(&format!(" {p} ")));
+        if has(&["residential", "residence", "home", "house", "apartment", "dwelling"]) {
+            return Some(AddressType::Residential);
         }
+        if has(&["agent", "secretary", "secretarial", "formation", "nominee"])
+            || phrase(&["registered office provider", "corporate service provider", "corporate services provider"])
+        {
+            return Some(AddressType::RegisteredAgent);
+        }
+        if has(&["virtual", "serviced", "mailbox", "coworking", "drop"])
+            || phrase(&["po box", "p o box", "co working", "business centre", "business center", "mail box"])
+        {
+            return Some(AddressType::VirtualOffice);
+        }
+        if has(&["leased", "lease", "rented", "rent", "rental", "tenant", "tenancy", "leasehold"]) {
+            return Some(AddressType::LeasedIndustrial);
+        }
+        if has(&["own", "owned", "owner", "freehold"]) {
+            return Some(AddressType::Own);
+        }
+        if has(&["industrial", "commercial", "factory", "warehouse", "plant"]) {
+            return Some(AddressType::LeasedIndustrial);
+        }
+        None
     }
 }
 

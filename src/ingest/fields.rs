@@ -1,10 +1,12 @@
 //! Canonical field → value pairs into [`SupplierFields`], with row-addressed errors and
 //! warnings. Used for supplier-list rows and for any other source of supplier values.
 
+use super::currency::{parse_currency, CurrencyError};
 pub use super::headers::CANONICAL_FIELDS;
+use super::sector::{match_sector, ACCEPTED};
 use super::values::{
-    excel_serial_date, is_ambiguous_number, parse_date, parse_list, parse_money, parse_number, parse_percent,
-    parse_sector, percent_from_number, DateError,
+    excel_serial_date, is_ambiguous_number, money_parts, parse_date, parse_list, parse_number, parse_percent,
+    percent_from_number, DateError,
 };
 use super::{parse_country, text::clean_owned};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
@@ -40,8 +42,38 @@ pub struct RowError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedFields {
     pub fields: Option<SupplierFields>,
+    /// Why the row is refused: a required field (legal name, country, sector) missing or
+    /// unreadable, or a name that is no supplier field.
     pub errors: Vec<RowError>,
+    /// Values kept with a remark (text cut, the first of several sectors taken) and optional
+    /// values that could not be read and were left unknown (the row is kept).
     pub warnings: Vec<RowError>,
+}
+
+/// Ends the message of every warning for an optional value left unknown.
+const LEFT_UNKNOWN: &str = " The field is left unknown; the supplier is kept.";
+
+/// Codes of warnings whose value was kept (every other warning left its field unknown).
+const KEPT_CODES: &[&str] = &["truncated", "mixed_sector", "currency_conflict"];
+
+impl ParsedFields {
+    /// For a sender who can correct and resend (the JSON API): an optional value that could
+    /// not be read refuses the whole input instead of being left unknown.
+    pub fn strict(mut self) -> ParsedFields {
+        let (unread, kept): (Vec<RowError>, Vec<RowError>) =
+            self.warnings.into_iter().partition(|w| !KEPT_CODES.contains(&w.code.as_str()));
+        self.warnings = kept;
+        for mut e in unread {
+            if let Some(m) = e.message.strip_suffix(LEFT_UNKNOWN) {
+                e.message = m.to_string();
+            }
+            self.errors.push(e);
+        }
+        if !self.errors.is_empty() {
+            self.fields = None;
+        }
+        self
+    }
 }
 
 struct Ctx<'a> {
@@ -134,21 +166,33 @@ fn yes_no_of(cx: &Ctx<'_>) -> Result<YesNo, RowError> {
     v.ok_or_else(|| cx.err("invalid_yes_no", "Expected Yes, No or Unknown."))
 }
 
-/// Parses canonical field values into [`SupplierFields`]. Rules: `legal_name`, `country` and
-/// `sector` are required; `employee_count` is a whole number ≥ 0; percents 0–100; dates not
-/// after `today`; text over 32,767 characters is truncated (warning). Unknown field names are
-/// errors (`unknown_field`); a later value for a field already set is ignored.
+/// Parses canonical field values into [`SupplierFields`] (DOMAIN.md §2). Only a missing or
+/// unreadable required field (`legal_name`, `country`, `sector`) is an error, and so is a name
+/// that is no supplier field (`unknown_field`). An optional value that cannot be read (a date,
+/// number, percent, yes/no, address type or currency) leaves its field unknown with a warning
+/// naming the row, column, value and why. `employee_count` is a whole number ≥ 0; percents
+/// 0–100; dates not after `today`; text over 32,767 characters is cut (warning). A later value
+/// for a field already set is ignored.
+///
+/// A sector label is read by its words ([`super::sector`]); a label naming several things
+/// takes the first sector recognised, with a warning (`mixed_sector`).
+///
+/// Currency: the amount's own (`EUR 2.5m`, `RM 3m`), else the `currency` value (a column, or
+/// the currency the revenue header names, which the list mapper passes as one), else USD. A
+/// currency that cannot be read leaves the currency and the revenue unknown (an amount in an
+/// unknown currency cannot be compared); one that differs from the amount's is a warning.
 ///
 /// A percent-formatted cell ([`Cell::Percent`]) is read on the scale it shows: 35 for a
 /// cell showing 35%, 150 (out of range) for 150%, without the 0–1 fraction rule. Under a
-/// number, money or date field it is refused (`invalid_number`); text fields keep what the
-/// sheet shows (`35%`).
+/// number, money or date field it is not read; text fields keep what the sheet shows (`35%`).
 pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> ParsedFields {
     let mut f = SupplierFields::default();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
-    let mut currency_from_money: Option<String> = None;
+    // (header, value as written): read once the country is known (`$` depends on it).
+    let mut currency_given: Option<(String, String)> = None;
+    let mut currency_of_amount: Option<(String, String)> = None;
     for fv in values {
         if fv.cell.is_empty() || seen.contains(&fv.field.as_ref()) {
             continue;
@@ -164,6 +208,7 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
             );
         }
         let cx = Ctx { row, fv, text: &text };
+        let mut remarks = Vec::new();
         let r: Result<(), RowError> = (|| {
             match fv.field.as_ref() {
                 "external_ref" => f.external_ref = Some(text.clone()),
@@ -181,6 +226,7 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
                 "bank_account" => f.bank_account = Some(text.clone()),
                 "bank_account_holder" => f.bank_account_holder = Some(text.clone()),
                 "audit_standard" => f.audit_standard = Some(text.clone()),
+                "notes" => f.notes = Some(text.clone()),
                 "directors" => f.directors = parse_list(&text),
                 "beneficial_owners" => f.beneficial_owners = parse_list(&text),
                 "country" => {
@@ -189,22 +235,37 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
                     })?)
                 }
                 "sector" => {
-                    f.sector = Some(parse_sector(&text).ok_or_else(|| {
-                        cx.err("unknown_sector", "Unknown sector: use agriculture, construction, hospitality or manufacturing.")
-                    })?)
+                    let m = match_sector(&text).ok_or_else(|| {
+                        cx.err(
+                            "unknown_sector",
+                            format!("Unknown sector: no word of this label names a sector. Use {ACCEPTED}, or a common word for one (farming, building, hotel, cleaning, factory, apparel...)."),
+                        )
+                    })?;
+                    if m.sectors.len() > 1 {
+                        let all: Vec<&str> = m.sectors.iter().map(|s| s.as_str()).collect();
+                        remarks.push(cx.err(
+                            "mixed_sector",
+                            format!("The label names several sectors ({}); the first, {}, was taken.", all.join(", "), m.sector),
+                        ));
+                    } else if m.is_mixed() {
+                        remarks.push(cx.err(
+                            "mixed_sector",
+                            format!(
+                                "The label also names {}, which is not a sector Manumit scores; {} (from \"{}\") was taken.",
+                                m.unrecognised.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", "),
+                                m.sector,
+                                m.keyword
+                            ),
+                        ));
+                    }
+                    f.sector = Some(m.sector);
                 }
                 "address_type" => {
                     f.address_type = Some(AddressType::parse(&text).ok_or_else(|| {
-                        cx.err("unknown_address_type", "Unknown address type: use own, leased_industrial, virtual_office, registered_agent or residential.")
+                        cx.err("unknown_address_type", "Unknown address type: use own premises, leased industrial or commercial, virtual office, registered agent or residential.")
                     })?)
                 }
-                "currency" => {
-                    let c = text.trim().to_ascii_uppercase();
-                    if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-                        return Err(cx.err("invalid_currency", "A currency is a three-letter ISO code such as USD."));
-                    }
-                    f.currency = Some(c);
-                }
+                "currency" => currency_given = Some((fv.header.to_string(), text.clone())),
                 "incorporation_date" => f.incorporation_date = Some(date_of(&cx, today)?),
                 "last_audit_date" => f.last_audit_date = Some(date_of(&cx, today)?),
                 "employee_count" => {
@@ -225,13 +286,16 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
                     percent_format_refused(&cx, "an amount of money")?;
                     let (v, cur) = match &fv.cell {
                         Cell::Number(n) => (*n, None),
-                        _ => parse_money(&text).ok_or_else(|| not_a_number(&cx, "an amount of money"))?,
+                        _ => money_parts(&text).ok_or_else(|| not_a_number(&cx, "an amount of money"))?,
                     };
+                    if !v.is_finite() {
+                        return Err(cx.err("invalid_number", "This is not an amount of money."));
+                    }
                     if v < 0.0 {
                         return Err(cx.err("out_of_range", "Annual revenue cannot be negative."));
                     }
                     f.annual_revenue = Some(v);
-                    currency_from_money = cur;
+                    currency_of_amount = cur.map(|c| (fv.header.to_string(), c));
                 }
                 "beneficial_owners_disclosed" => f.beneficial_owners_disclosed = Some(yes_no_of(&cx)?),
                 "uses_labour_agency" => f.uses_labour_agency = Some(yes_no_of(&cx)?),
@@ -245,13 +309,17 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
             }
             Ok(())
         })();
-        if let Err(e) = r {
-            errors.push(e);
+        warnings.append(&mut remarks);
+        match r {
+            Ok(()) => {}
+            Err(e) if REFUSING.contains(&fv.field.as_ref()) || e.code == "unknown_field" => errors.push(e),
+            Err(mut e) => {
+                e.message.push_str(LEFT_UNKNOWN);
+                warnings.push(e);
+            }
         }
     }
-    if f.currency.is_none() {
-        f.currency = currency_from_money.or_else(|| f.annual_revenue.map(|_| "USD".to_string()));
-    }
+    f.currency = read_currency(&mut f, currency_given, currency_of_amount, row, &mut warnings);
     let missing = |field: &str, what: &str| RowError {
         row,
         column: values.iter().find(|v| v.field == field).map(|v| v.header.to_string()),
@@ -269,6 +337,86 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
         errors.push(missing("sector", "sector"));
     }
     ParsedFields { fields: errors.is_empty().then_some(f), errors, warnings }
+}
+
+/// The fields whose unreadable value refuses the row (DOMAIN.md §2).
+const REFUSING: &[&str] = &["legal_name", "country", "sector"];
+
+/// The supplier's currency from the amount's own and the one given (column or header): see
+/// [`parse_fields`]. Clears the revenue when its currency is given but cannot be read.
+fn read_currency(
+    f: &mut SupplierFields,
+    given: Option<(String, String)>,
+    of_amount: Option<(String, String)>,
+    row: u32,
+    warnings: &mut Vec<RowError>,
+) -> Option<String> {
+    let country = f.country.clone();
+    let warn = |(header, value): &(String, String), code: &str, message: String| RowError {
+        row,
+        column: Some(header.clone()),
+        value: Some(value.clone()),
+        code: code.to_string(),
+        message,
+    };
+    let read = |x: &(String, String)| parse_currency(&x.1, country.as_ref());
+    let amount = of_amount.as_ref().map(|x| (x, read(x)));
+    let given_read = given.as_ref().map(|x| (x, read(x)));
+    let mut unread: Vec<RowError> = Vec::new();
+    let why = |e: &CurrencyError| match e {
+        CurrencyError::Unknown => {
+            ("unknown_currency", "Unknown currency: use an ISO 4217 code such as USD, EUR, MYR or THB.".to_string())
+        }
+        CurrencyError::Ambiguous(m) => ("ambiguous_currency", m.clone()),
+    };
+    let currency = match (amount, given_read) {
+        (Some((_, Ok(a))), Some((g, Ok(c)))) => {
+            if a != c {
+                warnings.push(warn(
+                    g,
+                    "currency_conflict",
+                    format!(
+                        "The amount is written in {a}, but this says {c}; the amount's own currency, {a}, was taken."
+                    ),
+                ));
+            }
+            Some(a)
+        }
+        (Some((_, Ok(a))), given) => {
+            if let Some((g, Err(e))) = given {
+                // Not read, but the amount names its own currency: that one is kept.
+                let (code, m) = why(&e);
+                warnings.push(warn(g, code, format!("{m} The amount's own currency, {a}, was taken.")));
+            }
+            Some(a)
+        }
+        (Some((_, Err(_))), Some((_, Ok(c)))) => Some(c),
+        (None, Some((_, Ok(c)))) => Some(c),
+        (amount, given) => {
+            for (x, r) in [amount, given].into_iter().flatten() {
+                if let Err(e) = r {
+                    let (code, m) = why(&e);
+                    unread.push(warn(x, code, m));
+                }
+            }
+            if unread.is_empty() {
+                f.annual_revenue.map(|_| "USD".to_string())
+            } else {
+                None
+            }
+        }
+    };
+    let revenue_lost = currency.is_none() && f.annual_revenue.take().is_some();
+    for mut e in unread {
+        if revenue_lost {
+            e.message.push_str(
+                " The annual revenue is left unknown with it: an amount in an unknown currency cannot be compared.",
+            );
+        }
+        e.message.push_str(LEFT_UNKNOWN);
+        warnings.push(e);
+    }
+    currency
 }
 
 #[cfg(test)]
@@ -317,7 +465,7 @@ mod tests {
     }
 
     #[test]
-    fn rejects_with_addressed_errors() {
+    fn only_required_fields_refuse_a_row() {
         let p = parse_fields(
             &[
                 fv("legal_name", "Name", t("X")),
@@ -333,19 +481,272 @@ mod tests {
         assert!(p.fields.is_none());
         let codes: Vec<(&str, Option<&str>)> =
             p.errors.iter().map(|e| (e.code.as_str(), e.column.as_deref())).collect();
-        assert_eq!(
-            codes,
-            vec![
-                ("unknown_country", Some("Land")),
-                ("out_of_range", Some("Staff")),
-                ("out_of_range", Some("Migrants")),
-                ("ambiguous_date", Some("Audit")),
-                ("future_date", Some("Founded")),
-                ("missing_required", None),
-            ]
-        );
+        assert_eq!(codes, vec![("unknown_country", Some("Land")), ("missing_required", None)]);
         assert!(p.errors.iter().all(|e| e.row == 12));
         assert_eq!(p.errors[0].value.as_deref(), Some("Atlantis"));
+        // The optional values that could not be read are warnings, each naming its cell.
+        let warned: Vec<(&str, Option<&str>, Option<&str>)> =
+            p.warnings.iter().map(|e| (e.code.as_str(), e.column.as_deref(), e.value.as_deref())).collect();
+        assert_eq!(
+            warned,
+            vec![
+                ("out_of_range", Some("Staff"), Some("-4")),
+                ("out_of_range", Some("Migrants"), Some("140%")),
+                ("ambiguous_date", Some("Audit"), Some("03/04/2021")),
+                ("future_date", Some("Founded"), Some("2030-01-01")),
+            ]
+        );
+        assert!(p.warnings.iter().all(|e| e.row == 12 && e.message.ends_with(LEFT_UNKNOWN)));
+        // Unreadable sector and missing name refuse the row too.
+        let p = parse_fields(&[fv("country", "C", t("TH")), fv("sector", "Industry", t("Health care"))], 4, today());
+        let codes: Vec<&str> = p.errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, vec!["unknown_sector", "missing_required"]);
+        assert!(
+            p.errors[0].message.contains("agriculture, construction, hospitality or manufacturing"),
+            "{}",
+            p.errors[0].message
+        );
+    }
+
+    fn base() -> Vec<FieldValue<'static>> {
+        vec![fv("legal_name", "Name", t("Acme")), fv("country", "C", t("TH")), fv("sector", "S", t("agri"))]
+    }
+
+    fn with(extra: Vec<FieldValue<'static>>) -> ParsedFields {
+        let mut v = base();
+        v.extend(extra);
+        parse_fields(&v, 9, today())
+    }
+
+    /// Every kind of optional field: an unreadable value keeps the supplier, leaves the field
+    /// unknown and is named in a warning.
+    #[test]
+    fn an_unreadable_optional_value_is_left_unknown_with_a_warning() {
+        for (field, header, value, code) in [
+            ("incorporation_date", "Founded", "sometime in 1990", "invalid_date"),
+            ("incorporation_date", "Founded", "03/04/2011", "ambiguous_date"),
+            ("last_audit_date", "Last audit", "2099-01-01", "future_date"),
+            ("employee_count", "Employees", "about 200", "invalid_number"),
+            ("employee_count", "Employees", "1.250", "ambiguous_number"),
+            ("employee_count", "Employees", "12.5", "invalid_number"),
+            ("employee_count", "Employees", "-3", "out_of_range"),
+            ("annual_revenue", "Revenue", "n/a", "invalid_number"),
+            ("annual_revenue", "Revenue", "-5", "out_of_range"),
+            ("migrant_worker_pct", "Migrant %", "most", "invalid_number"),
+            ("agency_worker_pct", "Agency %", "250%", "out_of_range"),
+            ("cash_revenue_pct", "Cash %", "half", "invalid_number"),
+            ("uses_labour_agency", "Agency", "sometimes", "invalid_yes_no"),
+            ("passports_held_by_employer", "Passports", "kept safe", "invalid_yes_no"),
+            ("xinjiang_inputs", "Xinjiang", "maybe", "invalid_yes_no"),
+            ("beneficial_owners_disclosed", "UBO disclosed", "partly", "invalid_yes_no"),
+            ("address_type", "Address type", "Registered address", "unknown_address_type"),
+            ("currency", "Currency", "Doubloons", "unknown_currency"),
+        ] {
+            let p = with(vec![fv(field, header, t(value))]);
+            assert!(p.errors.is_empty(), "{field} {value}: {:?}", p.errors);
+            let f = p.fields.unwrap_or_else(|| panic!("{field} {value}: supplier lost"));
+            assert_eq!(f.legal_name, "Acme");
+            assert_eq!(p.warnings.len(), 1, "{field} {value}: {:?}", p.warnings);
+            let w = &p.warnings[0];
+            assert_eq!(
+                (w.row, w.column.as_deref(), w.value.as_deref(), w.code.as_str()),
+                (9, Some(header), Some(value), code),
+                "{field} {value}"
+            );
+            assert!(w.message.ends_with(LEFT_UNKNOWN), "{field}: {}", w.message);
+            let json = serde_json::to_value(&f).unwrap();
+            assert!(json[field].is_null(), "{field} {value}: left unknown, got {}", json[field]);
+        }
+        // Percent formats under a count, an amount or a date: not read, not fatal.
+        for field in ["employee_count", "annual_revenue", "incorporation_date"] {
+            let p = with(vec![fv(field, "Col", Cell::Percent(35.0))]);
+            assert_eq!(p.warnings[0].code, "invalid_number", "{field}");
+            assert!(p.fields.is_some(), "{field}");
+        }
+        // A boolean cell under a percent, a number under a yes/no.
+        let p = with(vec![fv("subcontracting", "Sub", Cell::Number(7.0))]);
+        assert_eq!((p.warnings[0].code.as_str(), p.fields.unwrap().subcontracting), ("invalid_yes_no", None));
+    }
+
+    #[test]
+    fn strict_reading_refuses_what_it_cannot_read() {
+        let p = with(vec![fv("employee_count", "employee_count", t("-3")), fv("notes", "notes", t("x"))]).strict();
+        assert!(p.fields.is_none());
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].code, "out_of_range");
+        assert_eq!(p.errors[0].message, "The number of employees cannot be negative.");
+        assert!(p.warnings.is_empty());
+        // Remarks on kept values stay warnings.
+        let p = parse_fields(
+            &[fv("legal_name", "n", t("A")), fv("country", "c", t("TH")), fv("sector", "s", t("Apparel|Health"))],
+            0,
+            today(),
+        )
+        .strict();
+        assert!(p.fields.is_some());
+        assert_eq!(p.warnings[0].code, "mixed_sector");
+    }
+
+    #[test]
+    fn address_types_by_their_words() {
+        for (value, want) in [
+            ("Leased industrial or commercial", AddressType::LeasedIndustrial),
+            ("leased_industrial", AddressType::LeasedIndustrial),
+            ("Rented warehouse", AddressType::LeasedIndustrial),
+            ("Own premises", AddressType::Own),
+            ("Owned", AddressType::Own),
+            ("Virtual office", AddressType::VirtualOffice),
+            ("Serviced office", AddressType::VirtualOffice),
+            ("P.O. Box", AddressType::VirtualOffice),
+            ("Registered agent", AddressType::RegisteredAgent),
+            ("Company secretary address", AddressType::RegisteredAgent),
+            ("Formation agent", AddressType::RegisteredAgent),
+            ("Residential", AddressType::Residential),
+            ("Home address", AddressType::Residential),
+        ] {
+            let p = with(vec![fv("address_type", "Address type", t(value))]);
+            assert!(p.warnings.is_empty(), "{value}: {:?}", p.warnings);
+            assert_eq!(p.fields.unwrap().address_type, Some(want), "{value}");
+        }
+    }
+
+    /// Every address-type choice of every questionnaire reads as an address type.
+    #[test]
+    fn questionnaire_address_choices_parse() {
+        let mut n = 0;
+        for src in [
+            include_str!("../../questionnaires/common.toml"),
+            include_str!("../../questionnaires/agriculture.toml"),
+            include_str!("../../questionnaires/construction.toml"),
+            include_str!("../../questionnaires/hospitality.toml"),
+            include_str!("../../questionnaires/manufacturing.toml"),
+        ] {
+            let v: toml::Value = toml::from_str(src).unwrap();
+            let qs = v.get("questions").and_then(|q| q.as_array()).cloned().unwrap_or_default();
+            for q in qs {
+                let text = q.get("text").and_then(|t| t.as_str()).unwrap_or("").to_lowercase();
+                if !(text.contains("address") && (text.contains("kind") || text.contains("type"))) {
+                    continue;
+                }
+                for c in q.get("choices").and_then(|c| c.as_array()).into_iter().flatten() {
+                    let c = c.as_str().unwrap();
+                    assert!(AddressType::parse(c).is_some(), "{c}");
+                    n += 1;
+                }
+            }
+        }
+        assert!(n >= 5, "the address-type question was not found ({n} choices)");
+    }
+
+    #[test]
+    fn sector_labels_with_several_sectors_take_the_first() {
+        let p = parse_fields(
+            &[
+                fv("legal_name", "n", t("A")),
+                fv("country", "c", t("TH")),
+                fv("sector", "Industry", t("Construction / Hospitality")),
+            ],
+            5,
+            today(),
+        );
+        assert_eq!(p.fields.unwrap().sector, Some(Sector::Construction));
+        let w = &p.warnings[0];
+        assert_eq!(
+            (w.row, w.column.as_deref(), w.value.as_deref(), w.code.as_str()),
+            (5, Some("Industry"), Some("Construction / Hospitality"), "mixed_sector")
+        );
+        assert!(w.message.contains("the first, construction, was taken"), "{}", w.message);
+        let p = parse_fields(
+            &[
+                fv("legal_name", "n", t("A")),
+                fv("country", "c", t("TH")),
+                fv("sector", "Industry", t("Apparel|Health")),
+            ],
+            6,
+            today(),
+        );
+        assert_eq!(p.fields.unwrap().sector, Some(Sector::Manufacturing));
+        assert!(
+            p.warnings[0].message.contains("\"Health\"") && p.warnings[0].message.contains("manufacturing"),
+            "{}",
+            p.warnings[0].message
+        );
+        for label in ["Cleaning services", "Hotels & Resorts", "Building & Construction", "Agri-business"] {
+            let p = parse_fields(
+                &[fv("legal_name", "n", t("A")), fv("country", "c", t("TH")), fv("sector", "s", t(label))],
+                2,
+                today(),
+            );
+            assert!(p.fields.is_some() && p.warnings.is_empty(), "{label}: {:?} {:?}", p.errors, p.warnings);
+        }
+    }
+
+    #[test]
+    fn currency_from_the_amount_the_column_or_the_header() {
+        let cur = |extra: Vec<FieldValue<'static>>| {
+            let p = with(extra);
+            let f = p.fields.unwrap();
+            (f.annual_revenue, f.currency, p.warnings.iter().map(|w| w.code.clone()).collect::<Vec<_>>())
+        };
+        // The mapper passes a header's currency as a `currency` value after the row's cells.
+        let header = |c: &str| fv("currency", "Annual revenue (MYR)", t(c));
+        assert_eq!(
+            cur(vec![fv("annual_revenue", "Annual revenue (MYR)", Cell::Number(5e6)), header("MYR")]),
+            (Some(5e6), Some("MYR".into()), vec![])
+        );
+        // A currency column wins over the header (it comes first).
+        assert_eq!(
+            cur(vec![
+                fv("annual_revenue", "Revenue (MYR)", Cell::Number(5e6)),
+                fv("currency", "Ccy", t("baht")),
+                header("MYR")
+            ]),
+            (Some(5e6), Some("THB".into()), vec![])
+        );
+        for (written, want) in
+            [("RM", "MYR"), ("฿", "THB"), ("RMB", "CNY"), ("yuan", "CNY"), ("QAR", "QAR"), ("€", "EUR"), ("$", "USD")]
+        {
+            assert_eq!(
+                cur(vec![fv("annual_revenue", "Revenue", Cell::Number(1.0)), fv("currency", "Currency", t(written))])
+                    .1
+                    .as_deref(),
+                Some(want),
+                "{written}"
+            );
+        }
+        // The amount's own currency.
+        assert_eq!(cur(vec![fv("annual_revenue", "Revenue", t("RM 3.5m"))]), (Some(3.5e6), Some("MYR".into()), vec![]));
+        assert_eq!(
+            cur(vec![fv("annual_revenue", "Revenue", t("EUR 2m")), fv("currency", "Currency", t("USD"))]),
+            (Some(2e6), Some("EUR".into()), vec!["currency_conflict".to_string()])
+        );
+        // Nothing said: USD.
+        assert_eq!(cur(vec![fv("annual_revenue", "Revenue", t("1,000"))]), (Some(1000.0), Some("USD".into()), vec![]));
+        // An unknown currency leaves the currency and the revenue unknown.
+        let (rev, c, w) =
+            cur(vec![fv("annual_revenue", "Revenue", Cell::Number(9.0)), fv("currency", "Currency", t("Doubloons"))]);
+        assert_eq!((rev, c, w), (None, None, vec!["unknown_currency".to_string()]));
+        // A bare $ where the local currency is also written $.
+        let p = parse_fields(
+            &[
+                fv("legal_name", "n", t("A")),
+                fv("country", "c", t("Singapore")),
+                fv("sector", "s", t("hotel")),
+                fv("annual_revenue", "Revenue", t("$2m")),
+            ],
+            3,
+            today(),
+        );
+        let f = p.fields.unwrap();
+        assert_eq!((f.annual_revenue, f.currency), (None, None));
+        assert_eq!(p.warnings[0].code, "ambiguous_currency");
+        assert!(p.warnings[0].message.contains("annual revenue is left unknown"), "{}", p.warnings[0].message);
+    }
+
+    #[test]
+    fn notes_are_kept_as_written() {
+        let p = with(vec![fv("notes", "Audit notes", t("  Passports held by employer.\nFees\u{0} charged.  "))]);
+        assert_eq!(p.fields.unwrap().notes.as_deref(), Some("Passports held by employer.\nFees charged."));
     }
 
     #[test]
@@ -370,21 +771,22 @@ mod tests {
         assert_eq!(f.external_ref.as_deref(), Some("12.5%"), "text fields keep what the sheet shows");
         // 150% is out of range, as "150%" typed as text is (the bare number 1.5 would be 1.5 %).
         let p = parse(vec![fv("migrant_worker_pct", "Migrant %", Cell::Percent(1.5))]);
-        assert_eq!(p.errors[0].code, "out_of_range");
-        assert_eq!(p.errors[0].value.as_deref(), Some("150%"));
+        assert_eq!(p.warnings[0].code, "out_of_range");
+        assert_eq!(p.warnings[0].value.as_deref(), Some("150%"));
+        assert_eq!(p.fields.unwrap().migrant_worker_pct, None);
         let p = parse(vec![fv("migrant_worker_pct", "Migrant %", Cell::Number(1.5))]);
         assert_eq!(p.fields.unwrap().migrant_worker_pct, Some(1.5));
-        // Under a headcount, money or date: refused, not guessed.
+        // Under a headcount, money or date: not read, not guessed.
         for field in ["employee_count", "annual_revenue", "incorporation_date"] {
             let p = parse(vec![fv(field, "Col", Cell::Percent(35.0))]);
-            assert_eq!(p.errors.len(), 1, "{field}: {:?}", p.errors);
-            assert_eq!(p.errors[0].code, "invalid_number", "{field}");
-            assert_eq!(p.errors[0].value.as_deref(), Some("3500%"), "{field}");
-            assert!(p.errors[0].message.contains("formatted as a percentage"), "{field}");
+            assert_eq!(p.warnings.len(), 1, "{field}: {:?}", p.warnings);
+            assert_eq!(p.warnings[0].code, "invalid_number", "{field}");
+            assert_eq!(p.warnings[0].value.as_deref(), Some("3500%"), "{field}");
+            assert!(p.warnings[0].message.contains("formatted as a percentage"), "{field}");
         }
         // Yes/no: 100% is not an answer.
         let p = parse(vec![fv("subcontracting", "Sub", Cell::Percent(1.0))]);
-        assert_eq!(p.errors[0].code, "invalid_yes_no");
+        assert_eq!(p.warnings[0].code, "invalid_yes_no");
     }
 
     #[test]

@@ -174,12 +174,29 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         &["workers live on site", "live-in staff", "workers live on premises", "on-site housing"],
     ),
     ("annual_revenue", &["annual revenue", "turnover", "sales", "revenue", "annual turnover", "annual sales"]),
-    ("currency", &["currency", "currency code", "ccy"]),
+    ("currency", &["currency", "currency code", "ccy", "curr", "revenue currency"]),
     ("cash_revenue_pct", &["cash revenue %", "cash sales", "cash revenue", "cash sales %"]),
     ("subcontracting", &["subcontracting", "uses subcontractors", "subcontractors", "subcontracts"]),
     ("last_audit_date", &["last audit", "audit date", "last audit date", "date of last audit"]),
     ("audit_standard", &["audit type", "audit standard", "audit scheme"]),
     ("xinjiang_inputs", &["xinjiang", "xuar inputs", "xinjiang inputs", "xinjiang cotton"]),
+    (
+        "notes",
+        &[
+            "notes",
+            "note",
+            "comments",
+            "comment",
+            "remarks",
+            "remark",
+            "observations",
+            "audit notes",
+            "buyer notes",
+            "buyer comments",
+            "additional information",
+            "additional info",
+        ],
+    ),
 ];
 
 /// Every canonical field name, in DOMAIN.md order.
@@ -220,16 +237,27 @@ pub const CANONICAL_FIELDS: &[&str] = &[
     "last_audit_date",
     "audit_standard",
     "xinjiang_inputs",
+    // Positions are used for packing raw cells (`domain::supplier::RawCells`): new fields go last.
+    "notes",
 ];
 
+/// Currency codes recognised as a word of a header outside brackets (`Turnover THB`,
+/// `annual_revenue_usd`): common ones only, as many ISO codes are also English words (ALL,
+/// TOP, PEN). Inside brackets any code, symbol or name is read (`Revenue (RM)`).
 const CURRENCIES: &[&str] = &[
     "usd", "eur", "gbp", "cny", "rmb", "inr", "jpy", "chf", "cad", "aud", "myr", "thb", "vnd", "idr", "php", "bdt",
     "pkr", "brl", "mxn", "aed", "qar", "sgd", "hkd", "krw", "zar", "ngn", "ghs", "kes", "pln", "sek", "nok", "dkk",
+    "sar", "omr", "kwd", "bhd", "lkr", "npr", "mmk", "khr", "lak", "twd", "egp", "etb", "tzs", "ugx",
 ];
 
 /// True for the ISO codes of common currencies (any case).
 pub(crate) fn is_currency(word: &str) -> bool {
     CURRENCIES.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// The ISO code of a header word or bracket that names a currency.
+fn currency_code(word: &str) -> Option<String> {
+    super::currency::parse_currency(word, None).ok()
 }
 
 const STOP: &[&str] = &["of", "the", "by", "to", "in", "for", "per", "pct", "percent", "percentage", "and"];
@@ -246,10 +274,18 @@ pub(crate) fn header_key(raw: &str) -> (String, Option<String>) {
             '(' | '[' => depth += 1,
             ')' | ']' => {
                 depth = depth.saturating_sub(1);
-                for w in bracket.split(|c: char| !c.is_alphanumeric()) {
-                    if is_currency(w) {
-                        currency = Some(w.to_ascii_uppercase());
-                    }
+                // `(MYR)`, `(RM)`, `(€)`, `[EUR m]`, `(in US$)`: the whole bracket, else a word of it.
+                let whole = currency_code(bracket.trim()).filter(|_| bracket.trim() != "$");
+                let word = || {
+                    bracket
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '/')
+                        .filter(|w| !w.is_empty() && *w != "$")
+                        // A three-letter word must be a common code: `(all sites)` is not ALL.
+                        .filter(|w| is_currency(w) || !(w.len() == 3 && w.chars().all(|c| c.is_ascii_alphabetic())))
+                        .find_map(currency_code)
+                };
+                if let Some(c) = whole.or_else(word) {
+                    currency = Some(c);
                 }
                 bracket.clear();
             }
@@ -263,7 +299,7 @@ pub(crate) fn header_key(raw: &str) -> (String, Option<String>) {
             continue;
         }
         if is_currency(w) {
-            currency = Some(w.to_ascii_uppercase());
+            currency = currency_code(w).or(Some(w.to_ascii_uppercase()));
             continue;
         }
         let mut w = w.to_string();
@@ -348,7 +384,27 @@ mod tests {
         ] {
             assert_eq!(match_header(h), Some(f), "{h}");
         }
-        assert_eq!(match_header("notes"), None);
+        assert_eq!(match_header("notes"), Some("notes"));
+        for h in ["Remarks", "Audit notes", "Buyer notes", "Additional information", "Comments", "Observations"] {
+            assert_eq!(match_header(h), Some("notes"), "{h}");
+        }
+        for (h, cur) in [
+            ("Annual revenue (MYR)", "MYR"),
+            ("Turnover THB", "THB"),
+            ("annual_revenue_usd", "USD"),
+            ("Revenue in CNY", "CNY"),
+            ("Sales (QAR)", "QAR"),
+            ("Revenue (RM)", "MYR"),
+            ("Turnover (€ m)", "EUR"),
+            ("Revenue (RMB)", "CNY"),
+        ] {
+            assert_eq!(match_header(h), Some("annual_revenue"), "{h}");
+            assert_eq!(header_currency(h).as_deref(), Some(cur), "{h}");
+        }
+        assert_eq!(header_currency("Revenue ($)"), None, "a bare $ in a header is not read");
+        for h in ["Currency", "Curr.", "CCY", "Currency code"] {
+            assert_eq!(match_header(h), Some("currency"), "{h}");
+        }
         assert_eq!(match_header("Supplier master 2024"), None);
         assert_eq!(match_header(""), None);
         assert_eq!(header_currency("annual_revenue_usd").as_deref(), Some("USD"));

@@ -231,7 +231,8 @@ struct Header {
     columns: Vec<ColumnMapping>,
     /// Each column's header as written, shared by the rows' raw cells.
     names: Vec<Arc<str>>,
-    /// The revenue column's header and the currency it names, when no currency column exists.
+    /// The revenue column's header and the currency it names (`Annual revenue (MYR)`). Passed
+    /// to every row after its cells, so a row's own currency column, when filled, wins.
     currency: Option<(String, String)>,
 }
 
@@ -329,13 +330,12 @@ impl<'m, F: FnMut(&[ColumnMapping], ListRow) -> bool> ListMapper<'m, F> {
             .iter()
             .find(|c| c.field.as_deref() == Some("annual_revenue"))
             .and_then(|c| header_currency(&c.header).map(|cur| (c.header.clone(), cur)));
-        let has_currency_col = columns.iter().any(|c| c.field.as_deref() == Some("currency"));
         self.header = Some(Header {
             sheet,
             row: rows[i].row,
             names: columns.iter().map(|m| Arc::from(m.header.as_str())).collect(),
             columns,
-            currency: if has_currency_col { None } else { currency },
+            currency,
         });
         self.state = State::Mapping;
         for r in rows.into_iter().skip(i + 1) {
@@ -495,12 +495,16 @@ mod tests {
         let l = map_supplier_list(&w, None, today()).unwrap();
         assert_eq!((l.sheet.as_str(), l.header_row), ("Suppliers", 3));
         let fields: Vec<Option<&str>> = l.columns.iter().map(|c| c.field.as_deref()).collect();
-        assert_eq!(fields, vec![Some("external_ref"), Some("legal_name"), Some("country"), Some("sector"), None]);
+        assert_eq!(
+            fields,
+            vec![Some("external_ref"), Some("legal_name"), Some("country"), Some("sector"), Some("notes")]
+        );
         assert_eq!(l.rows.len(), 2);
         match &l.rows[0].outcome {
             RowOutcome::Accepted { fields, extra, .. } => {
                 assert_eq!(fields.external_ref.as_deref(), Some("V1"));
-                assert_eq!(extra.get("Notes").map(String::as_str), Some("ok"));
+                assert_eq!(fields.notes.as_deref(), Some("ok"));
+                assert!(extra.is_empty(), "{extra:?}");
             }
             o => panic!("{o:?}"),
         }
@@ -513,6 +517,66 @@ mod tests {
         }
         assert_eq!(l.skipped.iter().map(|s| s.row).collect::<Vec<_>>(), vec![7, 8]);
         assert_eq!(l.rows[0].raw[1], ("Supplier Name".into(), "Acme".to_string()));
+    }
+
+    /// The questionnaire's own labels and unreadable optional values keep the supplier; the
+    /// report's warnings name each cell.
+    #[test]
+    fn optional_values_never_lose_a_supplier() {
+        let w = wb(vec![
+            row(
+                1,
+                &[
+                    "Supplier",
+                    "Country",
+                    "Sector",
+                    "Address type",
+                    "Founded",
+                    "Annual revenue (MYR)",
+                    "Currency",
+                    "Remarks",
+                ],
+            ),
+            row(
+                2,
+                &["Acme", "MY", "Cleaning services", "Leased industrial or commercial", "", "1,000,000", "", "fine"],
+            ),
+            row(3, &["Beta", "MY", "Apparel|Health", "Penthouse", "sometime", "2,000,000", "THB", ""]),
+            row(4, &["Gamma", "MY", "Mining", "Own premises", "", "", "", ""]),
+        ]);
+        let l = map_supplier_list(&w, None, today()).unwrap();
+        let ok = |n: usize| match &l.rows[n].outcome {
+            RowOutcome::Accepted { fields, warnings, .. } => (fields.clone(), warnings.clone()),
+            o => panic!("{o:?}"),
+        };
+        let (f, w) = ok(0);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(f.sector, Some(crate::domain::Sector::Hospitality));
+        assert_eq!(f.address_type, Some(crate::domain::AddressType::LeasedIndustrial));
+        assert_eq!((f.annual_revenue, f.currency.as_deref()), (Some(1e6), Some("MYR")), "the header's currency");
+        assert_eq!(f.notes.as_deref(), Some("fine"));
+        let (f, w) = ok(1);
+        assert_eq!((f.address_type, f.incorporation_date), (None, None));
+        assert_eq!(f.currency.as_deref(), Some("THB"), "the row's currency column wins over the header");
+        let got: Vec<(u32, &str, &str, &str)> = w
+            .iter()
+            .map(|e| (e.row, e.column.as_deref().unwrap_or(""), e.value.as_deref().unwrap_or(""), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "Sector", "Apparel|Health", "mixed_sector"),
+                (3, "Address type", "Penthouse", "unknown_address_type"),
+                (3, "Founded", "sometime", "invalid_date"),
+            ]
+        );
+        match &l.rows[2].outcome {
+            RowOutcome::Rejected { errors } => {
+                assert_eq!((errors[0].row, errors[0].code.as_str()), (4, "unknown_sector"));
+                assert!(errors[0].message.contains("agriculture, construction, hospitality or manufacturing"));
+            }
+            o => panic!("{o:?}"),
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod country;
 mod csvread;
+mod currency;
 mod error;
 mod excel;
 mod fields;
@@ -15,6 +16,7 @@ mod numfmt;
 mod ods_percent;
 mod row_codec;
 mod sandbox;
+mod sector;
 mod sniff;
 pub mod stream;
 mod text;
@@ -31,6 +33,7 @@ mod fuzz_regressions;
 mod hostile_tests;
 
 pub use country::parse_country;
+pub use currency::{parse_currency, CurrencyError};
 pub use error::IngestError;
 pub use fields::{parse_fields, FieldValue, ParsedFields, RowError, CANONICAL_FIELDS};
 pub use headers::match_header;
@@ -38,6 +41,7 @@ pub use mapping::{
     map_supplier_list, ColumnMapping, ListHead, ListMapper, ListRow, RowOutcome, RowSources, SkippedRow, SupplierList,
 };
 pub use sandbox::{read_workbook_sandboxed, worker_main, SandboxStream, LIMITS_ENV};
+pub use sector::{match_sector, SectorMatch};
 pub use sniff::sniff;
 pub use stream::{Flow, RowSink};
 pub use text::clean_text;

@@ -217,26 +217,46 @@ pub fn is_future(d: NaiveDate, today: NaiveDate) -> bool {
     d > today
 }
 
-/// Parses money: `15,620,182.84`, `USD 2.3m`, `$1.2k`, `€ 1.200,50`, `2.3 million`, `1.5bn`.
-/// Returns the amount and the currency when the text names one.
+/// Currency symbols as written in amounts, longest first (`US$` before `$`).
+const MONEY_SYMBOLS: &[&str] = &[
+    "US$", "HK$", "NZ$", "NT$", "MX$", "S$", "A$", "C$", "R$", "$", "€", "£", "¥", "₹", "฿", "₫", "₩", "₱", "₦", "₺",
+    "₽", "₪", "৳", "₴",
+];
+
+/// Parses money: `15,620,182.84`, `USD 2.3m`, `$1.2k`, `€ 1.200,50`, `RM 2.3 million`,
+/// `1.5bn`. Returns the amount and the currency when the text names one (a bare `$` is USD,
+/// a bare `¥` CNY; [`money_parts`] leaves them to the caller).
 pub fn parse_money(raw: &str) -> Option<(f64, Option<String>)> {
+    let (v, cur) = money_parts(raw)?;
+    Some((v, cur.and_then(|c| super::currency::parse_currency(&c, None).ok())))
+}
+
+/// [`parse_money`] with the currency as written (`$`, `RM`, `usd`), not yet read.
+pub(crate) fn money_parts(raw: &str) -> Option<(f64, Option<String>)> {
     let mut t = raw.trim().to_string();
     let mut currency = None;
-    for (sym, code) in [("US$", "USD"), ("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("¥", "CNY"), ("₹", "INR")] {
+    for sym in MONEY_SYMBOLS {
         if t.contains(sym) {
             t = t.replace(sym, " ");
-            currency = Some(code.to_string());
+            currency.get_or_insert_with(|| sym.to_string());
         }
     }
-    let mut words: Vec<String> = t.split_whitespace().map(str::to_string).collect();
-    words.retain(|w| {
-        if w.len() == 3 && w.chars().all(|c| c.is_ascii_alphabetic()) && super::headers::is_currency(w) {
-            currency = Some(w.to_ascii_uppercase());
-            false
-        } else {
-            true
+    let mut words: Vec<String> = Vec::new();
+    for w in t.split_whitespace() {
+        // A code or name standing alone (`USD`, `RM`, `baht`), or written against the amount
+        // (`RM2.3m`, `USD2,300`).
+        let split = w.find(|c: char| c.is_ascii_digit()).filter(|i| *i > 0).map(|i| w.split_at(i));
+        match split {
+            _ if w.chars().any(char::is_alphabetic) && super::currency::is_known(w) => {
+                currency = Some(w.to_string());
+            }
+            Some((pre, rest)) if pre.chars().all(char::is_alphabetic) && super::currency::is_known(pre) => {
+                currency = Some(pre.to_string());
+                words.push(rest.to_string());
+            }
+            _ => words.push(w.to_string()),
         }
-    });
+    }
     let joined = words.join(" ");
     let lower = joined.to_lowercase();
     let mut mult = 1.0;
@@ -261,19 +281,10 @@ pub fn parse_list(raw: &str) -> Vec<String> {
     raw.split([';', '|', '\n']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }
 
-/// [`Sector::parse`] plus abbreviations seen in exports (`MFG`, `Constr.`, `Hotels & hospitality`).
+/// The first sector named in a label: [`super::sector::match_sector`] without the detail
+/// (`MFG`, `Constr.`, `Hotels & hospitality`, `Cleaning services`).
 pub fn parse_sector(raw: &str) -> Option<Sector> {
-    if let Some(s) = Sector::parse(raw) {
-        return Some(s);
-    }
-    let k: String = raw.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
-    match k.as_str() {
-        "mfg" | "mfr" | "manuf" | "manufacture" => Some(Sector::Manufacturing),
-        "constr" | "const" | "cons" => Some(Sector::Construction),
-        "hotelshospitality" | "hotelsandhospitality" | "hosp" => Some(Sector::Hospitality),
-        "ag" | "agric" | "agriculturefood" => Some(Sector::Agriculture),
-        _ => None,
-    }
+    super::sector::match_sector(raw).map(|m| m.sector)
 }
 
 #[cfg(test)]
@@ -341,6 +352,13 @@ mod tests {
         assert_eq!(parse_money("€ 1.200,50"), Some((1200.5, Some("EUR".into()))));
         assert_eq!(parse_money("1.5bn"), Some((1.5e9, None)));
         assert_eq!(parse_money("lots"), None);
+        assert_eq!(parse_money("RM 2.3 million"), Some((2_300_000.0, Some("MYR".into()))));
+        assert_eq!(parse_money("RM2.3m"), Some((2_300_000.0, Some("MYR".into()))));
+        assert_eq!(parse_money("฿ 45,000,000"), Some((45_000_000.0, Some("THB".into()))));
+        assert_eq!(parse_money("12,000,000 baht"), Some((12_000_000.0, Some("THB".into()))));
+        assert_eq!(parse_money("QAR 5m"), Some((5_000_000.0, Some("QAR".into()))));
+        assert_eq!(parse_money("S$ 1.2m"), Some((1_200_000.0, Some("SGD".into()))));
+        assert_eq!(money_parts("$ 1.2m"), Some((1_200_000.0, Some("$".into()))));
         assert_eq!(parse_list("A. Smith; B. Jones | C\nD"), vec!["A. Smith", "B. Jones", "C", "D"]);
         assert_eq!(parse_list("Smith, John"), vec!["Smith, John"]);
         assert_eq!(parse_sector("MFG"), Some(Sector::Manufacturing));
@@ -348,6 +366,7 @@ mod tests {
         assert_eq!(parse_sector("Hotels & hospitality"), Some(Sector::Hospitality));
         assert_eq!(parse_sector("AGRICULTURE"), Some(Sector::Agriculture));
         assert_eq!(parse_sector("mining"), None);
+        assert_eq!(parse_sector("Cleaning services"), Some(Sector::Hospitality));
     }
 }
 
@@ -365,6 +384,9 @@ mod props {
             let _ = parse_money(&s);
             let _ = parse_list(&s);
             let _ = parse_sector(&s);
+            let _ = super::super::sector::match_sector(&s);
+            let _ = super::super::currency::parse_currency(&s, None);
+            let _ = crate::domain::AddressType::parse(&s);
             let _ = crate::ingest::parse_country(&s);
         }
 

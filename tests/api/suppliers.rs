@@ -114,6 +114,29 @@ fn upsert_validation_names_each_field_and_refuses_unknown_ones() {
         .assert_problem(403, "forbidden");
 }
 
+/// Notes come through the ERP upsert as written and are stored with the supplier; longer than
+/// 10,000 characters is refused. Unreadable optional values refuse the body (the sender can
+/// resend), unlike a supplier list, where the row is kept.
+#[test]
+fn upsert_carries_notes() {
+    let app = TestApp::spawn();
+    let note = "Passports held by employer for safekeeping.\nFees reimbursed in 2022.";
+    let body = json!({"legal_name": "Lotus Works Ltd.", "country": "MY", "sector": "Cleaning services", "notes": note});
+    let r = put(&app, &app.admin_key, "N1", &body, None);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let s = r.json();
+    assert_eq!(s["fields"]["notes"], note);
+    assert_eq!(s["sector"], "hospitality");
+    let id = s["id"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&format!("/api/v1/suppliers/{id}"), &app.admin_key).json()["fields"]["notes"], note);
+    let long = json!({"legal_name": "A", "country": "MY", "sector": "hotel", "notes": "x".repeat(10_001)});
+    let j = put(&app, &app.admin_key, "N2", &long, None).assert_problem(422, "validation_failed");
+    assert_eq!(j["errors"][0]["field"], "notes", "{j}");
+    let bad = json!({"legal_name": "A", "country": "MY", "sector": "hotel", "address_type": "Penthouse"});
+    let j = put(&app, &app.admin_key, "N3", &bad, None).assert_problem(422, "validation_failed");
+    assert_eq!(j["errors"][0]["code"], "unknown_address_type", "{j}");
+}
+
 #[test]
 fn idempotency_key_replays_and_refuses_reuse() {
     let app = TestApp::spawn();
