@@ -88,7 +88,8 @@ pub struct UploadReport {
     pub columns: Vec<ReportColumn>,
     /// Why rows (or answers) were rejected.
     pub errors: Vec<ReportRowError>,
-    /// Values accepted with a remark (e.g. truncated).
+    /// Values accepted with a remark: truncated, read with a choice (the first of several sectors), or
+    /// unreadable in an optional field and left unknown (row, column, value and reason).
     pub warnings: Vec<RowError>,
     pub suppliers_created: u64,
     pub suppliers_updated: u64,

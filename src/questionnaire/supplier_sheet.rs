@@ -70,6 +70,7 @@ pub fn field_value(f: &SupplierFields, field: &str) -> String {
         "last_audit_date" => f.last_audit_date.map(|d| d.to_string()).unwrap_or_default(),
         "audit_standard" => s(&f.audit_standard),
         "xinjiang_inputs" => yn(f.xinjiang_inputs),
+        "notes" => s(&f.notes),
         _ => String::new(),
     }
 }
