@@ -2,9 +2,11 @@
 //! parsed once into typed tables, with the edition of every file.
 
 mod goods;
+mod text;
 
 use goods::{alternatives_match, good_alternatives};
-pub use goods::{good_matches, normalise_product};
+pub use goods::{good_matches, normalise_product, product_synonyms, ProductSynonym, SYNONYMS_FILE};
+pub use text::fold;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -12,7 +14,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 pub const TIP_FILE: &str = "tip_tiers_2023.csv";
-pub const TVPRA_FILE: &str = "ilab_tvpra_goods_2022.csv";
+pub const TVPRA_FILE: &str = "ilab_tvpra_goods.csv";
+/// The file name assessments made before the 2024 changes cite; [`edition`] still knows it.
+pub const TVPRA_FILE_2022: &str = "ilab_tvpra_goods_2022.csv";
 pub const UFLPA_FILE: &str = "uflpa_entity_list.csv";
 pub const CBP_FILE: &str = "cbp_wro_findings.csv";
 pub const EO13126_FILE: &str = "eo13126_products_2014.csv";
@@ -22,7 +26,10 @@ pub const STATE_FL_FILE: &str = "state_imposed_forced_labour_2024";
 
 const EDITIONS: &[(&str, &str)] = &[
     (TIP_FILE, "TIP 2023 (2025 watch-list/tier-3 placements where present)"),
-    (TVPRA_FILE, "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)"),
+    (
+        TVPRA_FILE,
+        "TVPRA List 2022 with the 2024 changes known to Manumit: 4 of 4 removals, 4 of 72 additions",
+    ),
     (UFLPA_FILE, "UFLPA Entity List, partial rebuild (88 of about 144 entries), compiled 2026-11-29"),
     (CBP_FILE, "CBP Withhold Release Orders and Findings (39 rows), compiled 2026-11-29"),
     (EO13126_FILE, "EO 13126 List of Products 2014 (stale; federal-procurement flag only)"),
@@ -94,6 +101,10 @@ pub struct TipRow {
     pub year: u16,
 }
 
+/// Editions of files that are no longer compiled in but that stored assessments cite.
+const LEGACY_EDITIONS: &[(&str, &str)] =
+    &[(TVPRA_FILE_2022, "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)")];
+
 /// One (good, country) row of the TVPRA list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoodRow {
@@ -104,16 +115,44 @@ pub struct GoodRow {
     pub forced_labor: bool,
     pub forced_child_labor: bool,
     pub sector: String,
-    /// The pair was removed in the 2024 edition: not used for scoring.
+    /// The edition the row comes from: 2022, or 2024 for a 2024 addition.
+    pub edition: u16,
+    /// The pair was removed in the 2024 edition: kept for the record, not used for scoring.
     pub removed_in_2024: bool,
+    pub source: String,
+    pub note: String,
     /// Stemmed word sets of the good's name (precomputed for matching).
     pub match_words: Vec<Vec<String>>,
 }
 
 impl GoodRow {
-    /// The key cited in evidence: `Cotton / China`.
+    /// The key cited in evidence: `Cotton / China`; a 2024 addition says so
+    /// (`Garments / Burma (2024 edition)`), since the 2022 row of the same pair may also exist.
     pub fn key(&self) -> String {
-        format!("{} / {}", self.good, self.country)
+        if self.edition == 2022 {
+            format!("{} / {}", self.good, self.country)
+        } else {
+            format!("{} / {} ({} edition)", self.good, self.country, self.edition)
+        }
+    }
+
+    /// The kinds of listing, for titles: "forced labour, child labour"; never empty — a row
+    /// without flags (in the file: goods made with listed inputs) says "listed".
+    pub fn kinds(&self) -> String {
+        let kinds: Vec<&str> = [
+            (self.forced_labor, "forced labour"),
+            (self.child_labor, "child labour"),
+            (self.forced_child_labor, "forced child labour"),
+        ]
+        .iter()
+        .filter(|(b, _)| *b)
+        .map(|(_, k)| *k)
+        .collect();
+        if kinds.is_empty() {
+            "listed".to_string()
+        } else {
+            kinds.join(", ")
+        }
     }
 }
 
@@ -167,6 +206,9 @@ struct RawGood {
     forced_labor: String,
     forced_child_labor: String,
     sector: String,
+    edition: u16,
+    status: String,
+    source: String,
     note: String,
 }
 
@@ -195,6 +237,8 @@ struct RawEo {
     product: String,
     country: String,
 }
+
+const TVPRA_CSV: &str = include_str!("../../data/ilab_tvpra_goods.csv");
 
 /// Rows that fail to parse are skipped (the embedded files are checked by tests).
 fn rows<T: DeserializeOwned>(text: &str) -> Vec<T> {
@@ -231,7 +275,7 @@ fn tip_row(r: RawTip) -> Option<TipRow> {
 fn load() -> ReferenceData {
     let tip: Vec<TipRow> =
         rows::<RawTip>(include_str!("../../data/tip_tiers_2023.csv")).into_iter().filter_map(tip_row).collect();
-    let goods: Vec<GoodRow> = rows::<RawGood>(include_str!("../../data/ilab_tvpra_goods_2022.csv"))
+    let goods: Vec<GoodRow> = rows::<RawGood>(TVPRA_CSV)
         .into_iter()
         .map(|r| GoodRow {
             good: r.good.trim().to_string(),
@@ -241,7 +285,10 @@ fn load() -> ReferenceData {
             forced_labor: r.forced_labor.trim() == "true",
             forced_child_labor: r.forced_child_labor.trim() == "true",
             sector: r.sector,
-            removed_in_2024: r.note.contains("removed_in_2024"),
+            edition: r.edition,
+            removed_in_2024: r.status.trim() == "removed_2024",
+            source: r.source,
+            note: r.note,
             match_words: good_alternatives(&r.good),
         })
         .collect();
@@ -301,7 +348,12 @@ pub fn editions() -> BTreeMap<String, String> {
 
 /// The edition of one reference file (empty when unknown).
 pub fn edition(file: &str) -> String {
-    EDITIONS.iter().find(|(f, _)| *f == file).map(|(_, e)| e.to_string()).unwrap_or_default()
+    EDITIONS
+        .iter()
+        .chain(LEGACY_EDITIONS)
+        .find(|(f, _)| *f == file)
+        .map(|(_, e)| e.to_string())
+        .unwrap_or_default()
 }
 
 /// The state-imposed forced-labour flag of a country, with its name, if flagged.
@@ -337,7 +389,10 @@ mod tests {
     fn embedded_files_parse_completely() {
         let r = reference();
         assert_eq!(r.tip.len(), 188);
-        assert_eq!(r.goods.len(), 467);
+        assert_eq!(r.goods.len(), 471);
+        assert_eq!(r.goods.iter().filter(|g| g.removed_in_2024).count(), 4);
+        assert_eq!(r.goods.iter().filter(|g| g.edition == 2024).count(), 4);
+        assert!(r.goods.iter().all(|g| g.edition == 2022 || g.edition == 2024));
         assert_eq!(r.uflpa.len(), 88);
         assert_eq!(r.cbp.len() + r.cbp_region_wide.len(), 39);
         assert!(r.cbp_region_wide.iter().any(|e| e.name.contains("Turkmenistan")));
@@ -373,6 +428,42 @@ mod tests {
     }
 
     #[test]
+    fn tvpra_2024_changes_are_applied_and_kinds_are_never_empty() {
+        let r = reference();
+        let goods = |c: &str, iso: &str| r.goods_for(c, iso).iter().map(|g| g.key()).collect::<Vec<_>>();
+        assert_eq!(goods("garments", "MU"), vec!["Garments / Mauritius (2024 edition)"]);
+        assert_eq!(goods("Red dates", "CN"), vec!["Jujubes (red dates) / China (2024 edition)"]);
+        assert_eq!(goods("caustic soda flakes", "CN"), vec!["Caustic soda / China (2024 edition)"]);
+        let burma = r.goods_for("apparel", "MM");
+        assert_eq!(burma.iter().map(|g| (g.edition, g.kinds())).collect::<Vec<_>>(), vec![
+            (2022, "child labour".to_string()),
+            (2024, "forced labour".to_string())
+        ]);
+        for (c, iso) in [("blueberries", "AR"), ("salt", "KH"), ("fluorspar", "MN"), ("shrimp", "TH")] {
+            assert!(r.goods_for(c, iso).is_empty(), "{c} {iso}");
+        }
+        assert!(r.goods.iter().all(|g| !g.kinds().is_empty()));
+        let solar = r.goods_for("Solar modules", "CN");
+        let module = solar.iter().find(|g| g.good == "Solar Modules").map(|g| g.kinds());
+        assert_eq!(module.as_deref(), Some("listed"));
+        assert!(solar.iter().any(|g| g.good == "Polysilicon" && g.kinds() == "forced labour"));
+    }
+
+    #[test]
+    fn textbook_commodities_find_their_country_rows() {
+        let r = reference();
+        let has = |c: &str, iso: &str, good: &str| r.goods_for(c, iso).iter().any(|g| g.good == good);
+        assert!(has("nitrile examination gloves", "MY", "Rubber Gloves"));
+        assert!(has("CPO", "MY", "Palm Fruit") && has("crude palm oil", "ID", "Palm Fruit"));
+        assert!(has("canned tuna", "TH", "Fish"));
+        assert!(has("PV modules", "CN", "Polysilicon"));
+        assert!(has("hazelnuts", "TR", "Hazelnuts"));
+        assert!(has("cotton yarn", "CN", "Thread/Yarn") && has("cotton yarn", "CN", "Cotton"));
+        assert!(has("prawns", "BD", "Shrimp"));
+        assert!(!has("leather gloves", "MY", "Rubber Gloves"));
+    }
+
+    #[test]
     fn editions_cover_every_file_and_state_list() {
         let e = editions();
         assert_eq!(
@@ -380,6 +471,9 @@ mod tests {
             Some("TIP 2023 (2025 watch-list/tier-3 placements where present)")
         );
         assert_eq!(e.len(), 7);
+        assert!(edition(TVPRA_FILE).contains("4 of 72 additions"));
+        assert!(edition(TVPRA_FILE_2022).starts_with("TVPRA List of Goods 2022"));
+        assert!(!e.contains_key(TVPRA_FILE_2022));
         assert!(state_imposed_forced_labour("tm").is_some());
         assert!(state_imposed_forced_labour("DE").is_none());
     }
