@@ -1,12 +1,29 @@
-//! Reference data compiled into the binary from data/ (TIP tiers, TVPRA goods, entity lists),
-//! parsed once into typed tables, with the edition of every file.
+//! Reference data compiled into the binary from data/ (TIP tiers, TVPRA goods, entity lists,
+//! UFLPA sectors, Xinjiang gazetteer, FX rates, minimum ages, note phrases, sector keywords),
+//! parsed once into typed tables, with the edition, source and hash of every file.
 
+mod fx;
 mod goods;
+mod min_age;
+mod notes;
+mod provenance;
+mod sectors;
 mod text;
+mod uflpa_sectors;
+mod xinjiang;
 
+pub use fx::{fx_rate, fx_rates, FxRate, FX_EDITION, FX_FILE};
 use goods::{alternatives_match, good_alternatives};
 pub use goods::{good_matches, normalise_product, product_synonyms, ProductSynonym, SYNONYMS_FILE};
+pub use min_age::{min_working_age, min_working_age_rows, MinAge, MinAgeRow, DEFAULT_MIN_AGE, MIN_AGE_FILE};
+pub use notes::{note_indicators, NoteHit, NOTE_NEGATIONS_FILE, NOTE_PHRASES_FILE};
+pub use provenance::{data_files, DataFile};
+pub use sectors::{sector_from_label, sector_keywords, SECTOR_KEYWORDS_FILE};
 pub use text::fold;
+pub use uflpa_sectors::{
+    uflpa_high_priority, uflpa_high_priority_sectors, HighPriorityHit, HighPrioritySector, UFLPA_SECTORS_FILE,
+};
+pub use xinjiang::{xinjiang_nexus, XinjiangHit, XINJIANG_FILE, XINJIANG_RULES_FILE};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -24,18 +41,13 @@ pub const GSI_FILE: &str = "walkfree_gsi_2023_top10_prevalence.csv";
 /// Pseudo-file name under which the built-in state-imposed forced-labour country list is cited.
 pub const STATE_FL_FILE: &str = "state_imposed_forced_labour_2024";
 
-const EDITIONS: &[(&str, &str)] = &[
-    (TIP_FILE, "TIP 2023 (2025 watch-list/tier-3 placements where present)"),
-    (
-        TVPRA_FILE,
-        "TVPRA List 2022 with the 2024 changes known to Manumit: 4 of 4 removals, 4 of 72 additions",
-    ),
-    (UFLPA_FILE, "UFLPA Entity List, partial rebuild (88 of about 144 entries), compiled 2026-11-29"),
-    (CBP_FILE, "CBP Withhold Release Orders and Findings (39 rows), compiled 2026-11-29"),
-    (EO13126_FILE, "EO 13126 List of Products 2014 (stale; federal-procurement flag only)"),
-    (GSI_FILE, "Global Slavery Index 2023, top 10 by prevalence (context only, not scored)"),
-    (STATE_FL_FILE, "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking"),
-];
+const TIP_CSV: &str = include_str!("../../data/tip_tiers_2023.csv");
+const TVPRA_CSV: &str = include_str!("../../data/ilab_tvpra_goods.csv");
+const UFLPA_CSV: &str = include_str!("../../data/uflpa_entity_list.csv");
+const CBP_CSV: &str = include_str!("../../data/cbp_wro_findings.csv");
+const EO13126_CSV: &str = include_str!("../../data/eo13126_products_2014.csv");
+const GSI_CSV: &str = include_str!("../../data/walkfree_gsi_2023_top10_prevalence.csv");
+const STATE_FL_EDITION: &str = "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking";
 
 /// TIP Report 2024: Tier 3 governments with a documented state policy or pattern of
 /// trafficking (domain-research.md §3). ISO 3166-1 alpha-2, with the country name.
@@ -238,8 +250,6 @@ struct RawEo {
     country: String,
 }
 
-const TVPRA_CSV: &str = include_str!("../../data/ilab_tvpra_goods.csv");
-
 /// Rows that fail to parse are skipped (the embedded files are checked by tests).
 fn rows<T: DeserializeOwned>(text: &str) -> Vec<T> {
     csv::Reader::from_reader(text.as_bytes()).deserialize().filter_map(Result::ok).collect()
@@ -273,8 +283,7 @@ fn tip_row(r: RawTip) -> Option<TipRow> {
 }
 
 fn load() -> ReferenceData {
-    let tip: Vec<TipRow> =
-        rows::<RawTip>(include_str!("../../data/tip_tiers_2023.csv")).into_iter().filter_map(tip_row).collect();
+    let tip: Vec<TipRow> = rows::<RawTip>(TIP_CSV).into_iter().filter_map(tip_row).collect();
     let goods: Vec<GoodRow> = rows::<RawGood>(TVPRA_CSV)
         .into_iter()
         .map(|r| GoodRow {
@@ -292,7 +301,7 @@ fn load() -> ReferenceData {
             match_words: good_alternatives(&r.good),
         })
         .collect();
-    let uflpa = rows::<RawUflpa>(include_str!("../../data/uflpa_entity_list.csv"))
+    let uflpa = rows::<RawUflpa>(UFLPA_CSV)
         .into_iter()
         .map(|r| EntityRow {
             name: r.name.trim().to_string(),
@@ -303,29 +312,26 @@ fn load() -> ReferenceData {
             status: "listed".to_string(),
         })
         .collect();
-    let (cbp_region_wide, cbp): (Vec<EntityRow>, Vec<EntityRow>) =
-        rows::<RawCbp>(include_str!("../../data/cbp_wro_findings.csv"))
-            .into_iter()
-            .map(|r| {
-                // Several entities in one row are `;`-separated: the first is the name,
-                // the others become aliases so that each of them is screened.
-                let mut names = split_list(&r.name);
-                let name = if names.is_empty() { r.name.trim().to_string() } else { names.remove(0) };
-                names.extend(split_list(&r.aliases));
-                EntityRow {
-                    name,
-                    aliases: names,
-                    country: opt(&r.country_iso2),
-                    date: r.date,
-                    basis: r.kind,
-                    status: r.status,
-                }
-            })
-            .partition(|e| is_region_wide(&e.name));
-    let eo13126 = rows::<RawEo>(include_str!("../../data/eo13126_products_2014.csv"))
+    let (cbp_region_wide, cbp): (Vec<EntityRow>, Vec<EntityRow>) = rows::<RawCbp>(CBP_CSV)
         .into_iter()
-        .map(|r| Eo13126Row { product: r.product, country: r.country })
-        .collect();
+        .map(|r| {
+            // Several entities in one row are `;`-separated: the first is the name,
+            // the others become aliases so that each of them is screened.
+            let mut names = split_list(&r.name);
+            let name = if names.is_empty() { r.name.trim().to_string() } else { names.remove(0) };
+            names.extend(split_list(&r.aliases));
+            EntityRow {
+                name,
+                aliases: names,
+                country: opt(&r.country_iso2),
+                date: r.date,
+                basis: r.kind,
+                status: r.status,
+            }
+        })
+        .partition(|e| is_region_wide(&e.name));
+    let eo13126 =
+        rows::<RawEo>(EO13126_CSV).into_iter().map(|r| Eo13126Row { product: r.product, country: r.country }).collect();
     let tip_by_iso = tip.iter().enumerate().map(|(i, r)| (r.iso2.clone(), i)).collect();
     let mut goods_by_iso: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, g) in goods.iter().enumerate() {
@@ -341,16 +347,22 @@ pub fn reference() -> &'static ReferenceData {
     &REFERENCE
 }
 
-/// Reference file → edition, for every file the scoring may cite.
+/// Reference file → edition, for every compiled-in data file and the built-in state list.
 pub fn editions() -> BTreeMap<String, String> {
-    EDITIONS.iter().map(|(f, e)| (f.to_string(), e.to_string())).collect()
+    provenance::FILES
+        .iter()
+        .map(|s| (s.file.to_string(), s.edition.to_string()))
+        .chain(std::iter::once((STATE_FL_FILE.to_string(), STATE_FL_EDITION.to_string())))
+        .collect()
 }
 
 /// The edition of one reference file (empty when unknown).
 pub fn edition(file: &str) -> String {
-    EDITIONS
+    provenance::FILES
         .iter()
-        .chain(LEGACY_EDITIONS)
+        .map(|s| (s.file, s.edition))
+        .chain(std::iter::once((STATE_FL_FILE, STATE_FL_EDITION)))
+        .chain(LEGACY_EDITIONS.iter().copied())
         .find(|(f, _)| *f == file)
         .map(|(_, e)| e.to_string())
         .unwrap_or_default()
@@ -435,10 +447,10 @@ mod tests {
         assert_eq!(goods("Red dates", "CN"), vec!["Jujubes (red dates) / China (2024 edition)"]);
         assert_eq!(goods("caustic soda flakes", "CN"), vec!["Caustic soda / China (2024 edition)"]);
         let burma = r.goods_for("apparel", "MM");
-        assert_eq!(burma.iter().map(|g| (g.edition, g.kinds())).collect::<Vec<_>>(), vec![
-            (2022, "child labour".to_string()),
-            (2024, "forced labour".to_string())
-        ]);
+        assert_eq!(
+            burma.iter().map(|g| (g.edition, g.kinds())).collect::<Vec<_>>(),
+            vec![(2022, "child labour".to_string()), (2024, "forced labour".to_string())]
+        );
         for (c, iso) in [("blueberries", "AR"), ("salt", "KH"), ("fluorspar", "MN"), ("shrimp", "TH")] {
             assert!(r.goods_for(c, iso).is_empty(), "{c} {iso}");
         }
@@ -470,7 +482,9 @@ mod tests {
             e.get(TIP_FILE).map(String::as_str),
             Some("TIP 2023 (2025 watch-list/tier-3 placements where present)")
         );
-        assert_eq!(e.len(), 7);
+        assert_eq!(e.len(), data_files().len() + 1);
+        assert!(edition(STATE_FL_FILE).starts_with("TIP Report 2024"));
+        assert_eq!(edition("nope.csv"), "");
         assert!(edition(TVPRA_FILE).contains("4 of 72 additions"));
         assert!(edition(TVPRA_FILE_2022).starts_with("TVPRA List of Goods 2022"));
         assert!(!e.contains_key(TVPRA_FILE_2022));

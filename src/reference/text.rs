@@ -33,8 +33,7 @@ pub fn find_phrase<S: AsRef<str>, P: AsRef<str>>(words: &[S], phrase: &[P]) -> O
     if phrase.is_empty() || phrase.len() > words.len() {
         return None;
     }
-    (0..=words.len() - phrase.len())
-        .find(|&i| phrase.iter().zip(&words[i..]).all(|(p, w)| p.as_ref() == w.as_ref()))
+    (0..=words.len() - phrase.len()).find(|&i| phrase.iter().zip(&words[i..]).all(|(p, w)| p.as_ref() == w.as_ref()))
 }
 
 #[cfg(test)]
