@@ -476,6 +476,34 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_never_panics_and_finds_nothing() {
+        let odd = [
+            "",
+            " ",
+            "\u{0}\u{FFFF}",
+            "ü̈̈̈",
+            "##*;;..!!",
+            "8",
+            "84",
+            "🙂 passports 🙂",
+            "a. b; c! d? e\n",
+            "乌",
+            "999999999999999999999999 hours per week",
+        ];
+        let long = "x ".repeat(10_000);
+        for t in odd.iter().copied().chain(std::iter::once(long.as_str())) {
+            let _ = normalise_product(t);
+            assert!(reference().goods_for(t, t).is_empty());
+            let _ = uflpa_high_priority(t);
+            assert!(xinjiang_nexus(Some(t), &[("address", t)]).is_none(), "{t}");
+            let _ = note_indicators(t);
+            let _ = sector_from_label(t);
+            let _ = fx_rate(t);
+            let _ = min_working_age(Some(t));
+        }
+    }
+
+    #[test]
     fn editions_cover_every_file_and_state_list() {
         let e = editions();
         assert_eq!(

@@ -205,15 +205,19 @@ fn clauses(text: &str) -> Vec<&str> {
 pub fn note_indicators(text: &str) -> Vec<NoteHit> {
     let cues = &*CUES;
     let folded: Vec<(&str, String)> = clauses(text).into_iter().map(|c| (c, fold(c))).collect();
+    // Clauses a remediation cue cancels are dropped once, before the phrases are tried.
+    let live: Vec<(&str, Vec<&str>)> = folded
+        .iter()
+        .map(|(c, f)| (*c, f.split(' ').filter(|w| !w.is_empty()).collect::<Vec<&str>>()))
+        .filter(|(_, words)| !words.is_empty() && !remediated(words, cues))
+        .collect();
     let mut hits: Vec<NoteHit> = Vec::new();
     for p in PHRASES.iter() {
         if hits.iter().any(|h| h.indicator == p.indicator) {
             continue;
         }
-        let found = folded.iter().find(|(_, f)| {
-            let words: Vec<&str> = f.split(' ').filter(|w| !w.is_empty()).collect();
-            !remediated(&words, cues) && find_all(&words, &p.tokens).iter().any(|at| !negated(&words, at, cues))
-        });
+        let found =
+            live.iter().find(|(_, words)| find_all(words, &p.tokens).iter().any(|at| !negated(words, at, cues)));
         if let Some((clause, _)) = found {
             hits.push(NoteHit {
                 indicator: p.indicator.clone(),

@@ -70,6 +70,8 @@ mod tests {
         assert_eq!(s("Apparel|Health"), Some(Sector::Manufacturing));
         assert_eq!(s("Textile factory"), Some(Sector::Manufacturing));
         assert_eq!(s("Agri"), Some(Sector::Agriculture));
+        assert_eq!(s("Constr."), Some(Sector::Construction));
+        assert_eq!(s("MFG"), Some(Sector::Manufacturing));
         assert_eq!(s("Spare parts"), None);
         assert_eq!(s("Healthcare"), None);
     }

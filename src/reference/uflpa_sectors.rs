@@ -78,7 +78,7 @@ pub fn uflpa_high_priority(commodity: &str) -> Option<HighPriorityHit> {
     let mut best: Option<(usize, HighPriorityHit)> = None;
     for s in SECTORS.iter() {
         for (kw, st) in s.keywords.iter().zip(&s.stems) {
-            let (found, len) = if st.is_empty() || kw.chars().any(|c| !c.is_ascii()) {
+            let (found, len) = if st.is_empty() || !kw.is_ascii() {
                 (commodity.contains(kw.as_str()), kw.chars().count())
             } else {
                 (find_phrase(&words, st).is_some(), st.len())

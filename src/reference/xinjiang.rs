@@ -175,12 +175,10 @@ fn road_after(rest: &[String]) -> bool {
 
 fn chinese_road_after(rest: &str) -> bool {
     let mut chars = rest.chars();
-    match (chars.next(), chars.next()) {
-        (Some('路' | '街'), _) => true,
-        (Some('大'), Some('街' | '道')) => true,
-        (Some('中' | '北' | '南' | '东' | '西'), Some('路')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('路' | '街'), _) | (Some('大'), Some('街' | '道')) | (Some('中' | '北' | '南' | '东' | '西'), Some('路'))
+    )
 }
 
 fn latin_match(words: &[String], phrase: &[String]) -> bool {
@@ -227,7 +225,8 @@ fn postcode_place(code: &str) -> String {
 /// region, city, address, postal code.
 pub fn xinjiang_nexus(country: Option<&str>, fields: &[(&'static str, &str)]) -> Option<XinjiangHit> {
     let country = country.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
-    let cn = country.as_deref() == Some("CN");
+    // Alpha-2 is expected; the alpha-3 code and the plain name are read too.
+    let cn = matches!(country.as_deref(), Some("CN" | "CHN" | "CHINA" | "PRC"));
     let allowed = |scope: Scope| match scope {
         Scope::Any => true,
         Scope::CnOrUnknown => cn || country.is_none(),
@@ -317,6 +316,8 @@ mod tests {
         assert!(hit(None, "city", "Aksu").is_none());
         assert!(hit(None, "city", "Kashi").is_none());
         assert!(hit(None, "postal_code", "841000").is_none());
+        assert!(hit(Some("chn"), "city", "Aksu").is_some());
+        assert!(hit(Some(" "), "city", "Korla").is_some());
     }
 
     #[test]
