@@ -37,7 +37,7 @@ fn evidence(rng: &mut Rng, i: usize) -> Vec<Evidence> {
     up.row = Some((i % 5000) as u32 + 2);
     up.column = Some("Passports held by employer?".into());
     let mut rf = Evidence::new(EvidenceSource::Reference, "Electronics, Malaysia, forced labour");
-    rf.file = Some("ilab_tvpra_goods_2022.csv".into());
+    rf.file = Some(manumit::reference::TVPRA_FILE.into());
     rf.edition = Some("2022".into());
     if rng.below(2) == 0 {
         vec![up]

@@ -34,7 +34,7 @@ pub struct Evidence {
     pub column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub question_id: Option<String>,
-    /// Reference file name (for `reference`), e.g. `ilab_tvpra_goods_2022.csv`.
+    /// Reference file name (for `reference`), e.g. `ilab_tvpra_goods.csv`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -1,10 +1,29 @@
-//! Reference data compiled into the binary from data/ (TIP tiers, TVPRA goods, entity lists),
-//! parsed once into typed tables, with the edition of every file.
+//! Reference data compiled into the binary from data/ (TIP tiers, TVPRA goods, entity lists,
+//! UFLPA sectors, Xinjiang gazetteer, FX rates, minimum ages, note phrases, sector keywords),
+//! parsed once into typed tables, with the edition, source and hash of every file.
 
+mod fx;
 mod goods;
+mod min_age;
+mod notes;
+mod provenance;
+mod sectors;
+mod text;
+mod uflpa_sectors;
+mod xinjiang;
 
+pub use fx::{fx_rate, fx_rates, FxRate, FX_EDITION, FX_FILE};
 use goods::{alternatives_match, good_alternatives};
-pub use goods::{good_matches, normalise_product};
+pub use goods::{good_matches, normalise_product, product_synonyms, ProductSynonym, SYNONYMS_FILE};
+pub use min_age::{min_working_age, min_working_age_rows, MinAge, MinAgeRow, DEFAULT_MIN_AGE, MIN_AGE_FILE};
+pub use notes::{note_indicators, NoteHit, NOTE_NEGATIONS_FILE, NOTE_PHRASES_FILE};
+pub use provenance::{data_files, DataFile};
+pub use sectors::{sector_from_label, sector_keywords, SECTOR_KEYWORDS_FILE};
+pub use text::fold;
+pub use uflpa_sectors::{
+    uflpa_high_priority, uflpa_high_priority_sectors, HighPriorityHit, HighPrioritySector, UFLPA_SECTORS_FILE,
+};
+pub use xinjiang::{xinjiang_nexus, XinjiangHit, XINJIANG_FILE, XINJIANG_RULES_FILE};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -12,7 +31,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 pub const TIP_FILE: &str = "tip_tiers_2023.csv";
-pub const TVPRA_FILE: &str = "ilab_tvpra_goods_2022.csv";
+pub const TVPRA_FILE: &str = "ilab_tvpra_goods.csv";
+/// The file name assessments made before the 2024 changes cite; [`edition`] still knows it.
+pub const TVPRA_FILE_2022: &str = "ilab_tvpra_goods_2022.csv";
 pub const UFLPA_FILE: &str = "uflpa_entity_list.csv";
 pub const CBP_FILE: &str = "cbp_wro_findings.csv";
 pub const EO13126_FILE: &str = "eo13126_products_2014.csv";
@@ -20,15 +41,13 @@ pub const GSI_FILE: &str = "walkfree_gsi_2023_top10_prevalence.csv";
 /// Pseudo-file name under which the built-in state-imposed forced-labour country list is cited.
 pub const STATE_FL_FILE: &str = "state_imposed_forced_labour_2024";
 
-const EDITIONS: &[(&str, &str)] = &[
-    (TIP_FILE, "TIP 2023 (2025 watch-list/tier-3 placements where present)"),
-    (TVPRA_FILE, "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)"),
-    (UFLPA_FILE, "UFLPA Entity List, partial rebuild (88 of about 144 entries), compiled 2026-11-29"),
-    (CBP_FILE, "CBP Withhold Release Orders and Findings (39 rows), compiled 2026-11-29"),
-    (EO13126_FILE, "EO 13126 List of Products 2014 (stale; federal-procurement flag only)"),
-    (GSI_FILE, "Global Slavery Index 2023, top 10 by prevalence (context only, not scored)"),
-    (STATE_FL_FILE, "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking"),
-];
+const TIP_CSV: &str = include_str!("../../data/tip_tiers_2023.csv");
+const TVPRA_CSV: &str = include_str!("../../data/ilab_tvpra_goods.csv");
+const UFLPA_CSV: &str = include_str!("../../data/uflpa_entity_list.csv");
+const CBP_CSV: &str = include_str!("../../data/cbp_wro_findings.csv");
+const EO13126_CSV: &str = include_str!("../../data/eo13126_products_2014.csv");
+const GSI_CSV: &str = include_str!("../../data/walkfree_gsi_2023_top10_prevalence.csv");
+const STATE_FL_EDITION: &str = "TIP Report 2024: 13 Tier 3 governments with a state policy or pattern of trafficking";
 
 /// TIP Report 2024: Tier 3 governments with a documented state policy or pattern of
 /// trafficking (domain-research.md §3). ISO 3166-1 alpha-2, with the country name.
@@ -94,6 +113,10 @@ pub struct TipRow {
     pub year: u16,
 }
 
+/// Editions of files that are no longer compiled in but that stored assessments cite.
+const LEGACY_EDITIONS: &[(&str, &str)] =
+    &[(TVPRA_FILE_2022, "TVPRA List of Goods 2022 (ILAB, 28 Sept 2022; 2024 additions missing)")];
+
 /// One (good, country) row of the TVPRA list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoodRow {
@@ -104,16 +127,44 @@ pub struct GoodRow {
     pub forced_labor: bool,
     pub forced_child_labor: bool,
     pub sector: String,
-    /// The pair was removed in the 2024 edition: not used for scoring.
+    /// The edition the row comes from: 2022, or 2024 for a 2024 addition.
+    pub edition: u16,
+    /// The pair was removed in the 2024 edition: kept for the record, not used for scoring.
     pub removed_in_2024: bool,
+    pub source: String,
+    pub note: String,
     /// Stemmed word sets of the good's name (precomputed for matching).
     pub match_words: Vec<Vec<String>>,
 }
 
 impl GoodRow {
-    /// The key cited in evidence: `Cotton / China`.
+    /// The key cited in evidence: `Cotton / China`; a 2024 addition says so
+    /// (`Garments / Burma (2024 edition)`), since the 2022 row of the same pair may also exist.
     pub fn key(&self) -> String {
-        format!("{} / {}", self.good, self.country)
+        if self.edition == 2022 {
+            format!("{} / {}", self.good, self.country)
+        } else {
+            format!("{} / {} ({} edition)", self.good, self.country, self.edition)
+        }
+    }
+
+    /// The kinds of listing, for titles: "forced labour, child labour"; never empty — a row
+    /// without flags (in the file: goods made with listed inputs) says "listed".
+    pub fn kinds(&self) -> String {
+        let kinds: Vec<&str> = [
+            (self.forced_labor, "forced labour"),
+            (self.child_labor, "child labour"),
+            (self.forced_child_labor, "forced child labour"),
+        ]
+        .iter()
+        .filter(|(b, _)| *b)
+        .map(|(_, k)| *k)
+        .collect();
+        if kinds.is_empty() {
+            "listed".to_string()
+        } else {
+            kinds.join(", ")
+        }
     }
 }
 
@@ -167,6 +218,9 @@ struct RawGood {
     forced_labor: String,
     forced_child_labor: String,
     sector: String,
+    edition: u16,
+    status: String,
+    source: String,
     note: String,
 }
 
@@ -229,9 +283,8 @@ fn tip_row(r: RawTip) -> Option<TipRow> {
 }
 
 fn load() -> ReferenceData {
-    let tip: Vec<TipRow> =
-        rows::<RawTip>(include_str!("../../data/tip_tiers_2023.csv")).into_iter().filter_map(tip_row).collect();
-    let goods: Vec<GoodRow> = rows::<RawGood>(include_str!("../../data/ilab_tvpra_goods_2022.csv"))
+    let tip: Vec<TipRow> = rows::<RawTip>(TIP_CSV).into_iter().filter_map(tip_row).collect();
+    let goods: Vec<GoodRow> = rows::<RawGood>(TVPRA_CSV)
         .into_iter()
         .map(|r| GoodRow {
             good: r.good.trim().to_string(),
@@ -241,11 +294,14 @@ fn load() -> ReferenceData {
             forced_labor: r.forced_labor.trim() == "true",
             forced_child_labor: r.forced_child_labor.trim() == "true",
             sector: r.sector,
-            removed_in_2024: r.note.contains("removed_in_2024"),
+            edition: r.edition,
+            removed_in_2024: r.status.trim() == "removed_2024",
+            source: r.source,
+            note: r.note,
             match_words: good_alternatives(&r.good),
         })
         .collect();
-    let uflpa = rows::<RawUflpa>(include_str!("../../data/uflpa_entity_list.csv"))
+    let uflpa = rows::<RawUflpa>(UFLPA_CSV)
         .into_iter()
         .map(|r| EntityRow {
             name: r.name.trim().to_string(),
@@ -256,29 +312,26 @@ fn load() -> ReferenceData {
             status: "listed".to_string(),
         })
         .collect();
-    let (cbp_region_wide, cbp): (Vec<EntityRow>, Vec<EntityRow>) =
-        rows::<RawCbp>(include_str!("../../data/cbp_wro_findings.csv"))
-            .into_iter()
-            .map(|r| {
-                // Several entities in one row are `;`-separated: the first is the name,
-                // the others become aliases so that each of them is screened.
-                let mut names = split_list(&r.name);
-                let name = if names.is_empty() { r.name.trim().to_string() } else { names.remove(0) };
-                names.extend(split_list(&r.aliases));
-                EntityRow {
-                    name,
-                    aliases: names,
-                    country: opt(&r.country_iso2),
-                    date: r.date,
-                    basis: r.kind,
-                    status: r.status,
-                }
-            })
-            .partition(|e| is_region_wide(&e.name));
-    let eo13126 = rows::<RawEo>(include_str!("../../data/eo13126_products_2014.csv"))
+    let (cbp_region_wide, cbp): (Vec<EntityRow>, Vec<EntityRow>) = rows::<RawCbp>(CBP_CSV)
         .into_iter()
-        .map(|r| Eo13126Row { product: r.product, country: r.country })
-        .collect();
+        .map(|r| {
+            // Several entities in one row are `;`-separated: the first is the name,
+            // the others become aliases so that each of them is screened.
+            let mut names = split_list(&r.name);
+            let name = if names.is_empty() { r.name.trim().to_string() } else { names.remove(0) };
+            names.extend(split_list(&r.aliases));
+            EntityRow {
+                name,
+                aliases: names,
+                country: opt(&r.country_iso2),
+                date: r.date,
+                basis: r.kind,
+                status: r.status,
+            }
+        })
+        .partition(|e| is_region_wide(&e.name));
+    let eo13126 =
+        rows::<RawEo>(EO13126_CSV).into_iter().map(|r| Eo13126Row { product: r.product, country: r.country }).collect();
     let tip_by_iso = tip.iter().enumerate().map(|(i, r)| (r.iso2.clone(), i)).collect();
     let mut goods_by_iso: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, g) in goods.iter().enumerate() {
@@ -294,14 +347,25 @@ pub fn reference() -> &'static ReferenceData {
     &REFERENCE
 }
 
-/// Reference file → edition, for every file the scoring may cite.
+/// Reference file → edition, for every compiled-in data file and the built-in state list.
 pub fn editions() -> BTreeMap<String, String> {
-    EDITIONS.iter().map(|(f, e)| (f.to_string(), e.to_string())).collect()
+    provenance::FILES
+        .iter()
+        .map(|s| (s.file.to_string(), s.edition.to_string()))
+        .chain(std::iter::once((STATE_FL_FILE.to_string(), STATE_FL_EDITION.to_string())))
+        .collect()
 }
 
 /// The edition of one reference file (empty when unknown).
 pub fn edition(file: &str) -> String {
-    EDITIONS.iter().find(|(f, _)| *f == file).map(|(_, e)| e.to_string()).unwrap_or_default()
+    provenance::FILES
+        .iter()
+        .map(|s| (s.file, s.edition))
+        .chain(std::iter::once((STATE_FL_FILE, STATE_FL_EDITION)))
+        .chain(LEGACY_EDITIONS.iter().copied())
+        .find(|(f, _)| *f == file)
+        .map(|(_, e)| e.to_string())
+        .unwrap_or_default()
 }
 
 /// The state-imposed forced-labour flag of a country, with its name, if flagged.
@@ -337,7 +401,10 @@ mod tests {
     fn embedded_files_parse_completely() {
         let r = reference();
         assert_eq!(r.tip.len(), 188);
-        assert_eq!(r.goods.len(), 467);
+        assert_eq!(r.goods.len(), 471);
+        assert_eq!(r.goods.iter().filter(|g| g.removed_in_2024).count(), 4);
+        assert_eq!(r.goods.iter().filter(|g| g.edition == 2024).count(), 4);
+        assert!(r.goods.iter().all(|g| g.edition == 2022 || g.edition == 2024));
         assert_eq!(r.uflpa.len(), 88);
         assert_eq!(r.cbp.len() + r.cbp_region_wide.len(), 39);
         assert!(r.cbp_region_wide.iter().any(|e| e.name.contains("Turkmenistan")));
@@ -373,13 +440,82 @@ mod tests {
     }
 
     #[test]
+    fn tvpra_2024_changes_are_applied_and_kinds_are_never_empty() {
+        let r = reference();
+        let goods = |c: &str, iso: &str| r.goods_for(c, iso).iter().map(|g| g.key()).collect::<Vec<_>>();
+        assert_eq!(goods("garments", "MU"), vec!["Garments / Mauritius (2024 edition)"]);
+        assert_eq!(goods("Red dates", "CN"), vec!["Jujubes (red dates) / China (2024 edition)"]);
+        assert_eq!(goods("caustic soda flakes", "CN"), vec!["Caustic soda / China (2024 edition)"]);
+        let burma = r.goods_for("apparel", "MM");
+        assert_eq!(
+            burma.iter().map(|g| (g.edition, g.kinds())).collect::<Vec<_>>(),
+            vec![(2022, "child labour".to_string()), (2024, "forced labour".to_string())]
+        );
+        for (c, iso) in [("blueberries", "AR"), ("salt", "KH"), ("fluorspar", "MN"), ("shrimp", "TH")] {
+            assert!(r.goods_for(c, iso).is_empty(), "{c} {iso}");
+        }
+        assert!(r.goods.iter().all(|g| !g.kinds().is_empty()));
+        let solar = r.goods_for("Solar modules", "CN");
+        let module = solar.iter().find(|g| g.good == "Solar Modules").map(|g| g.kinds());
+        assert_eq!(module.as_deref(), Some("listed"));
+        assert!(solar.iter().any(|g| g.good == "Polysilicon" && g.kinds() == "forced labour"));
+    }
+
+    #[test]
+    fn textbook_commodities_find_their_country_rows() {
+        let r = reference();
+        let has = |c: &str, iso: &str, good: &str| r.goods_for(c, iso).iter().any(|g| g.good == good);
+        assert!(has("nitrile examination gloves", "MY", "Rubber Gloves"));
+        assert!(has("CPO", "MY", "Palm Fruit") && has("crude palm oil", "ID", "Palm Fruit"));
+        assert!(has("canned tuna", "TH", "Fish"));
+        assert!(has("PV modules", "CN", "Polysilicon"));
+        assert!(has("hazelnuts", "TR", "Hazelnuts"));
+        assert!(has("cotton yarn", "CN", "Thread/Yarn") && has("cotton yarn", "CN", "Cotton"));
+        assert!(has("prawns", "BD", "Shrimp"));
+        assert!(!has("leather gloves", "MY", "Rubber Gloves"));
+    }
+
+    #[test]
+    fn odd_input_never_panics_and_finds_nothing() {
+        let odd = [
+            "",
+            " ",
+            "\u{0}\u{FFFF}",
+            "ü̈̈̈",
+            "##*;;..!!",
+            "8",
+            "84",
+            "🙂 passports 🙂",
+            "a. b; c! d? e\n",
+            "乌",
+            "999999999999999999999999 hours per week",
+        ];
+        let long = "x ".repeat(10_000);
+        for t in odd.iter().copied().chain(std::iter::once(long.as_str())) {
+            let _ = normalise_product(t);
+            assert!(reference().goods_for(t, t).is_empty());
+            let _ = uflpa_high_priority(t);
+            assert!(xinjiang_nexus(Some(t), &[("address", t)]).is_none(), "{t}");
+            let _ = note_indicators(t);
+            let _ = sector_from_label(t);
+            let _ = fx_rate(t);
+            let _ = min_working_age(Some(t));
+        }
+    }
+
+    #[test]
     fn editions_cover_every_file_and_state_list() {
         let e = editions();
         assert_eq!(
             e.get(TIP_FILE).map(String::as_str),
             Some("TIP 2023 (2025 watch-list/tier-3 placements where present)")
         );
-        assert_eq!(e.len(), 7);
+        assert_eq!(e.len(), data_files().len() + 1);
+        assert!(edition(STATE_FL_FILE).starts_with("TIP Report 2024"));
+        assert_eq!(edition("nope.csv"), "");
+        assert!(edition(TVPRA_FILE).contains("4 of 72 additions"));
+        assert!(edition(TVPRA_FILE_2022).starts_with("TVPRA List of Goods 2022"));
+        assert!(!e.contains_key(TVPRA_FILE_2022));
         assert!(state_imposed_forced_labour("tm").is_some());
         assert!(state_imposed_forced_labour("DE").is_none());
     }
