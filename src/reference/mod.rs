@@ -18,7 +18,7 @@ pub use goods::{good_matches, normalise_product, product_synonyms, ProductSynony
 pub use min_age::{min_working_age, min_working_age_rows, MinAge, MinAgeRow, DEFAULT_MIN_AGE, MIN_AGE_FILE};
 pub use notes::{note_indicators, NoteHit, NOTE_NEGATIONS_FILE, NOTE_PHRASES_FILE};
 pub use provenance::{data_files, DataFile};
-pub use sectors::{sector_from_label, sector_keywords, SECTOR_KEYWORDS_FILE};
+pub use sectors::SECTOR_KEYWORDS_FILE;
 pub use text::fold;
 pub use uflpa_sectors::{
     uflpa_high_priority, uflpa_high_priority_sectors, HighPriorityHit, HighPrioritySector, UFLPA_SECTORS_FILE,
@@ -497,7 +497,6 @@ mod tests {
             let _ = uflpa_high_priority(t);
             assert!(xinjiang_nexus(Some(t), &[("address", t)]).is_none(), "{t}");
             let _ = note_indicators(t);
-            let _ = sector_from_label(t);
             let _ = fx_rate(t);
             let _ = min_working_age(Some(t));
         }

@@ -13,10 +13,14 @@ pub const METHODOLOGY_HEADERS: [&str; 7] =
 /// Every reference data file the scoring uses, with its edition, source and digest: what the
 /// Methodology sheet lists. The one place that reads the reference module's file table.
 pub fn reference_files() -> Vec<ReferenceFile> {
-    // The editions table names no source or digest yet; `crate::reference::data_files()` will.
-    crate::reference::editions()
+    crate::reference::data_files()
         .into_iter()
-        .map(|(file, edition)| ReferenceFile { file, edition, source: String::new(), sha256: String::new() })
+        .map(|d| ReferenceFile {
+            file: d.file.to_string(),
+            edition: d.edition.to_string(),
+            source: d.source.to_string(),
+            sha256: d.sha256,
+        })
         .collect()
 }
 

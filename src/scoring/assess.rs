@@ -206,7 +206,10 @@ impl Sorted {
 fn is_child_item(indicators: &[String]) -> bool {
     !indicators.is_empty()
         && indicators.iter().all(|i| {
-            i.starts_with("child_") || i == "hazardous_child_labour" || i == "young_workers" || i == "no_age_verification"
+            i.starts_with("child_")
+                || i == "hazardous_child_labour"
+                || i == "young_workers"
+                || i == "no_age_verification"
         })
 }
 

@@ -5,15 +5,15 @@
 
 use super::combine::{is_indicator, UNKNOWN};
 use super::evidence::{finding, reference_row};
-use super::refdata;
-use crate::domain::{Dimension, Evidence, EvidenceSource, Finding, QuestionnaireEvidence, Severity, SupplierRecord, Tier};
+use super::refdata::{self, MIN_AGE_FILE};
+use crate::domain::{
+    Dimension, Evidence, EvidenceSource, Finding, QuestionnaireEvidence, Severity, SupplierRecord, Tier,
+};
 
 /// The questionnaire item giving the youngest worker's age.
 pub const AGE_QUESTION: &str = "CL1";
 /// Below this age any work is a worst form for the methodology (critical).
 pub const CRITICAL_AGE: f64 = 12.0;
-/// Reference pseudo-file under which minimum working ages are cited.
-pub const MIN_AGE_FILE: &str = "min_working_age.csv";
 
 /// Indicator ids of the child-labour component.
 pub const UNDER_MIN_AGE: &str = "child_labour_under_minimum_age";

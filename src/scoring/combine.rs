@@ -168,8 +168,8 @@ pub fn market_applies(markets: &[String], law: Law) -> bool {
 
 /// The EU's 27 member states (ISO 3166 alpha-2).
 pub const EU_MEMBERS: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL",
-    "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT",
+    "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
 /// Laws whose actions depend on the organisation's markets.

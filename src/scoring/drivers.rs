@@ -6,11 +6,8 @@ use super::combine::is_evidence;
 use crate::domain::{Assessment, Finding};
 
 /// Rule findings: each states the rule that set a component's tier.
-pub const RULES: &[&str] = &[
-    "ilo_involuntariness_and_coercion",
-    "child_labour_with_coercion",
-    "front_business_with_coercion",
-];
+pub const RULES: &[&str] =
+    &["ilo_involuntariness_and_coercion", "child_labour_with_coercion", "front_business_with_coercion"];
 
 /// The first `n` drivers of an assessment.
 pub fn top_drivers(a: &Assessment, n: usize) -> Vec<&Finding> {

@@ -3,13 +3,13 @@
 //! that disagree on a fact give an `inconsistent_information` finding naming both.
 
 use super::evidence::{field, finding};
-use crate::domain::{Dimension, Evidence, EvidenceSource, Finding, QuestionnaireEvidence, Severity, SupplierRecord, YesNo};
+use crate::domain::{
+    Dimension, Evidence, EvidenceSource, Finding, QuestionnaireEvidence, Severity, SupplierRecord, YesNo,
+};
 
 /// Indicator ids that name the same fact under another id (questionnaire id → list id).
-const SAME_FACT: &[(&str, &str)] = &[
-    ("unsuitable_registered_address", "non_operating_address"),
-    ("workers_on_premises", "workers_live_on_premises"),
-];
+const SAME_FACT: &[(&str, &str)] =
+    &[("unsuitable_registered_address", "non_operating_address"), ("workers_on_premises", "workers_live_on_premises")];
 
 /// The id a fact is counted under.
 pub fn fact_id(indicator: &str) -> &str {
@@ -94,7 +94,9 @@ const SHARED_FACTS: &[SharedFact] = &[
         label: "who holds workers' passports",
         dimension: Dimension::MenaceOfPenalty,
         field_adverse: |s| yes_no(s.fields.passports_held_by_employer, YesNo::Yes),
-        answer_adverse: |a| answer_is(a, &["Employer", "Labour agent"], &["Worker", "Workers", "Worker (personal locker)"]),
+        answer_adverse: |a| {
+            answer_is(a, &["Employer", "Labour agent"], &["Worker", "Workers", "Worker (personal locker)"])
+        },
     },
     SharedFact {
         field: "recruitment_fees_paid_by_workers",
@@ -146,7 +148,11 @@ pub fn inconsistencies(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) ->
             continue;
         }
         let listed_value = s.source.raw.get(fact.field).map(str::to_string).unwrap_or_else(|| {
-            if listed { "adverse".into() } else { "not adverse".into() }
+            if listed {
+                "adverse".into()
+            } else {
+                "not adverse".into()
+            }
         });
         let answer_ev = q
             .findings

@@ -2,8 +2,8 @@
 //! red flags (FinCEN FIN-2020-A008, FATF 2018, Polaris).
 
 use super::evidence::{field, finding, fraction, reference_row};
-use super::refdata;
 use super::names::same_name;
+use super::refdata::{self, FX_FILE};
 use crate::domain::{AddressType, Dimension, Finding, Sector, Severity, SupplierRecord, YesNo};
 use chrono::NaiveDate;
 
@@ -22,9 +22,6 @@ pub fn revenue_band(sector: Option<Sector>) -> (f64, f64) {
         None => (3_000.0, 1_500_000.0),
     }
 }
-
-/// The FX table revenue is converted with (cited in evidence).
-pub const FX_FILE: &str = "fx_usd_2024.csv";
 
 fn insufficient(s: &SupplierRecord, name: &str, label: &str, dimension: Dimension) -> Finding {
     let mut f = finding(
@@ -141,7 +138,8 @@ pub fn front_business(s: &SupplierRecord, as_of: NaiveDate) -> Vec<Finding> {
             let usd = rev / per_usd;
             let per = if n == 0 { f64::INFINITY } else { usd / n as f64 };
             if per < lo || per > hi {
-                let mut evidence = vec![field(s, "annual_revenue", format!("{rev}")), field(s, "employee_count", n.to_string())];
+                let mut evidence =
+                    vec![field(s, "annual_revenue", format!("{rev}")), field(s, "employee_count", n.to_string())];
                 if cur != "USD" {
                     evidence.push(field(s, "currency", cur.clone()));
                     evidence.push(reference_row(FX_FILE, &cur, format!("{per_usd} {cur} per USD ({edition})")));
@@ -254,13 +252,25 @@ mod tests {
         );
         s.fields.incorporation_date = Some(day("2020-01-01"));
         s.fields.bank_account_holder = Some("ACME GARMENTS SDN. BHD.".into());
-        s.fields.currency = Some("MYR".into());
         let ids: Vec<String> = front_business(&s, as_of).into_iter().map(|f| f.indicator).collect();
-        assert!(
-            !ids.iter().any(|i| i == "recent_incorporation"
-                || i == "third_party_bank_account"
-                || i == "revenue_per_employee_out_of_band"),
-            "{ids:?}"
-        );
+        assert!(!ids.iter().any(|i| i == "recent_incorporation" || i == "third_party_bank_account"), "{ids:?}");
+        // Revenue is converted from its currency: MYR 50 m for 3 employees is still far outside
+        // the band; MYR 5 m for 20 (about USD 55,000 each) is inside it, though USD 5 m would not be.
+        s.fields.currency = Some("MYR".into());
+        let found = front_business(&s, as_of);
+        let rev = found.iter().find(|f| f.indicator == "revenue_per_employee_out_of_band");
+        assert!(rev.is_some_and(|f| f.evidence.iter().any(|e| e.file.as_deref() == Some(FX_FILE))), "{found:?}");
+        s.fields.annual_revenue = Some(5_000_000.0);
+        s.fields.employee_count = Some(20);
+        let ids: Vec<String> = front_business(&s, as_of).into_iter().map(|f| f.indicator).collect();
+        assert!(!ids.iter().any(|i| i == "revenue_per_employee_out_of_band"), "{ids:?}");
+        s.fields.currency = Some("USD".into());
+        s.fields.annual_revenue = Some(50_000_000.0);
+        let ids: Vec<String> = front_business(&s, as_of).into_iter().map(|f| f.indicator).collect();
+        assert!(ids.iter().any(|i| i == "revenue_per_employee_out_of_band"), "{ids:?}");
+        // A currency the FX table does not hold: the test cannot be run, nothing is concluded.
+        s.fields.currency = Some("XYZ".into());
+        let ids: Vec<String> = front_business(&s, as_of).into_iter().map(|f| f.indicator).collect();
+        assert!(!ids.iter().any(|i| i == "revenue_per_employee_out_of_band"), "{ids:?}");
     }
 }

@@ -118,16 +118,7 @@ pub fn inherent(s: &SupplierRecord) -> (Vec<Finding>, Tier) {
     }
     if let (Some(c), Some(commodity)) = (cc, s.fields.commodity.as_deref()) {
         for g in reference::reference().goods_for(commodity, c.as_str()) {
-            let kinds = [
-                (g.forced_labor, "forced labour"),
-                (g.child_labor, "child labour"),
-                (g.forced_child_labor, "forced child labour"),
-            ]
-            .iter()
-            .filter(|(b, _)| *b)
-            .map(|(_, k)| *k)
-            .collect::<Vec<_>>()
-            .join(", ");
+            let kinds = g.kinds();
             let (ind, sev, t) = if g.forced_labor || g.forced_child_labor {
                 ("tvpra_forced_labour_good", Severity::High, Tier::High)
             } else {

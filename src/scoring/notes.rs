@@ -2,9 +2,9 @@
 //! gives a medium "reported, unverified" finding on its indicator, citing the notes cell. The
 //! phrase lists are data (`data/note_phrases.csv`).
 
+use super::child::REPORTED;
 use super::evidence::{field, finding};
 use super::refdata;
-use super::child::REPORTED;
 use crate::domain::{Dimension, Finding, Severity, SupplierRecord};
 
 /// Findings from the supplier's notes, one per indicator.

@@ -231,7 +231,13 @@ fn add_risky(s: &mut SupplierRecord, which: usize) -> bool {
 
 fn comps(a: &Assessment) -> [ComponentScore; 5] {
     let c = &a.components;
-    [c.inherent, c.forced_labour, c.front_business, c.screening, c.child_labour.unwrap_or(ComponentScore { score: 0.0, tier: Tier::Low })]
+    [
+        c.inherent,
+        c.forced_labour,
+        c.front_business,
+        c.screening,
+        c.child_labour.unwrap_or(ComponentScore { score: 0.0, tier: Tier::Low }),
+    ]
 }
 
 /// A questionnaire's adverse answer: an indicator finding of the ILO vocabulary.

@@ -3,6 +3,9 @@
 //! One place maps `crate::reference` onto the scoring's own small types.
 
 use crate::domain::Dimension;
+use crate::reference;
+
+pub use reference::{FX_FILE, MIN_AGE_FILE, UFLPA_SECTORS_FILE as HIGH_PRIORITY_FILE, XINJIANG_FILE as GAZETTEER_FILE};
 
 /// A location field that places the supplier in the Xinjiang Uyghur Autonomous Region.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,26 +22,29 @@ pub struct XinjiangPlace {
 
 /// The Xinjiang nexus from a supplier's location fields, if any.
 pub fn xinjiang_place(country: Option<&str>, fields: &[(&'static str, &str)]) -> Option<XinjiangPlace> {
-    let _ = (country, fields);
-    None::<XinjiangPlace> // STUB until the reference branch lands
+    reference::xinjiang_nexus(country, fields).map(|h| XinjiangPlace {
+        field: h.field,
+        text: h.text,
+        place: h.place,
+        matched: h.matched,
+    })
 }
 
 /// The UFLPA high-priority sector a commodity falls in: (sector, keyword that matched, added on).
 pub fn high_priority_sector(commodity: &str) -> Option<(String, String, String)> {
-    let _ = commodity;
-    None // STUB
+    reference::uflpa_high_priority(commodity)
+        .map(|h| (h.sector.sector.clone(), h.keyword.to_string(), h.sector.added_on.clone()))
 }
 
-/// Units of `currency` per US dollar, and the FX table's edition.
+/// Units of `currency` per US dollar, and how the rate was set (ECB-derived mean, official peg).
 pub fn units_per_usd(currency: &str) -> Option<(f64, String)> {
-    let _ = currency;
-    None // STUB
+    reference::fx_rate(currency).map(|r| (r.units_per_usd, format!("{}, {}", r.method, r.edition())))
 }
 
 /// The minimum working age for a country (ILO C138) and where it comes from.
 pub fn min_working_age(iso2: Option<&str>) -> (u8, String) {
-    let _ = iso2;
-    (15, "default 15".into()) // STUB
+    let m = reference::min_working_age(iso2);
+    (m.age, m.source)
 }
 
 /// An indicator phrase found in free-text notes.
@@ -52,6 +58,8 @@ pub struct NotePhrase {
 
 /// The indicator phrases in a free-text note (one per indicator).
 pub fn note_phrases(text: &str) -> Vec<NotePhrase> {
-    let _ = text;
-    Vec::new() // STUB
+    reference::note_indicators(text)
+        .into_iter()
+        .map(|h| NotePhrase { indicator: h.indicator, dimension: h.dimension, phrase: h.phrase, language: h.language })
+        .collect()
 }

@@ -296,7 +296,14 @@ mod tests {
             for (s2, a2) in &results {
                 let (b1, b2) = (a1.basis.unwrap_or(Basis::Context), a2.basis.unwrap_or(Basis::Context));
                 if a1.tier > a2.tier || (a1.tier == a2.tier && b1 == Basis::Evidence && b2 == Basis::Context) {
-                    assert!(a1.overall > a2.overall, "{} ({}) must score above {} ({})", s1.id, a1.overall, s2.id, a2.overall);
+                    assert!(
+                        a1.overall > a2.overall,
+                        "{} ({}) must score above {} ({})",
+                        s1.id,
+                        a1.overall,
+                        s2.id,
+                        a2.overall
+                    );
                 }
             }
         }

@@ -3,12 +3,9 @@
 //! Xinjiang inputs, and China-linked goods in a UFLPA high-priority sector without traceability.
 
 use super::evidence::{field, finding, reference_row};
-use super::refdata;
+use super::refdata::{self, GAZETTEER_FILE, HIGH_PRIORITY_FILE};
 use crate::domain::{Dimension, Finding, QuestionnaireEvidence, Severity, SupplierRecord, YesNo};
 
-/// Reference files cited by these findings.
-pub const GAZETTEER_FILE: &str = "xinjiang_places.csv";
-pub const HIGH_PRIORITY_FILE: &str = "uflpa_high_priority_sectors.csv";
 /// The questionnaire item on tracing high-risk inputs beyond direct suppliers.
 pub const TRACEABILITY_QUESTION: &str = "ST4";
 
@@ -42,8 +39,15 @@ pub fn uflpa_findings(
             Dimension::Screening,
             Severity::High,
             format!("Located in the Xinjiang Uyghur Autonomous Region ({})", p.place),
-            format!("Indicator of risk: the supplier's {} places it in {}; {PRESUMPTION}", p.field.replace('_', " "), p.place),
-            vec![field(s, p.field, p.text.clone()), reference_row(GAZETTEER_FILE, &p.place, format!("matched '{}'", p.matched))],
+            format!(
+                "Indicator of risk: the supplier's {} places it in {}; {PRESUMPTION}",
+                p.field.replace('_', " "),
+                p.place
+            ),
+            vec![
+                field(s, p.field, p.text.clone()),
+                reference_row(GAZETTEER_FILE, &p.place, format!("matched '{}'", p.matched)),
+            ],
         ));
     }
     if f.xinjiang_inputs == Some(YesNo::Yes) {
@@ -80,9 +84,11 @@ pub fn uflpa_findings(
             ));
         }
     }
-    let traced = q.and_then(|q| q.answers.get(TRACEABILITY_QUESTION)).is_some_and(|a| a.trim().eq_ignore_ascii_case("yes"));
+    let traced =
+        q.and_then(|q| q.answers.get(TRACEABILITY_QUESTION)).is_some_and(|a| a.trim().eq_ignore_ascii_case("yes"));
     let already = out.iter().any(|f| f.severity == Severity::High || f.indicator == "xinjiang_inputs");
-    if let (Some((commodity, (sector, keyword, added))), true, false, false) = (&good, china_linked(s), traced, already) {
+    if let (Some((commodity, (sector, keyword, added))), true, false, false) = (&good, china_linked(s), traced, already)
+    {
         out.push(finding(
             "uflpa_high_priority_untraced",
             Dimension::Screening,

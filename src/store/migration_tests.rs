@@ -298,7 +298,13 @@ fn supplier_lookups_use_the_index_led_by_the_registration_number() {
             && !listed.contains("B-TREE FOR ORDER BY"),
         "{listed}"
     );
-    c.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+    // Down to just before the selective-index migration, whatever was added after it.
+    loop {
+        let reverted = c.revert_last_migration(SQLITE_MIGRATIONS).unwrap().to_string();
+        if reverted.replace('-', "").starts_with("20261203000002") {
+            break;
+        }
+    }
     assert_eq!(
         plan(&mut c, &by("registration_number")),
         "SEARCH suppliers USING INDEX suppliers_org_reg (org_id=? AND country=? AND registration_number=?)"

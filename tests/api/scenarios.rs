@@ -46,7 +46,10 @@ fn scenario_table_conclusions_hold_over_http() {
         let e = &s.expect;
         let got = (risk["tier"].as_str(), risk["basis"].as_str(), risk["forced_labour_likely"].as_bool());
         if got != (Some(e.tier.as_str()), Some(e.basis.as_str()), Some(e.forced_labour_likely)) {
-            failed.push(format!("{} {}: got {got:?}, expected {} / {} / {}", s.id, s.name, e.tier, e.basis, e.forced_labour_likely));
+            failed.push(format!(
+                "{} {}: got {got:?}, expected {} / {} / {}",
+                s.id, s.name, e.tier, e.basis, e.forced_labour_likely
+            ));
         }
         if risk["methodology_version"] != manumit::scoring::METHODOLOGY_VERSION {
             failed.push(format!("{}: methodology {}", s.id, risk["methodology_version"]));
