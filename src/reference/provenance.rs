@@ -116,7 +116,7 @@ pub(super) const FILES: &[Spec] = &[
         file: SECTOR_KEYWORDS_FILE,
         text: sectors::SECTOR_KEYWORDS_CSV,
         edition: "Manumit sector keywords v1 (2026-12-08)",
-        source: "DOMAIN.md §1 synonyms and ISIC Rev.4 sections",
+        source: "Manumit sector vocabulary and ISIC Rev.4 sections",
     },
 ];
 

@@ -60,7 +60,9 @@ fn upsert_by_ref_creates_then_updates_and_scores() {
     assert_eq!(f["evidence"][0]["column"], "passports_held_by_employer");
     assert!(a["components"]["inherent"]["tier"].is_string());
     assert!(!a["recommended_actions"].as_array().unwrap().is_empty());
-    assert_eq!(a["methodology_version"], "1.1.0");
+    assert_eq!(a["methodology_version"], manumit::scoring::METHODOLOGY_VERSION);
+    assert_eq!(a["basis"], "evidence");
+    assert!(a["components"]["child_labour"]["tier"].is_string());
 
     // Update: 200, only the fields sent change; a new assessment is added, the old one kept.
     let r = put(&app, &integ, "SUP-001", &json!({"employee_count": 600}), None);
