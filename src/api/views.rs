@@ -65,12 +65,8 @@ pub struct TopFinding {
 
 /// The few strongest findings, for compact views.
 pub fn top_findings(a: &Assessment, n: usize) -> Vec<TopFinding> {
-    let mut f: Vec<&Finding> = a.findings.iter().collect();
-    f.sort_by(|x, y| {
-        y.points.partial_cmp(&x.points).unwrap_or(std::cmp::Ordering::Equal).then(x.indicator.cmp(&y.indicator))
-    });
-    f.into_iter()
-        .take(n)
+    crate::scoring::drivers::top_drivers(a, n)
+        .into_iter()
         .map(|x| TopFinding {
             indicator: x.indicator.clone(),
             dimension: x.dimension,

@@ -225,9 +225,7 @@ pub(crate) fn risk_order(suppliers: &[ReportSupplier]) -> Vec<usize> {
     order
 }
 
-/// The titles of the (up to) three findings with the most points, joined with "; ".
+/// The titles of the three findings that explain the tier best (`scoring::drivers`), joined with "; ".
 pub(crate) fn top_drivers(a: &Assessment) -> String {
-    let mut idx: Vec<usize> = (0..a.findings.len()).collect();
-    idx.sort_by(|&x, &y| a.findings[y].points.total_cmp(&a.findings[x].points).then(x.cmp(&y)));
-    idx.iter().take(3).map(|&i| a.findings[i].title.as_str()).collect::<Vec<_>>().join("; ")
+    crate::scoring::drivers::top_drivers(a, 3).iter().map(|f| f.title.as_str()).collect::<Vec<_>>().join("; ")
 }
