@@ -38,7 +38,11 @@ pub fn uflpa_findings(
             "xinjiang_nexus",
             Dimension::Screening,
             Severity::High,
-            format!("Located in the Xinjiang Uyghur Autonomous Region ({})", p.place),
+            if p.place.contains("Xinjiang") {
+                "Located in the Xinjiang Uyghur Autonomous Region".to_string()
+            } else {
+                format!("Located in {}, Xinjiang Uyghur Autonomous Region", p.place)
+            },
             format!(
                 "Indicator of risk: the supplier's {} places it in {}; {PRESUMPTION}",
                 p.field.replace('_', " "),
