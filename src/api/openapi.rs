@@ -125,7 +125,7 @@ pub struct IdempotencyKey {
     /// UUID will do): a shorter key is 422 `idempotency_key_too_short`. A replay of `POST /keys`
     /// never holds the plain key.
     #[serde(rename = "Idempotency-Key")]
-    #[param(min_length = 16, max_length = 255, nullable = false)]
+    #[param(min_length = 16, max_length = 255, pattern = "^[!-~]+$", nullable = false)]
     pub idempotency_key: Option<String>,
 }
 
