@@ -4,7 +4,7 @@ use crate::api;
 use crate::config::Settings;
 use crate::error::{self, Error};
 use crate::store::{audit, keys, new_id, now, write_tx, Store};
-use actix_web::{middleware, web, App, HttpResponse, HttpServer};
+use actix_web::{guard, http::Method, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;
 use std::io::Write;
 
@@ -48,27 +48,33 @@ pub fn configure(settings: &Settings) -> impl Fn(&mut web::ServiceConfig) + Clon
     let json_limit = settings.max_json_bytes;
     move |cfg: &mut web::ServiceConfig| {
         let doc = api::openapi::document();
+        // Outside the document: the document itself and the Swagger UI (`/docs` redirects, any method).
+        let extra = [("/api/v1/openapi.json", Method::GET), ("/docs/{_:.*}", Method::GET)];
+        let methods = std::sync::Arc::new(api::protocol::Methods::new(&doc, &extra));
         cfg.app_data(web::JsonConfig::default().limit(json_limit).error_handler(error::json_error))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .service(api::health::healthz)
             .service(api::health::readyz)
-            .service(web::resource("/api/v1/openapi.json").route(web::get().to(move || {
+            // The method guard on the resource, not the route: another method falls through to
+            // the default service, which answers 405 with the full `Allow`.
+            .service(web::resource("/api/v1/openapi.json").guard(guard::Get()).to(move || {
                 let doc = doc.clone();
                 async move { HttpResponse::Ok().json(doc) }
-            })))
+            }))
             .service(web::redirect("/docs", "/docs/"))
             .service(
                 utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
-                    .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+                    // No online validator: it would send the document's address to swagger.io
+                    // (and the CSP refuses the badge anyway).
+                    .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none")),
             )
             .service(web::scope("/api/v1").configure(api::v1))
-            .default_service(web::to(not_found));
+            .default_service(web::to(move |req: HttpRequest| {
+                let methods = methods.clone();
+                async move { api::protocol::no_route(&req, &methods) }
+            }));
     }
-}
-
-async fn not_found() -> Result<HttpResponse, Error> {
-    Err(Error::NotFound("resource"))
 }
 
 /// Opens the store, bootstraps, binds and serves until stopped.
@@ -90,7 +96,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             .app_data(slots.clone())
             .app_data(limiter.clone())
             .app_data(key_cache.clone())
+            .wrap(middleware::from_fn(api::protocol::middleware))
             .wrap(middleware::from_fn(move |req, next| api::limits::timeout(timeout_secs, req, next)))
+            .wrap(middleware::from_fn(api::security_headers::middleware))
             .wrap(middleware::from_fn(crate::telemetry::request_id))
             .configure(routes.clone())
     })

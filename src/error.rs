@@ -165,7 +165,10 @@ impl ResponseError for Error {
         if let Error::Problem { retry_after: Some(s), .. } = self {
             resp.insert_header(("Retry-After", s.to_string()));
         }
-        resp.body(serde_json::to_string(&self.body()).unwrap_or_default())
+        let mut resp = resp.body(serde_json::to_string(&self.body()).unwrap_or_default());
+        // Also when rendered outside the middleware (an error returned by a middleware).
+        crate::api::security_headers::apply(resp.headers_mut(), false);
+        resp
     }
 }
 

@@ -47,9 +47,13 @@ pub struct CreatedKey {
     pub name: String,
     #[schema(value_type = Role)]
     pub role: String,
-    /// The plain key, `mnm_` and 40 characters. Shown only in this response.
-    #[schema(pattern = "^mnm_[A-Za-z0-9]{32,128}$")]
-    pub key: String,
+    /// The plain key, `mnm_` and 40 characters. Shown only in the first response: absent from
+    /// an idempotent replay (`Idempotent-Replayed: true`), which never holds the plain key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^mnm_[A-Za-z0-9]{32,128}$", nullable = false)]
+    pub key: Option<String>,
+    /// The first characters of the key, as `GET /keys` lists them, to tell keys apart.
+    pub prefix: String,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -71,11 +75,14 @@ fn view(k: &keys::ApiKeyRow) -> KeyView {
 
 /// Creates a key in the caller's organisation.
 ///
-/// With an `Idempotency-Key`, a retry replays the same key: the stored replay is encrypted
-/// under a key derived from the Idempotency-Key, which the database does not hold.
+/// The plain key is in this response only (sent with `Cache-Control: no-store`). With an
+/// `Idempotency-Key`, a retry gets the key's `id`, `name`, `role`, `prefix` and `created_at`
+/// (`Idempotent-Replayed: true`) but never the plain key again: it is not stored for replay. A
+/// client that lost the first response revokes that key and creates a new one.
 #[utoipa::path(tag = "keys", request_body = CreateKey, security(("bearer" = [])), params(oa::IdempotencyKey),
     responses(
-        (status = 201, description = "The key; the plain key is in `key`, shown this once", body = CreatedKey),
+        (status = 201, description = "The key; the plain key is in `key`, shown this once: an idempotent replay \
+            has the same fields without `key`", body = CreatedKey),
         (status = 400, response = oa::BadRequest),
         (status = 403, response = oa::Forbidden),
         (status = 409, response = oa::Conflict),
@@ -105,19 +112,23 @@ pub async fn create_key(
     })?;
     let name = body.name.trim().to_string();
     let hash = idempotency::request_hash(&req, json!({"name": name, "role": role.as_str()}).to_string().as_bytes());
-    // The response holds the plain key: a replay is stored sealed (see `run_sealed`).
-    idempotency::run_sealed(&store, &p.clone(), &req, hash, move |c, token| {
+    // The response holds the plain key: its replay is recorded without it.
+    idempotency::run(&store, &p.clone(), &req, hash, move |c, token| {
         let ev = p.event("key.create", None, json!({"name": name, "role": role.as_str()}));
         write_tx(c, |c| {
             let (row, plain) = keys::create_key(c, &p.org_id, &name, role, ev)?;
-            let created = CreatedKey {
+            let mut created = CreatedKey {
                 id: row.id,
                 name: row.name,
                 role: row.role,
-                key: plain,
+                key: None,
+                prefix: format!("mnm_{}", row.key_prefix),
                 created_at: rfc3339(row.created_at),
             };
-            idempotency::record(c, token, 201, serde_json::to_value(created).map_err(Error::internal)?)
+            let replay = serde_json::to_value(&created).map_err(Error::internal)?;
+            created.key = Some(plain);
+            let body = serde_json::to_value(created).map_err(Error::internal)?;
+            idempotency::record_without_secret(c, token, 201, body, replay)
         })
     })
     .await

@@ -121,9 +121,11 @@ pub struct Binary(#[allow(dead_code)] Vec<u8>);
 pub struct IdempotencyKey {
     /// Makes the write safe to retry: the first response is stored for 24 h and replayed (with
     /// `Idempotent-Replayed: true`) for a retry with the same key and body; the same key with
-    /// a different body is 422 `idempotency_key_reused`. 1 to 255 visible characters.
+    /// a different body is 422 `idempotency_key_reused`. 16 to 255 visible ASCII characters (a
+    /// UUID will do): a shorter key is 422 `idempotency_key_too_short`. A replay of `POST /keys`
+    /// never holds the plain key.
     #[serde(rename = "Idempotency-Key")]
-    #[param(min_length = 1, max_length = 255, nullable = false)]
+    #[param(min_length = 16, max_length = 255, pattern = "^[!-~]+$", nullable = false)]
     pub idempotency_key: Option<String>,
 }
 

@@ -241,7 +241,7 @@ fn same_idempotency_key_at_once_creates_once_and_orgs_never_collide() {
         None
     };
     for round in 0..6 {
-        let idem = format!("erp-retry-{round}");
+        let idem = format!("erp-retry-round-{round:04}");
         let r = format!("IDEM-{round}");
         // Two copies for our organisation, one (same key, another body) for the other one.
         let calls: Vec<(String, String, Value)> = vec![

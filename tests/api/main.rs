@@ -12,6 +12,7 @@ mod keys;
 mod limits;
 mod openapi;
 mod organisation;
+mod protocol;
 mod questionnaires;
 mod reports;
 mod scenarios;

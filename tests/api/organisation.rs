@@ -71,12 +71,12 @@ fn settings_default_then_change_by_admin_only_validated_idempotent_and_audited()
     assert_eq!((&r.json()["markets"], &r.json()["common_value_threshold"]), (&json!([]), &json!(25)));
 
     // Idempotency-Key: a retry replays, another body with the same key is refused.
-    let first = patch(&app, &app.admin_key, &json!({"markets": ["GB"]}), Some("settings-1"));
+    let first = patch(&app, &app.admin_key, &json!({"markets": ["GB"]}), Some("settings-retry-0001"));
     assert_eq!(first.status, 200, "{}", first.text());
-    let again = patch(&app, &app.admin_key, &json!({"markets": ["GB"]}), Some("settings-1"));
+    let again = patch(&app, &app.admin_key, &json!({"markets": ["GB"]}), Some("settings-retry-0001"));
     assert_eq!((again.status, again.header("Idempotent-Replayed")), (200, Some("true")));
     assert_eq!(again.json(), first.json());
-    patch(&app, &app.admin_key, &json!({"markets": ["AU"]}), Some("settings-1"))
+    patch(&app, &app.admin_key, &json!({"markets": ["AU"]}), Some("settings-retry-0001"))
         .assert_problem(422, "idempotency_key_reused");
     assert_eq!(settings(&app, &auditor)["markets"], json!(["GB"]));
 

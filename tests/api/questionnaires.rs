@@ -195,8 +195,11 @@ fn json_answers_are_validated_and_scored_idempotently() {
     let body = json!({"questionnaire_id": def["id"], "version": def["version"], "answers": answers});
     let path = format!("/api/v1/suppliers/{sid}/responses");
     let auth = format!("Bearer {}", app.admin_key);
-    let headers =
-        [("Authorization", auth.as_str()), ("Content-Type", "application/json"), ("Idempotency-Key", "resp-1")];
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+        ("Idempotency-Key", "answers-retry-0001"),
+    ];
     let r = app.send("POST", &path, &headers, body.to_string().as_bytes());
     assert_eq!(r.status, 201, "{}", r.text());
     let a = r.json();

@@ -143,10 +143,10 @@ fn upsert_carries_notes() {
 fn idempotency_key_replays_and_refuses_reuse() {
     let app = TestApp::spawn();
     let body = json!({"legal_name": "Delta Farms", "country": "KE", "sector": "agriculture"});
-    let a = put(&app, &app.admin_key, "D1", &body, Some("k-1"));
+    let a = put(&app, &app.admin_key, "D1", &body, Some("upsert-retry-0001"));
     assert_eq!(a.status, 201);
     assert!(a.header("idempotent-replayed").is_none());
-    let b = put(&app, &app.admin_key, "D1", &body, Some("k-1"));
+    let b = put(&app, &app.admin_key, "D1", &body, Some("upsert-retry-0001"));
     assert_eq!(b.status, 201, "the replay has the first status");
     assert_eq!(b.header("idempotent-replayed"), Some("true"));
     assert_eq!(a.json(), b.json());
@@ -160,12 +160,12 @@ fn idempotency_key_replays_and_refuses_reuse() {
         &app.admin_key,
         "D1",
         &json!({"legal_name": "Delta Farms 2", "country": "KE", "sector": "agriculture"}),
-        Some("k-1"),
+        Some("upsert-retry-0001"),
     );
     c.assert_problem(422, "idempotency_key_reused");
     // Another organisation may use the same key for its own request.
     let other = app.other_org_admin("globex");
-    let d = put(&app, &other, "D1", &body, Some("k-1"));
+    let d = put(&app, &other, "D1", &body, Some("upsert-retry-0001"));
     assert_eq!(d.status, 201);
     assert!(d.header("idempotent-replayed").is_none());
     assert_ne!(d.json()["id"], a.json()["id"]);

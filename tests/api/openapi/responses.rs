@@ -39,6 +39,13 @@ fn real_responses_match_the_documented_schemas() {
     assert_eq!(r.status, 201);
     let auditor = created["key"].as_str().unwrap().to_string();
     doc.check("get", "/keys", &get("/keys", &admin));
+    // A replay of a key's creation: the same schema, without the plain key.
+    let body = json!({"name": "replayed", "role": "auditor"});
+    doc.check("post", "/keys", &json_send(&app, "POST", &v1("/keys"), &admin, &body, Some("key-retry-0000001")));
+    let r = json_send(&app, "POST", &v1("/keys"), &admin, &body, Some("key-retry-0000001"));
+    assert!(doc.check("post", "/keys", &r).get("key").is_none());
+    let r = json_send(&app, "POST", &v1("/keys"), &admin, &body, Some("short"));
+    assert_eq!(doc.check("post", "/keys", &r)["code"], "idempotency_key_too_short");
     doc.check("post", "/keys", &app.post(&v1("/keys"), &auditor, &json!({"name": "x", "role": "admin"})));
     let r = app.post(&v1("/keys"), &admin, &json!({"name": "", "role": "wizard"}));
     assert_eq!(doc.check("post", "/keys", &r)["errors"][0]["code"], "length");
@@ -61,12 +68,12 @@ fn real_responses_match_the_documented_schemas() {
     // Uploads: a list with a rejected row, the same bytes again, the report, the files.
     let csv = b"Vendor No.,Supplier Name,Country,Sector,Phone\nS-1,Alpha Fishing Co,Thailand,Fishing,+66 2 555 0101\n\
 S-2,Beta Textiles,Narnia,Textiles,\nS-3,Gamma Farms,Viet Nam,Agriculture,+66 2 555 0101\n";
-    let r = form(&app, &v1("/uploads"), &admin, &[("file", Some("list.csv"), csv)], Some("upload-1"));
+    let r = form(&app, &v1("/uploads"), &admin, &[("file", Some("list.csv"), csv)], Some("upload-retry-0001"));
     assert_eq!(r.status, 201, "{}", r.text());
     let report = doc.check("post", "/uploads", &r);
     assert!(report["rows_rejected"].as_u64().unwrap() >= 1, "{report}");
     // The same bytes again (also under the same Idempotency-Key): 200 with the first report.
-    let again = form(&app, &v1("/uploads"), &admin, &[("file", Some("list.csv"), csv)], Some("upload-1"));
+    let again = form(&app, &v1("/uploads"), &admin, &[("file", Some("list.csv"), csv)], Some("upload-retry-0001"));
     assert_eq!(again.status, 200);
     assert_eq!(doc.check("post", "/uploads", &again)["id"], report["id"]);
     let r = form(&app, &v1("/uploads"), &admin, &[("file", Some("again.csv"), csv)], None);
@@ -113,16 +120,23 @@ S-2,Beta Textiles,Narnia,Textiles,\nS-3,Gamma Farms,Viet Nam,Agriculture,+66 2 5
     // ERP upsert: created, updated, refused.
     let body = json!({"legal_name": "Delta Works", "country": "MY", "sector": "manufacturing",
                       "phone": "+66 2 555 0101", "directors": ["A. Person"], "employee_count": 40});
-    let r = json_send(&app, "PUT", &v1("/suppliers/by-ref/ERP-1"), &admin, &body, Some("put-1"));
+    let r = json_send(&app, "PUT", &v1("/suppliers/by-ref/ERP-1"), &admin, &body, Some("upsert-retry-0001"));
     assert_eq!(r.status, 201, "{}", r.text());
     doc.check("put", "/suppliers/by-ref/{external_ref}", &r);
-    let r = json_send(&app, "PUT", &v1("/suppliers/by-ref/ERP-1"), &admin, &body, Some("put-1"));
+    let r = json_send(&app, "PUT", &v1("/suppliers/by-ref/ERP-1"), &admin, &body, Some("upsert-retry-0001"));
     assert_eq!((r.status, r.header("idempotent-replayed")), (201, Some("true")));
     doc.check("put", "/suppliers/by-ref/{external_ref}", &r);
     let r = json_send(&app, "PUT", &v1("/suppliers/by-ref/ERP-1"), &admin, &json!({"commodity": "bolts"}), None);
     assert_eq!(r.status, 200, "{}", r.text());
     doc.check("put", "/suppliers/by-ref/{external_ref}", &r);
-    let r = json_send(&app, "PUT", &v1("/suppliers/by-ref/ERP-1"), &admin, &json!({"colour": "red"}), Some("put-1"));
+    let r = json_send(
+        &app,
+        "PUT",
+        &v1("/suppliers/by-ref/ERP-1"),
+        &admin,
+        &json!({"colour": "red"}),
+        Some("upsert-retry-0001"),
+    );
     assert_eq!(r.status, 422);
     doc.check("put", "/suppliers/by-ref/{external_ref}", &r);
     let long_key = "k".repeat(300);
@@ -148,10 +162,17 @@ S-2,Beta Textiles,Narnia,Textiles,\nS-3,Gamma Farms,Viet Nam,Agriculture,+66 2 5
     doc.check("post", "/suppliers/{id}/responses", &r);
 
     // Rescore, networks, screening, reports, audit log.
-    let r = json_send(&app, "POST", &v1("/assessments"), &admin, &json!({"supplier_ids": [sid]}), Some("re-1"));
+    let r = json_send(
+        &app,
+        "POST",
+        &v1("/assessments"),
+        &admin,
+        &json!({"supplier_ids": [sid]}),
+        Some("rescore-retry-0001"),
+    );
     assert_eq!(r.status, 201, "{}", r.text());
     doc.check("post", "/assessments", &r);
-    let r = json_send(&app, "POST", &v1("/assessments"), &admin, &json!({}), Some("re-1"));
+    let r = json_send(&app, "POST", &v1("/assessments"), &admin, &json!({}), Some("rescore-retry-0001"));
     assert_eq!(r.status, 422);
     doc.check("post", "/assessments", &r);
     let r = json_send(&app, "POST", &v1("/assessments"), &admin, &json!({"upload_id": "nope"}), None);
@@ -186,10 +207,10 @@ S-2,Beta Textiles,Narnia,Textiles,\nS-3,Gamma Farms,Viet Nam,Agriculture,+66 2 5
     // Organisation settings: read, changed, replayed, refused.
     doc.check("get", "/organisation", &get("/organisation", &integration));
     let change = json!({"markets": ["US", "EU"], "paper_size": "Letter"});
-    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &change, Some("org-1"));
+    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &change, Some("settings-retry-0001"));
     assert_eq!(r.status, 200, "{}", r.text());
     doc.check("patch", "/organisation", &r);
-    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &change, Some("org-1"));
+    let r = json_send(&app, "PATCH", &v1("/organisation"), &admin, &change, Some("settings-retry-0001"));
     assert_eq!((r.status, r.header("idempotent-replayed")), (200, Some("true")));
     doc.check("patch", "/organisation", &r);
     doc.check("patch", "/organisation", &json_send(&app, "PATCH", &v1("/organisation"), &auditor, &change, None));

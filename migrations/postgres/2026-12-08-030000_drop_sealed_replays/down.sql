@@ -1,0 +1,2 @@
+-- Nothing to restore: the dropped replays held secrets.
+SELECT 1;
