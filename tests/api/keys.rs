@@ -82,3 +82,39 @@ fn key_creation_is_idempotent_and_the_replay_is_sealed() {
         assert!(!r.idem_key.contains("erp-retry"), "{}", r.idem_key);
     }
 }
+
+/// An organisation always keeps one active admin key (else only the command line could manage
+/// keys again), and a revoked key cannot be revoked again.
+#[test]
+fn the_last_admin_key_cannot_be_revoked_and_revoking_twice_is_404() {
+    let app = TestApp::spawn();
+    let admin_id = |key: &str| {
+        let list = app.get("/api/v1/keys", key).json();
+        let ids: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["role"] == "admin" && k["revoked_at"].is_null())
+            .map(|k| k["id"].as_str().unwrap().to_string())
+            .collect();
+        ids
+    };
+    let first = admin_id(&app.admin_key);
+    assert_eq!(first.len(), 1);
+    let p = app.req("DELETE", &format!("/api/v1/keys/{}", first[0]), Some(&app.admin_key), None);
+    let j = p.assert_problem(409, "last_admin_key");
+    assert!(j["detail"].as_str().unwrap().contains("last active admin key"), "{j}");
+    assert_eq!(app.get("/api/v1/keys", &app.admin_key).status, 200, "the key still works");
+
+    let second = app.key("admin");
+    assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{}", first[0]), Some(&second), None).status, 204);
+    app.req("DELETE", &format!("/api/v1/keys/{}", first[0]), Some(&second), None).assert_problem(404, "not_found");
+    let left = admin_id(&second);
+    assert_eq!(left.len(), 1);
+    app.req("DELETE", &format!("/api/v1/keys/{}", left[0]), Some(&second), None).assert_problem(409, "last_admin_key");
+    // Other roles are not protected.
+    let r = app.post("/api/v1/keys", &second, &json!({"name": "audit", "role": "auditor"}));
+    let (auditor, aid) = (r.json()["key"].as_str().unwrap().to_string(), r.json()["id"].as_str().unwrap().to_string());
+    assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{aid}"), Some(&second), None).status, 204);
+    app.get("/api/v1/keys", &auditor).assert_problem(401, "unauthorized");
+}
