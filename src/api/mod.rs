@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource. Handlers parse, call the store and the core, answer.
 
 pub mod assessments;
+pub mod attachment;
 pub mod audit_log;
 pub mod health;
 pub mod idempotency;

@@ -2,6 +2,7 @@
 //! as it passes the limit (and before reading it when Content-Length already says so).
 
 use crate::error::{Error, ProblemItem, Result};
+use crate::ingest::bidi_marker;
 use actix_multipart::Multipart;
 use actix_web::{http::header, web, HttpRequest};
 use futures_util::StreamExt;
@@ -40,10 +41,11 @@ pub fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<()> {
     Ok(())
 }
 
-/// A file name safe to store and show: no path, no control characters, at most 255 chars.
+/// A file name safe to store and show: no path, no control characters (bidirectional ones
+/// included: `\u{202E}gpj.exe` must not show as `exe.jpg`), at most 255 chars.
 pub fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let s: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
+    let s: String = base.chars().filter(|&c| !c.is_control() && bidi_marker(c).is_none()).take(255).collect();
     let s = s.trim().to_string();
     if s.is_empty() {
         "upload".into()

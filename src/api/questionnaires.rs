@@ -89,7 +89,7 @@ pub async fn template(
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"manumit-questionnaire-{s}.xlsx\""),
+            crate::api::attachment::attachment(&format!("manumit-questionnaire-{s}.xlsx")),
         ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header((header::CACHE_CONTROL, "no-store"))

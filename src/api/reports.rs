@@ -10,7 +10,7 @@ use crate::report::write_workbook;
 use crate::service::report::{build_input, file_name, Requester, Scope};
 use crate::store::{audit, Store};
 use actix_files::NamedFile;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse, Responder};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -114,14 +114,12 @@ pub async fn workbook(
     let named = NamedFile::from_file(file, &name)
         .map_err(|e| Error::internal(format!("workbook file: {e}")))?
         .set_content_type(XLSX_TYPE.parse().map_err(Error::internal)?)
-        .set_content_disposition(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(name.clone())],
-        })
         .use_etag(false)
         .use_last_modified(false);
     let mut resp = named.respond_to(&req).map_into_boxed_body();
     let h = resp.headers_mut();
+    let disposition = crate::api::attachment::attachment(&name);
+    h.insert(header::CONTENT_DISPOSITION, header::HeaderValue::from_str(&disposition).map_err(Error::internal)?);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(resp)

@@ -161,7 +161,8 @@ pub async fn upsert_by_ref(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse> {
     p.require(Perm::WriteSuppliers)?;
-    let external_ref = path.into_inner().trim().to_string();
+    // Cleaned as the body's fields are: bidirectional controls are no part of a reference.
+    let external_ref = crate::ingest::strip_bidi(path.into_inner().trim());
     if external_ref.is_empty() || external_ref.len() > 200 {
         return Err(Error::invalid(
             "validation_failed",
@@ -171,7 +172,7 @@ pub async fn upsert_by_ref(
     }
     let mut body = body.into_inner();
     if let Some(v) = body.get("external_ref") {
-        if v.as_str().map(str::trim) != Some(external_ref.as_str()) {
+        if v.as_str().map(|s| crate::ingest::strip_bidi(s.trim())).as_deref() != Some(external_ref.as_str()) {
             return Err(Error::invalid(
                 "validation_failed",
                 "The body's external_ref differs from the one in the path.",

@@ -1,6 +1,7 @@
 //! Uploads: POST a spreadsheet (parsed in a sandboxed child process), list, the report, the
 //! original bytes, and the rejected rows as a workbook.
 
+use crate::api::attachment::attachment;
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
 use crate::api::multipart::{check_declared_length, read_form};
@@ -403,19 +404,14 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
     Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json))
 }
 
-fn attachment(name: &str) -> String {
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    format!("attachment; filename=\"{ascii}\"")
-}
-
 /// The original bytes, exactly as uploaded.
 #[utoipa::path(tag = "uploads", security(("bearer" = [])),
     params(("id" = String, Path, description = "The upload's id")),
     responses(
         (status = 200, description = "The original bytes (attachment, under the uploaded file name)",
             body = oa::Binary, content_type = "application/octet-stream",
-            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`, plus \
+                `filename*=UTF-8''…` (percent-encoded) when the name is not plain ASCII"))),
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}/file")]
@@ -444,7 +440,8 @@ pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
     responses(
         (status = 200, description = "The rejected rows as a workbook (attachment)",
             body = oa::Binary, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers(("Content-Disposition" = String, description = "`attachment; filename=\"<name>-rejected.xlsx\"`"))),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"<name>-rejected.xlsx\"`, \
+                plus `filename*=UTF-8''…` (percent-encoded) when the name is not plain ASCII"))),
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}/rejected.xlsx")]

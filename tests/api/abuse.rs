@@ -30,3 +30,50 @@ fn a_problem_lists_at_most_100_items_and_counts_the_rest() {
     assert_eq!(j["errors"].as_array().unwrap().len(), 2);
     assert!(j.get("errors_total").is_none(), "{j}");
 }
+
+/// A right-to-left override can make a name display as another; in a name it stays visible as
+/// "[RLO]" with a warning, from a reference or a file name it is removed. Downloads carry the
+/// exact file name as `filename*=UTF-8''…` beside an ASCII `filename=`.
+#[test]
+fn bidirectional_controls_are_marked_in_names_and_removed_from_identifiers() {
+    let app = TestApp::spawn();
+    let csv = "Vendor No.,Supplier Name,Country,Sector\n\
+               \u{202E}V-1\u{200F},Acme \u{202E}dtL gnihsiF,Thailand,Fishing\n\
+               V-2,Nowhere Ltd,Atlantis,Fishing\n";
+    let r = crate::uploads::upload(&app, &app.admin_key, "Lieferanten Zürich\u{202E}.csv", csv.as_bytes(), &[]);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let rep = r.json();
+    assert_eq!(rep["filename"], "Lieferanten Zürich.csv");
+    let warnings = rep["warnings"].as_array().unwrap();
+    let w = warnings.iter().find(|w| w["code"] == "bidi_control").unwrap_or_else(|| panic!("{rep}"));
+    assert_eq!((w["row"].as_u64(), w["column"].as_str()), (Some(2), Some("Supplier Name")), "{w}");
+    assert_eq!(w["value"], "Acme [RLO]dtL gnihsiF");
+    assert!(w["message"].as_str().unwrap().contains("[RLO]"), "{w}");
+    assert_eq!(warnings.iter().filter(|w| w["code"] == "bidi_control").count(), 1, "the reference is cleaned silently");
+
+    let list = app.get("/api/v1/suppliers", &app.admin_key).json();
+    let s = &list["items"][0];
+    assert_eq!(s["legal_name"], "Acme [RLO]dtL gnihsiF", "{list}");
+    assert_eq!(s["external_ref"], "V-1", "{list}");
+
+    let id = rep["id"].as_str().unwrap();
+    let f = app.get(&format!("/api/v1/uploads/{id}/file"), &app.admin_key);
+    assert_eq!(f.status, 200);
+    assert_eq!(
+        f.header("content-disposition"),
+        Some("attachment; filename=\"Lieferanten Z_rich.csv\"; filename*=UTF-8''Lieferanten%20Z%C3%BCrich.csv")
+    );
+    let x = app.get(&format!("/api/v1/uploads/{id}/rejected.xlsx"), &app.admin_key);
+    assert_eq!(x.status, 200);
+    assert_eq!(
+        x.header("content-disposition"),
+        Some(
+            "attachment; filename=\"Lieferanten Z_rich-rejected.xlsx\"; \
+             filename*=UTF-8''Lieferanten%20Z%C3%BCrich-rejected.xlsx"
+        )
+    );
+    let wb = app.get("/api/v1/reports/workbook.xlsx", &app.admin_key);
+    assert_eq!(wb.status, 200);
+    let cd = wb.header("content-disposition").unwrap();
+    assert!(cd.starts_with("attachment; filename=\"") && cd.ends_with(".xlsx\""), "{cd}");
+}
