@@ -1,5 +1,6 @@
 //! Assessment reads: one assessment with components, findings and evidence.
 
+use crate::api::extract::Json;
 use crate::api::openapi as oa;
 use crate::api::views;
 use crate::auth::{Perm, Principal};
@@ -68,7 +69,7 @@ pub async fn rescore(
     p: Principal,
     store: web::Data<Store>,
     req: actix_web::HttpRequest,
-    body: web::Json<RescoreBody>,
+    body: Json<RescoreBody>,
 ) -> Result<HttpResponse> {
     use crate::api::idempotency;
     use crate::error::Error;

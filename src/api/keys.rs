@@ -1,5 +1,6 @@
 //! API key management (admin only): create, list, revoke. Every change is audited.
 
+use crate::api::extract::Json;
 use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
@@ -88,7 +89,7 @@ pub async fn create_key(
     p: Principal,
     req: HttpRequest,
     store: web::Data<Store>,
-    body: web::Json<CreateKey>,
+    body: Json<CreateKey>,
 ) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
     body.validate()?;

@@ -3,6 +3,7 @@
 pub mod assessments;
 pub mod attachment;
 pub mod audit_log;
+pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod keys;

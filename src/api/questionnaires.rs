@@ -1,5 +1,6 @@
 //! Questionnaire definitions and the xlsx template a supplier fills in.
 
+use crate::api::extract::Query;
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::domain::Sector;
@@ -46,6 +47,7 @@ pub async fn get_one(p: Principal, sector: web::Path<String>) -> Result<HttpResp
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TemplateQuery {
     /// Pre-fill the Supplier sheet with this supplier.
+    #[param(max_length = 200)]
     pub supplier_id: Option<String>,
 }
 
@@ -67,7 +69,7 @@ pub async fn template(
     p: Principal,
     store: web::Data<Store>,
     sector: web::Path<String>,
-    q: web::Query<TemplateQuery>,
+    q: Query<TemplateQuery>,
 ) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let s = sector_of(&sector)?;

@@ -1,6 +1,7 @@
 //! The compliance workbook: GET /reports/workbook.xlsx, built from the caller's organisation's
 //! data, written to an anonymous temp file off the async threads, and streamed from it.
 
+use crate::api::extract::Query;
 use crate::api::openapi as oa;
 use crate::api::suppliers::parse_filters;
 use crate::auth::{Perm, Principal};
@@ -68,7 +69,7 @@ fn id_param(name: &str, v: Option<String>) -> Result<Option<String>> {
 pub async fn workbook(
     p: Principal,
     store: web::Data<Store>,
-    q: web::Query<WorkbookQuery>,
+    q: Query<WorkbookQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     p.require(Perm::DownloadReports)?;

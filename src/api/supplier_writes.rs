@@ -1,6 +1,7 @@
 //! Supplier writes for ERP systems: upsert by the caller's own supplier id, and questionnaire
 //! answers as JSON. Both honour Idempotency-Key and return the new assessment.
 
+use crate::api::extract::Json;
 use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::api::views;
@@ -158,7 +159,7 @@ pub async fn upsert_by_ref(
     store: web::Data<Store>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<Map<String, Value>>,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse> {
     p.require(Perm::WriteSuppliers)?;
     // Cleaned as the body's fields are: bidirectional controls are no part of a reference.
@@ -289,7 +290,7 @@ pub async fn submit_responses(
     store: web::Data<Store>,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<ResponseBody>,
+    body: Json<ResponseBody>,
 ) -> Result<HttpResponse> {
     p.require(Perm::SubmitResponses)?;
     body.validate()?;

@@ -1,6 +1,7 @@
 //! Supplier reads: list with filters and pagination, one supplier with its sources, its risk
 //! and its assessment history.
 
+use crate::api::extract::Query;
 use crate::api::keys::rfc3339;
 use crate::api::openapi as oa;
 use crate::api::views::{self, Page, PageQuery};
@@ -24,7 +25,8 @@ pub struct ListQuery {
     /// low, medium, high or critical (of the latest assessment).
     #[param(value_type = Option<Tier>)]
     pub tier: Option<String>,
-    /// Part of the supplier's name.
+    /// Part of the supplier's name (at most 200 characters).
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 1_000_000)]
@@ -115,7 +117,7 @@ pub fn parse_filters(
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[get("/suppliers")]
-pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery>) -> Result<HttpResponse> {
+pub async fn list(p: Principal, store: web::Data<Store>, q: Query<ListQuery>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let q = q.into_inner();
     let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;

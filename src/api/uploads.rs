@@ -1,6 +1,7 @@
 //! Uploads: POST a spreadsheet (parsed in a sandboxed child process), list, the report, the
 //! original bytes, and the rejected rows as a workbook.
 
+use crate::api::extract::Query;
 use crate::api::attachment::attachment;
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
@@ -367,7 +368,7 @@ pub async fn create(
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[get("/uploads")]
-pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<PageQuery>) -> Result<HttpResponse> {
+pub async fn list(p: Principal, store: web::Data<Store>, q: Query<PageQuery>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
     let (rows, total) = store.run(move |c| uploads::list(c, &p.org_id, offset, per_page)).await?;

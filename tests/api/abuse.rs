@@ -77,3 +77,54 @@ fn bidirectional_controls_are_marked_in_names_and_removed_from_identifiers() {
     let cd = wb.header("content-disposition").unwrap();
     assert!(cd.starts_with("attachment; filename=\"") && cd.ends_with(".xlsx\""), "{cd}");
 }
+
+/// Free-text query parameters have a maximum: 50,000 characters of `q` used to be a 500 on
+/// SQLite ("LIKE or GLOB pattern too complex").
+#[test]
+fn an_over_long_query_parameter_is_422_naming_it() {
+    let app = TestApp::spawn();
+    let r = app.get(&format!("/api/v1/suppliers?q={}", "a".repeat(50_000)), &app.admin_key);
+    let j = r.assert_problem(422, "invalid_query");
+    assert_eq!(j["errors"][0]["field"], "q", "{j}");
+    assert!(j["detail"].as_str().unwrap().contains("200"), "{j}");
+    assert_eq!(app.get(&format!("/api/v1/suppliers?q={}", "a".repeat(200)), &app.admin_key).status, 200);
+    let r = app.get(&format!("/api/v1/questionnaires/manufacturing/template.xlsx?supplier_id={}", "x".repeat(201)), &app.admin_key);
+    assert_eq!(r.assert_problem(422, "invalid_query")["errors"][0]["field"], "supplier_id");
+}
+
+/// A NUL character in JSON text or in a query parameter is refused with 422 naming where it
+/// is, on both backends (PostgreSQL used to answer 500, SQLite stored the text cut short).
+#[test]
+fn text_with_a_nul_character_is_422_naming_the_field() {
+    let app = TestApp::spawn();
+    let r = app.req(
+        "PUT",
+        "/api/v1/suppliers/by-ref/NUL-1",
+        Some(&app.admin_key),
+        Some(&json!({"legal_name": "Acme\u{0} Ltd", "country": "TH", "sector": "manufacturing"})),
+    );
+    let j = r.assert_problem(422, "nul_character");
+    assert_eq!(j["errors"][0]["field"], "/legal_name", "{j}");
+    let r = app.post(
+        "/api/v1/screening-decisions",
+        &app.admin_key,
+        &json!({"supplier_id": "s", "list": "l", "matched_entity": "e", "decision": "confirmed", "reason": "x\u{0}y"}),
+    );
+    let j = r.assert_problem(422, "nul_character");
+    assert_eq!(j["errors"][0]["field"], "/reason", "{j}");
+    let r = app.post("/api/v1/keys", &app.admin_key, &json!({"name": ["ok", "n\u{0}"], "role": "admin"}));
+    assert_eq!(r.assert_problem(422, "nul_character")["errors"][0]["field"], "/name/1");
+    for path in [
+        "/api/v1/suppliers?q=a%00b",
+        "/api/v1/suppliers?country=T%00",
+        "/api/v1/questionnaires/manufacturing/template.xlsx?supplier_id=%00",
+        "/api/v1/reports/workbook.xlsx?supplier_id=a%00",
+        "/api/v1/uploads?page=%00",
+    ] {
+        let r = app.get(path, &app.admin_key);
+        let j = r.assert_problem(422, "nul_character");
+        assert!(j["errors"][0]["field"].is_string(), "{path}: {j}");
+    }
+    // Nothing was written.
+    assert_eq!(app.get("/api/v1/suppliers", &app.admin_key).json()["total"], 0);
+}
