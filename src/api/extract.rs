@@ -1,7 +1,8 @@
-//! The one place request bodies (JSON) and query strings are read, for every handler. Beyond
-//! what actix's extractors check, it refuses text that no backend stores alike: a NUL
-//! character (PostgreSQL refuses it, SQLite cuts the text there) is a 422 naming the field,
-//! and a query parameter longer than [`MAX_QUERY_CHARS`] is a 422 naming the parameter.
+//! The one place request bodies (JSON), query strings and path parameters are read, for every
+//! handler. Beyond what actix's extractors check, it refuses text that no backend stores
+//! alike: a NUL character (PostgreSQL refuses it, SQLite cuts the text there) is a 422 naming
+//! the field (a 404 in a path: no resource has such an id), and a query parameter longer than
+//! [`MAX_QUERY_CHARS`] is a 422 naming the parameter.
 
 use crate::error::{json_error, Error, ProblemItem};
 use actix_web::dev::Payload;
@@ -78,6 +79,40 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
         Box::pin(async move {
             checked?;
             Ok(Query(query.await?.into_inner()))
+        })
+    }
+}
+
+/// Path parameters: actix's `web::Path` (same errors); one holding a NUL character names no
+/// resource (404).
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T> Path<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Path<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Path<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let nul = req.match_info().iter().any(|(_, v)| v.contains('\0'));
+        let path = web::Path::<T>::from_request(req, payload);
+        Box::pin(async move {
+            if nul {
+                return Err(Error::NotFound("resource").into());
+            }
+            Ok(Path(path.await?.into_inner()))
         })
     }
 }

@@ -1,6 +1,6 @@
 //! API key management (admin only): create, list, revoke. Every change is audited.
 
-use crate::api::extract::Json;
+use crate::api::extract::{Json, Path};
 use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
@@ -154,7 +154,7 @@ pub async fn revoke_key(
     p: Principal,
     store: web::Data<Store>,
     cache: Option<web::Data<crate::auth::KeyCache>>,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
     let id = id.into_inner();

@@ -1,6 +1,6 @@
 //! Questionnaire definitions and the xlsx template a supplier fills in.
 
-use crate::api::extract::Query;
+use crate::api::extract::{Path, Query};
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::domain::Sector;
@@ -37,7 +37,7 @@ pub async fn list(p: Principal) -> Result<HttpResponse> {
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/questionnaires/{sector}")]
-pub async fn get_one(p: Principal, sector: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, sector: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let s = sector_of(&sector)?;
     let cat = questionnaire::catalogue().map_err(Error::internal)?;
@@ -68,7 +68,7 @@ pub struct TemplateQuery {
 pub async fn template(
     p: Principal,
     store: web::Data<Store>,
-    sector: web::Path<String>,
+    sector: Path<String>,
     q: Query<TemplateQuery>,
 ) -> Result<HttpResponse> {
     p.require(Perm::Read)?;

@@ -1,7 +1,7 @@
 //! Supplier writes for ERP systems: upsert by the caller's own supplier id, and questionnaire
 //! answers as JSON. Both honour Idempotency-Key and return the new assessment.
 
-use crate::api::extract::Json;
+use crate::api::extract::{Json, Path};
 use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::api::views;
@@ -158,7 +158,7 @@ pub async fn upsert_by_ref(
     p: Principal,
     store: web::Data<Store>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: Path<String>,
     body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse> {
     p.require(Perm::WriteSuppliers)?;
@@ -289,7 +289,7 @@ pub async fn submit_responses(
     p: Principal,
     store: web::Data<Store>,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: Path<String>,
     body: Json<ResponseBody>,
 ) -> Result<HttpResponse> {
     p.require(Perm::SubmitResponses)?;

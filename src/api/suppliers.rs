@@ -1,7 +1,7 @@
 //! Supplier reads: list with filters and pagination, one supplier with its sources, its risk
 //! and its assessment history.
 
-use crate::api::extract::Query;
+use crate::api::extract::{Path, Query};
 use crate::api::keys::rfc3339;
 use crate::api::openapi as oa;
 use crate::api::views::{self, Page, PageQuery};
@@ -142,7 +142,7 @@ pub async fn list(p: Principal, store: web::Data<Store>, q: Query<ListQuery>) ->
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/suppliers/{id}")]
-pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store
@@ -177,7 +177,7 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/suppliers/{id}/risk")]
-pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn risk(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store
@@ -198,7 +198,7 @@ pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/suppliers/{id}/assessments")]
-pub async fn history(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn history(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store

@@ -1,7 +1,7 @@
 //! Uploads: POST a spreadsheet (parsed in a sandboxed child process), list, the report, the
 //! original bytes, and the rejected rows as a workbook.
 
-use crate::api::extract::Query;
+use crate::api::extract::{Path, Query};
 use crate::api::attachment::attachment;
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
@@ -398,7 +398,7 @@ pub async fn list(p: Principal, store: web::Data<Store>, q: Query<PageQuery>) ->
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}")]
-pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let meta = store.run(move |c| uploads::meta(c, &p.org_id, &id)).await?;
@@ -416,7 +416,7 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}/file")]
-pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn file(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let ev = p.event("upload.download", Some(id.clone()), json!({"what": "original file"}));
@@ -446,7 +446,7 @@ pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}/rejected.xlsx")]
-pub async fn rejected(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn rejected(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let (name, bytes) = store

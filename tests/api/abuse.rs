@@ -125,6 +125,12 @@ fn text_with_a_nul_character_is_422_naming_the_field() {
         let j = r.assert_problem(422, "nul_character");
         assert!(j["errors"][0]["field"].is_string(), "{path}: {j}");
     }
+    // In a path, no resource has such an id.
+    for path in ["/api/v1/suppliers/a%00b", "/api/v1/suppliers/%00/risk", "/api/v1/uploads/%00"] {
+        app.get(path, &app.admin_key).assert_problem(404, "not_found");
+    }
+    let r = app.req("PUT", "/api/v1/suppliers/by-ref/N%00", Some(&app.admin_key), Some(&json!({"legal_name": "Acme"})));
+    r.assert_problem(404, "not_found");
     // Nothing was written.
     assert_eq!(app.get("/api/v1/suppliers", &app.admin_key).json()["total"], 0);
 }
