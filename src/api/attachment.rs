@@ -42,6 +42,9 @@ mod tests {
             "attachment; filename=\"Lieferanten Z_rich _Q1_.xlsx\"; \
              filename*=UTF-8''Lieferanten%20Z%C3%BCrich%20%22Q1%22.xlsx"
         );
-        assert_eq!(attachment("供应商.csv"), "attachment; filename=\"___.csv\"; filename*=UTF-8''%E4%BE%9B%E5%BA%94%E5%95%86.csv");
+        assert_eq!(
+            attachment("供应商.csv"),
+            "attachment; filename=\"___.csv\"; filename*=UTF-8''%E4%BE%9B%E5%BA%94%E5%95%86.csv"
+        );
     }
 }

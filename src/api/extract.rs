@@ -180,7 +180,10 @@ mod tests {
 
     #[test]
     fn finds_the_first_nul_by_json_pointer() {
-        assert_eq!(first_nul(&json!({"a": "ok", "b": ["x", {"c/d~": "y\u{0}"}]}), &mut String::new()).as_deref(), Some("/b/1/c~1d~0"));
+        assert_eq!(
+            first_nul(&json!({"a": "ok", "b": ["x", {"c/d~": "y\u{0}"}]}), &mut String::new()).as_deref(),
+            Some("/b/1/c~1d~0")
+        );
         assert_eq!(first_nul(&json!({"k\u{0}": 1}), &mut String::new()).as_deref(), Some("/k\u{0}"));
         assert_eq!(first_nul(&json!("\u{0}"), &mut String::new()).as_deref(), Some("/"));
         assert_eq!(first_nul(&json!({"a": ["b", 1, null, {"c": "d"}]}), &mut String::new()), None);

@@ -1,8 +1,8 @@
 //! Uploads: POST a spreadsheet (parsed in a sandboxed child process), list, the report, the
 //! original bytes, and the rejected rows as a workbook.
 
-use crate::api::extract::{Path, Query};
 use crate::api::attachment::attachment;
+use crate::api::extract::{Path, Query};
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
 use crate::api::multipart::{check_declared_length, read_form};

@@ -3,13 +3,13 @@
 
 use super::currency::{parse_currency, CurrencyError};
 pub use super::headers::CANONICAL_FIELDS;
+use super::parse_country;
 use super::sector::{match_sector, ACCEPTED};
+use super::text::{clean_owned, has_bidi, mark_bidi, strip_bidi};
 use super::values::{
     excel_serial_date, is_ambiguous_number, money_parts, parse_date, parse_list, parse_number, parse_percent,
     percent_from_number, DateError,
 };
-use super::parse_country;
-use super::text::{clean_owned, has_bidi, mark_bidi, strip_bidi};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -138,10 +138,7 @@ mod tests {
     fn bidirectional_controls_are_stripped_or_marked() {
         let all = "\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}\u{2066}\u{2067}\u{2068}\u{2069}\u{200E}\u{200F}\u{061C}";
         assert_eq!(strip_bidi(&format!("AB{all}-12")), "AB-12");
-        assert_eq!(
-            mark_bidi(&format!("x{all}")),
-            "x[LRE][RLE][PDF][LRO][RLO][LRI][RLI][FSI][PDI][LRM][RLM][ALM]"
-        );
+        assert_eq!(mark_bidi(&format!("x{all}")), "x[LRE][RLE][PDF][LRO][RLO][LRI][RLI][FSI][PDI][LRM][RLM][ALM]");
         assert_eq!(mark_bidi("Acme \u{202E}gpj.exe"), "Acme [RLO]gpj.exe");
         assert!(!has_bidi("S\u{e3}o Paulo \u{5d0}\u{5d1}") && has_bidi("a\u{200F}"));
         assert_eq!(strip_bidi("S\u{e3}o Paulo"), "S\u{e3}o Paulo");

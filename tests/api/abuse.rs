@@ -88,7 +88,10 @@ fn an_over_long_query_parameter_is_422_naming_it() {
     assert_eq!(j["errors"][0]["field"], "q", "{j}");
     assert!(j["detail"].as_str().unwrap().contains("200"), "{j}");
     assert_eq!(app.get(&format!("/api/v1/suppliers?q={}", "a".repeat(200)), &app.admin_key).status, 200);
-    let r = app.get(&format!("/api/v1/questionnaires/manufacturing/template.xlsx?supplier_id={}", "x".repeat(201)), &app.admin_key);
+    let r = app.get(
+        &format!("/api/v1/questionnaires/manufacturing/template.xlsx?supplier_id={}", "x".repeat(201)),
+        &app.admin_key,
+    );
     assert_eq!(r.assert_problem(422, "invalid_query")["errors"][0]["field"], "supplier_id");
 }
 

@@ -141,10 +141,13 @@ fn every_text_query_parameter_documents_its_maximum() {
                 continue;
             }
             let schema = doc.resolve(&p["schema"]);
-            let texty = schema["type"] == "string" || schema["type"].as_array().is_some_and(|t| t.contains(&json!("string")));
+            let texty =
+                schema["type"] == "string" || schema["type"].as_array().is_some_and(|t| t.contains(&json!("string")));
             let bounded = schema["maxLength"].is_u64()
                 || schema["enum"].is_array()
-                || schema["pattern"].as_str().is_some_and(|r| r.starts_with('^') && r.ends_with('$') && !r.contains('*') && !r.contains('+'));
+                || schema["pattern"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with('^') && r.ends_with('$') && !r.contains('*') && !r.contains('+'));
             if texty && !bounded {
                 unbounded.push(format!("{} {path} ?{}", method.to_uppercase(), p["name"].as_str().unwrap_or("?")));
             }
