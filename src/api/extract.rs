@@ -141,7 +141,7 @@ fn check_query(qs: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn nul_error(field: String, what: &str) -> Error {
+pub(crate) fn nul_error(field: String, what: &str) -> Error {
     Error::invalid(
         "nul_character",
         format!("{what} `{field}` holds a NUL character (U+0000), which text may not contain."),
@@ -150,7 +150,7 @@ fn nul_error(field: String, what: &str) -> Error {
 }
 
 /// The JSON pointer (RFC 6901) of the first string or key holding a NUL character.
-fn first_nul(v: &Value, at: &mut String) -> Option<String> {
+pub(crate) fn first_nul(v: &Value, at: &mut String) -> Option<String> {
     match v {
         Value::String(s) if s.contains('\0') => Some(if at.is_empty() { "/".to_string() } else { at.clone() }),
         Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {

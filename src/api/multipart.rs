@@ -1,6 +1,7 @@
 //! Reads an upload's multipart form with hard size caps: the body is refused with 413 as soon
 //! as it passes the limit (and before reading it when Content-Length already says so).
 
+use crate::api::extract::{first_nul, nul_error};
 use crate::error::{Error, ProblemItem, Result};
 use crate::ingest::bidi_marker;
 use actix_multipart::Multipart;
@@ -54,6 +55,21 @@ pub fn clean_filename(raw: &str) -> String {
     }
 }
 
+/// A text part holding a NUL character (as such, or escaped in the JSON of `mapping`) is
+/// refused as JSON bodies and query strings are (see `api::extract`).
+fn refuse_nul(name: &str, buf: &[u8]) -> Result<()> {
+    let shown: String = name.chars().filter(|&c| c != '\0').take(80).collect();
+    if buf.contains(&0) || name.contains('\0') {
+        return Err(nul_error(shown, "The form part"));
+    }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(buf) {
+        if let Some(pointer) = first_nul(&v, &mut String::new()) {
+            return Err(nul_error(format!("{shown}{pointer}"), "The form part"));
+        }
+    }
+    Ok(())
+}
+
 pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<UploadForm> {
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
@@ -89,6 +105,9 @@ pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -
                 });
             }
             buf.extend_from_slice(&chunk);
+        }
+        if name != "file" {
+            refuse_nul(&name, &buf)?;
         }
         match name.as_str() {
             "file" => {

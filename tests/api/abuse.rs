@@ -137,3 +137,25 @@ fn text_with_a_nul_character_is_422_naming_the_field() {
     // Nothing was written.
     assert_eq!(app.get("/api/v1/suppliers", &app.admin_key).json()["total"], 0);
 }
+
+/// Text parts of a form are text too: a NUL character in a watchlist's name, an upload's
+/// supplier id or its mapping is a 422 naming the part.
+#[test]
+fn form_parts_with_a_nul_character_are_422_naming_the_part() {
+    let app = TestApp::spawn();
+    let auth = format!("Bearer {}", app.admin_key);
+    let csv: &[u8] = b"name,aliases,country\nAcme,,TH\n";
+    let (ct, body) =
+        multipart(&[("file", Some("list.csv"), csv), ("name", None, b"Own\0list"), ("edition", None, b"2026")]);
+    let r = app.send("POST", "/api/v1/watchlists", &[("Authorization", &auth), ("Content-Type", &ct)], &body);
+    assert_eq!(r.assert_problem(422, "nul_character")["errors"][0]["field"], "name");
+    let list: &[u8] = b"Supplier Name,Country,Sector\nAcme,Thailand,Fishing\n";
+    let mapping = json!({"Supplier Name\u{0}": "legal_name"}).to_string();
+    let (ct, body) = multipart(&[("file", Some("s.csv"), list), ("mapping", None, mapping.as_bytes())]);
+    let r = app.send("POST", "/api/v1/uploads", &[("Authorization", &auth), ("Content-Type", &ct)], &body);
+    assert_eq!(r.assert_problem(422, "nul_character")["errors"][0]["field"], "mapping/Supplier Name\u{0}");
+    let (ct, body) = multipart(&[("file", Some("s.csv"), list), ("supplier_id", None, b"x\0")]);
+    let r = app.send("POST", "/api/v1/uploads", &[("Authorization", &auth), ("Content-Type", &ct)], &body);
+    assert_eq!(r.assert_problem(422, "nul_character")["errors"][0]["field"], "supplier_id");
+    assert_eq!(app.get("/api/v1/uploads", &app.admin_key).json()["total"], 0);
+}
