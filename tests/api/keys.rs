@@ -118,3 +118,41 @@ fn the_last_admin_key_cannot_be_revoked_and_revoking_twice_is_404() {
     assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{aid}"), Some(&second), None).status, 204);
     app.get("/api/v1/keys", &auditor).assert_problem(401, "unauthorized");
 }
+
+/// Two admins revoking each other's key at the same moment: one wins, the other is refused, and
+/// the organisation keeps an admin key (the check runs in the revoke's own transaction).
+#[test]
+fn concurrent_revocations_leave_an_admin_key() {
+    let app = TestApp::spawn();
+    let mut admin = app.admin_key.clone();
+    for round in 0..10 {
+        let make = |name: String| {
+            let r = app.post("/api/v1/keys", &admin, &json!({"name": name, "role": "admin"}));
+            assert_eq!(r.status, 201, "{}", r.text());
+            (r.json()["key"].as_str().unwrap().to_string(), r.json()["id"].as_str().unwrap().to_string())
+        };
+        let (a_key, a_id) = make(format!("a{round}"));
+        let (b_key, b_id) = make(format!("b{round}"));
+        // Leave only a and b active.
+        for k in app.get("/api/v1/keys", &a_key).json().as_array().unwrap() {
+            let id = k["id"].as_str().unwrap();
+            if k["role"] == "admin" && k["revoked_at"].is_null() && id != a_id && id != b_id {
+                assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{id}"), Some(&a_key), None).status, 204);
+            }
+        }
+        let (ra, rb) = std::thread::scope(|s| {
+            let ta = s.spawn(|| app.req("DELETE", &format!("/api/v1/keys/{b_id}"), Some(&a_key), None).status);
+            let tb = s.spawn(|| app.req("DELETE", &format!("/api/v1/keys/{a_id}"), Some(&b_key), None).status);
+            (ta.join().unwrap(), tb.join().unwrap())
+        });
+        let mut statuses = [ra, rb];
+        statuses.sort();
+        // The loser is refused as the last admin (409) or, its own key revoked first, with 401.
+        assert!(statuses == [204, 401] || statuses == [204, 409], "round {round}: {statuses:?}");
+        admin = if ra == 204 { a_key } else { b_key };
+        let left = app.get("/api/v1/keys", &admin).json();
+        let admins =
+            left.as_array().unwrap().iter().filter(|k| k["role"] == "admin" && k["revoked_at"].is_null()).count();
+        assert_eq!(admins, 1, "round {round}");
+    }
+}
