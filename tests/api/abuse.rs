@@ -76,6 +76,14 @@ fn bidirectional_controls_are_marked_in_names_and_removed_from_identifiers() {
     assert_eq!(wb.status, 200);
     let cd = wb.header("content-disposition").unwrap();
     assert!(cd.starts_with("attachment; filename=\"") && cd.ends_with(".xlsx\""), "{cd}");
+    // The auditor's workbook shows the marker, not a name that reads "Acme Fishing Ltd".
+    let mut x: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(wb.body.clone())).unwrap();
+    let mut cells = Vec::new();
+    for name in calamine::Reader::sheet_names(&x) {
+        let range = calamine::Reader::worksheet_range(&mut x, &name).unwrap();
+        cells.extend(range.cells().map(|(_, _, c)| c.to_string()).filter(|c| c.contains("Acme")));
+    }
+    assert!(!cells.is_empty() && cells.iter().all(|c| c.contains("Acme [RLO]dtL gnihsiF")), "{cells:?}");
 }
 
 /// Free-text query parameters have a maximum: 50,000 characters of `q` used to be a 500 on
