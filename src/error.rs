@@ -52,11 +52,19 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub request_id: Option<String>,
-    /// Which rows, columns or fields are wrong, and why.
+    /// Which rows, columns or fields are wrong, and why: at most the first 100.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(required = false)]
+    #[schema(required = false, max_items = 100)]
     pub errors: Vec<ProblemItem>,
+    /// How many items there were in all, present when `errors` lists only the first 100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 101)]
+    pub errors_total: Option<usize>,
 }
+
+/// The most items a problem body lists: a request with thousands of wrong fields must not get
+/// an answer many times its own size.
+pub const MAX_PROBLEM_ITEMS: usize = 100;
 
 impl ProblemItem {
     pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
@@ -135,8 +143,12 @@ impl Error {
             code: self.code().to_string(),
             request_id: current_request_id(),
             errors: match self {
-                Error::Problem { items, .. } => items.clone(),
+                Error::Problem { items, .. } => items.iter().take(MAX_PROBLEM_ITEMS).cloned().collect(),
                 _ => Vec::new(),
+            },
+            errors_total: match self {
+                Error::Problem { items, .. } if items.len() > MAX_PROBLEM_ITEMS => Some(items.len()),
+                _ => None,
             },
         }
     }

@@ -1,5 +1,6 @@
 //! Assessment reads: one assessment with components, findings and evidence.
 
+use crate::api::extract::{Json, Path};
 use crate::api::openapi as oa;
 use crate::api::views;
 use crate::auth::{Perm, Principal};
@@ -32,7 +33,7 @@ pub struct Networks {
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/assessments/{id}")]
-pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store.run(move |c| views::assessment_view(&assessments::get(c, &p.org_id, &id)?)).await?;
@@ -68,7 +69,7 @@ pub async fn rescore(
     p: Principal,
     store: web::Data<Store>,
     req: actix_web::HttpRequest,
-    body: web::Json<RescoreBody>,
+    body: Json<RescoreBody>,
 ) -> Result<HttpResponse> {
     use crate::api::idempotency;
     use crate::error::Error;

@@ -1,5 +1,6 @@
 //! GET /audit-log: who did what, when (admin, auditor).
 
+use crate::api::extract::Query;
 use crate::api::keys::rfc3339;
 use crate::api::openapi as oa;
 use crate::api::views::{Page, PageQuery};
@@ -38,7 +39,7 @@ pub struct AuditEntry {
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[get("/audit-log")]
-pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<PageQuery>) -> Result<HttpResponse> {
+pub async fn list(p: Principal, store: web::Data<Store>, q: Query<PageQuery>) -> Result<HttpResponse> {
     p.require(Perm::ReadAuditLog)?;
     let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
     let (rows, total) = store.run(move |c| audit::list(c, &p.org_id, offset, per_page)).await?;

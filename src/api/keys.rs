@@ -1,5 +1,6 @@
 //! API key management (admin only): create, list, revoke. Every change is audited.
 
+use crate::api::extract::{Json, Path};
 use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
@@ -95,7 +96,7 @@ pub async fn create_key(
     p: Principal,
     req: HttpRequest,
     store: web::Data<Store>,
-    body: web::Json<CreateKey>,
+    body: Json<CreateKey>,
 ) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
     body.validate()?;
@@ -146,19 +147,25 @@ pub async fn list_keys(p: Principal, store: web::Data<Store>) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(rows.iter().map(view).collect::<Vec<_>>()))
 }
 
-/// Revokes a key: from then on it gets 401.
+/// Revokes a key: from then on it gets 401. A key already revoked is 404; the organisation's
+/// last active admin key cannot be revoked (409 `last_admin_key`).
 #[utoipa::path(tag = "keys", security(("bearer" = [])), params(("id" = String, Path, description = "The key's id")),
     responses(
         (status = 204, description = "Revoked: the key gets 401 from now on"),
         (status = 403, response = oa::Forbidden),
-        (status = 404, response = oa::NotFound),
+        (status = 404, description = "No such active key in the caller's organisation (`not_found`): \
+            unknown, of another organisation, or already revoked", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "`last_admin_key`: the organisation's last active admin key cannot \
+            be revoked; create another admin key first", body = crate::error::Problem,
+            content_type = "application/problem+json"),
     ))]
 #[delete("/keys/{id}")]
 pub async fn revoke_key(
     p: Principal,
     store: web::Data<Store>,
     cache: Option<web::Data<crate::auth::KeyCache>>,
-    id: web::Path<String>,
+    id: Path<String>,
 ) -> Result<HttpResponse> {
     p.require(Perm::ManageKeys)?;
     let id = id.into_inner();

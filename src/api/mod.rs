@@ -1,7 +1,9 @@
 //! HTTP handlers, one module per resource. Handlers parse, call the store and the core, answer.
 
 pub mod assessments;
+pub mod attachment;
 pub mod audit_log;
+pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod keys;

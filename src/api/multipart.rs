@@ -1,7 +1,9 @@
 //! Reads an upload's multipart form with hard size caps: the body is refused with 413 as soon
 //! as it passes the limit (and before reading it when Content-Length already says so).
 
+use crate::api::extract::{first_nul, nul_error};
 use crate::error::{Error, ProblemItem, Result};
+use crate::ingest::bidi_marker;
 use actix_multipart::Multipart;
 use actix_web::{http::header, web, HttpRequest};
 use futures_util::StreamExt;
@@ -40,16 +42,32 @@ pub fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<()> {
     Ok(())
 }
 
-/// A file name safe to store and show: no path, no control characters, at most 255 chars.
+/// A file name safe to store and show: no path, no control characters (bidirectional ones
+/// included: `\u{202E}gpj.exe` must not show as `exe.jpg`), at most 255 chars.
 pub fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let s: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
+    let s: String = base.chars().filter(|&c| !c.is_control() && bidi_marker(c).is_none()).take(255).collect();
     let s = s.trim().to_string();
     if s.is_empty() {
         "upload".into()
     } else {
         s
     }
+}
+
+/// A text part holding a NUL character (as such, or escaped in the JSON of `mapping`) is
+/// refused as JSON bodies and query strings are (see `api::extract`).
+fn refuse_nul(name: &str, buf: &[u8]) -> Result<()> {
+    let shown: String = name.chars().filter(|&c| c != '\0').take(80).collect();
+    if buf.contains(&0) || name.contains('\0') {
+        return Err(nul_error(shown, "The form part"));
+    }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(buf) {
+        if let Some(pointer) = first_nul(&v, &mut String::new()) {
+            return Err(nul_error(format!("{shown}{pointer}"), "The form part"));
+        }
+    }
+    Ok(())
 }
 
 pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<UploadForm> {
@@ -87,6 +105,9 @@ pub async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -
                 });
             }
             buf.extend_from_slice(&chunk);
+        }
+        if name != "file" {
+            refuse_nul(&name, &buf)?;
         }
         match name.as_str() {
             "file" => {

@@ -87,7 +87,8 @@ problem_responses! {
     /// 409: a conflicting request.
     Conflict => "A conflicting request: `idempotency_in_progress` (a request with this Idempotency-Key \
         is still running; retry after `Retry-After`), `concurrent_update` (another request changed the same \
-        supplier; retry), `watchlist_exists` (that list name and edition were already uploaded).",
+        supplier; retry), `watchlist_exists` (that list name and edition were already uploaded), \
+        `last_admin_key` (an organisation keeps one active admin key).",
         RETRY_AFTER => integer_header("Seconds to wait before retrying (with `idempotency_in_progress`).");
     /// 413: the body is over the limit.
     PayloadTooLarge => "The body is over the limit: `body_too_large` (JSON bodies) or `file_too_large` (uploads).";
@@ -96,7 +97,8 @@ problem_responses! {
         documented content type) or `unsupported_format` (the file is not a spreadsheet Manumit reads).";
     /// 422: understood, but not valid.
     UnprocessableContent => "The request is understood but not valid; `code` says why (e.g. \
-        `validation_failed`, `invalid_json`, `invalid_query`, `idempotency_key_reused`, `unreadable_file`, \
+        `validation_failed`, `invalid_json`, `invalid_query` (a query parameter is over 200 characters \
+        or not valid), `nul_character` (text holding U+0000), `idempotency_key_reused`, `unreadable_file`, \
         `no_data_rows`) and `errors` names the rows, columns or fields.";
     /// 429: over the key's rate limit.
     TooManyRequests => "This API key is over its rate limit (`rate_limited`).",

@@ -1,5 +1,6 @@
 //! The caller's organisation and its settings: every role reads them, admins change them.
 
+use crate::api::extract::Json;
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
 use crate::api::openapi as oa;
@@ -171,7 +172,7 @@ pub async fn update(
     p: Principal,
     req: HttpRequest,
     store: web::Data<Store>,
-    body: web::Json<OrganisationPatch>,
+    body: Json<OrganisationPatch>,
 ) -> Result<HttpResponse> {
     // Settings change what every member of the organisation sees: admins only (the same
     // role that manages keys; `Perm` has no separate entry for it).

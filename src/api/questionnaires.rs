@@ -1,5 +1,6 @@
 //! Questionnaire definitions and the xlsx template a supplier fills in.
 
+use crate::api::extract::{Path, Query};
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
 use crate::domain::Sector;
@@ -36,7 +37,7 @@ pub async fn list(p: Principal) -> Result<HttpResponse> {
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/questionnaires/{sector}")]
-pub async fn get_one(p: Principal, sector: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, sector: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let s = sector_of(&sector)?;
     let cat = questionnaire::catalogue().map_err(Error::internal)?;
@@ -46,6 +47,7 @@ pub async fn get_one(p: Principal, sector: web::Path<String>) -> Result<HttpResp
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TemplateQuery {
     /// Pre-fill the Supplier sheet with this supplier.
+    #[param(max_length = 200)]
     pub supplier_id: Option<String>,
 }
 
@@ -66,8 +68,8 @@ pub struct TemplateQuery {
 pub async fn template(
     p: Principal,
     store: web::Data<Store>,
-    sector: web::Path<String>,
-    q: web::Query<TemplateQuery>,
+    sector: Path<String>,
+    q: Query<TemplateQuery>,
 ) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let s = sector_of(&sector)?;
@@ -89,7 +91,7 @@ pub async fn template(
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"manumit-questionnaire-{s}.xlsx\""),
+            crate::api::attachment::attachment(&format!("manumit-questionnaire-{s}.xlsx")),
         ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header((header::CACHE_CONTROL, "no-store"))

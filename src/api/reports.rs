@@ -1,6 +1,7 @@
 //! The compliance workbook: GET /reports/workbook.xlsx, built from the caller's organisation's
 //! data, written to an anonymous temp file off the async threads, and streamed from it.
 
+use crate::api::extract::Query;
 use crate::api::openapi as oa;
 use crate::api::suppliers::parse_filters;
 use crate::auth::{Perm, Principal};
@@ -10,7 +11,7 @@ use crate::report::write_workbook;
 use crate::service::report::{build_input, file_name, Requester, Scope};
 use crate::store::{audit, Store};
 use actix_files::NamedFile;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse, Responder};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -68,7 +69,7 @@ fn id_param(name: &str, v: Option<String>) -> Result<Option<String>> {
 pub async fn workbook(
     p: Principal,
     store: web::Data<Store>,
-    q: web::Query<WorkbookQuery>,
+    q: Query<WorkbookQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     p.require(Perm::DownloadReports)?;
@@ -114,14 +115,12 @@ pub async fn workbook(
     let named = NamedFile::from_file(file, &name)
         .map_err(|e| Error::internal(format!("workbook file: {e}")))?
         .set_content_type(XLSX_TYPE.parse().map_err(Error::internal)?)
-        .set_content_disposition(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(name.clone())],
-        })
         .use_etag(false)
         .use_last_modified(false);
     let mut resp = named.respond_to(&req).map_into_boxed_body();
     let h = resp.headers_mut();
+    let disposition = crate::api::attachment::attachment(&name);
+    h.insert(header::CONTENT_DISPOSITION, header::HeaderValue::from_str(&disposition).map_err(Error::internal)?);
     h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(resp)

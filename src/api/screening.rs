@@ -1,5 +1,6 @@
 //! Screening: an organisation's own entity lists (watchlists) and people's decisions on matches.
 
+use crate::api::extract::Json;
 use crate::api::keys::rfc3339;
 use crate::api::multipart::{check_declared_length, read_form};
 use crate::api::openapi as oa;
@@ -308,7 +309,7 @@ pub enum DecisionKind {
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[post("/screening-decisions")]
-pub async fn decide(p: Principal, store: web::Data<Store>, body: web::Json<DecisionBody>) -> Result<HttpResponse> {
+pub async fn decide(p: Principal, store: web::Data<Store>, body: Json<DecisionBody>) -> Result<HttpResponse> {
     p.require(Perm::DecideScreening)?;
     body.validate()?;
     let b = body.into_inner();

@@ -1,6 +1,7 @@
 //! Supplier writes for ERP systems: upsert by the caller's own supplier id, and questionnaire
 //! answers as JSON. Both honour Idempotency-Key and return the new assessment.
 
+use crate::api::extract::{Json, Path};
 use crate::api::idempotency;
 use crate::api::openapi as oa;
 use crate::api::views;
@@ -157,11 +158,12 @@ pub async fn upsert_by_ref(
     p: Principal,
     store: web::Data<Store>,
     req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Json<Map<String, Value>>,
+    path: Path<String>,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse> {
     p.require(Perm::WriteSuppliers)?;
-    let external_ref = path.into_inner().trim().to_string();
+    // Cleaned as the body's fields are: bidirectional controls are no part of a reference.
+    let external_ref = crate::ingest::strip_bidi(path.into_inner().trim());
     if external_ref.is_empty() || external_ref.len() > 200 {
         return Err(Error::invalid(
             "validation_failed",
@@ -171,7 +173,7 @@ pub async fn upsert_by_ref(
     }
     let mut body = body.into_inner();
     if let Some(v) = body.get("external_ref") {
-        if v.as_str().map(str::trim) != Some(external_ref.as_str()) {
+        if v.as_str().map(|s| crate::ingest::strip_bidi(s.trim())).as_deref() != Some(external_ref.as_str()) {
             return Err(Error::invalid(
                 "validation_failed",
                 "The body's external_ref differs from the one in the path.",
@@ -287,8 +289,8 @@ pub async fn submit_responses(
     p: Principal,
     store: web::Data<Store>,
     req: HttpRequest,
-    id: web::Path<String>,
-    body: web::Json<ResponseBody>,
+    id: Path<String>,
+    body: Json<ResponseBody>,
 ) -> Result<HttpResponse> {
     p.require(Perm::SubmitResponses)?;
     body.validate()?;

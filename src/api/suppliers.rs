@@ -1,6 +1,7 @@
 //! Supplier reads: list with filters and pagination, one supplier with its sources, its risk
 //! and its assessment history.
 
+use crate::api::extract::{Path, Query};
 use crate::api::keys::rfc3339;
 use crate::api::openapi as oa;
 use crate::api::views::{self, Page, PageQuery};
@@ -24,7 +25,8 @@ pub struct ListQuery {
     /// low, medium, high or critical (of the latest assessment).
     #[param(value_type = Option<Tier>)]
     pub tier: Option<String>,
-    /// Part of the supplier's name.
+    /// Part of the supplier's name (at most 200 characters).
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 1_000_000)]
@@ -115,7 +117,7 @@ pub fn parse_filters(
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[get("/suppliers")]
-pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery>) -> Result<HttpResponse> {
+pub async fn list(p: Principal, store: web::Data<Store>, q: Query<ListQuery>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let q = q.into_inner();
     let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
@@ -140,7 +142,7 @@ pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<ListQuery
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/suppliers/{id}")]
-pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store
@@ -175,7 +177,7 @@ pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/suppliers/{id}/risk")]
-pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn risk(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store
@@ -196,7 +198,7 @@ pub async fn risk(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/suppliers/{id}/assessments")]
-pub async fn history(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn history(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let v = store

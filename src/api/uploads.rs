@@ -1,6 +1,8 @@
 //! Uploads: POST a spreadsheet (parsed in a sandboxed child process), list, the report, the
 //! original bytes, and the rejected rows as a workbook.
 
+use crate::api::attachment::attachment;
+use crate::api::extract::{Path, Query};
 use crate::api::idempotency;
 use crate::api::keys::rfc3339;
 use crate::api::multipart::{check_declared_length, read_form};
@@ -366,7 +368,7 @@ pub async fn create(
         (status = 422, response = oa::UnprocessableContent),
     ))]
 #[get("/uploads")]
-pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<PageQuery>) -> Result<HttpResponse> {
+pub async fn list(p: Principal, store: web::Data<Store>, q: Query<PageQuery>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let (page, per_page, offset) = PageQuery::resolve(q.page, q.per_page)?;
     let (rows, total) = store.run(move |c| uploads::list(c, &p.org_id, offset, per_page)).await?;
@@ -396,17 +398,11 @@ pub async fn list(p: Principal, store: web::Data<Store>, q: web::Query<PageQuery
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}")]
-pub async fn get_one(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_one(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let meta = store.run(move |c| uploads::meta(c, &p.org_id, &id)).await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(meta.report_json))
-}
-
-fn attachment(name: &str) -> String {
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    format!("attachment; filename=\"{ascii}\"")
 }
 
 /// The original bytes, exactly as uploaded.
@@ -415,11 +411,12 @@ fn attachment(name: &str) -> String {
     responses(
         (status = 200, description = "The original bytes (attachment, under the uploaded file name)",
             body = oa::Binary, content_type = "application/octet-stream",
-            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`, plus \
+                `filename*=UTF-8''…` (percent-encoded) when the name is not plain ASCII"))),
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}/file")]
-pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn file(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let ev = p.event("upload.download", Some(id.clone()), json!({"what": "original file"}));
@@ -444,11 +441,12 @@ pub async fn file(p: Principal, store: web::Data<Store>, id: web::Path<String>) 
     responses(
         (status = 200, description = "The rejected rows as a workbook (attachment)",
             body = oa::Binary, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers(("Content-Disposition" = String, description = "`attachment; filename=\"<name>-rejected.xlsx\"`"))),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"<name>-rejected.xlsx\"`, \
+                plus `filename*=UTF-8''…` (percent-encoded) when the name is not plain ASCII"))),
         (status = 404, response = oa::NotFound),
     ))]
 #[get("/uploads/{id}/rejected.xlsx")]
-pub async fn rejected(p: Principal, store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn rejected(p: Principal, store: web::Data<Store>, id: Path<String>) -> Result<HttpResponse> {
     p.require(Perm::Read)?;
     let id = id.into_inner();
     let (name, bytes) = store

@@ -3,12 +3,13 @@
 
 use super::currency::{parse_currency, CurrencyError};
 pub use super::headers::CANONICAL_FIELDS;
+use super::parse_country;
 use super::sector::{match_sector, ACCEPTED};
+use super::text::{clean_owned, has_bidi, mark_bidi, strip_bidi};
 use super::values::{
     excel_serial_date, is_ambiguous_number, money_parts, parse_date, parse_list, parse_number, parse_percent,
     percent_from_number, DateError,
 };
-use super::{parse_country, text::clean_owned};
 use crate::domain::{AddressType, Cell, SupplierFields, YesNo};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -54,7 +55,25 @@ pub struct ParsedFields {
 const LEFT_UNKNOWN: &str = " The field is left unknown; the supplier is kept.";
 
 /// Codes of warnings whose value was kept (every other warning left its field unknown).
-const KEPT_CODES: &[&str] = &["truncated", "mixed_sector", "currency_conflict"];
+const KEPT_CODES: &[&str] = &["truncated", "mixed_sector", "currency_conflict", "bidi_control"];
+
+/// Fields of names and free text: a bidirectional control in them is kept visible as a marker
+/// (e.g. "[RLO]") with a warning, so that an auditor sees a name written to display otherwise.
+/// From every other field (references, registration numbers, codes, values read as numbers,
+/// dates or words) such controls are removed.
+const MARKED_FIELDS: &[&str] = &[
+    "legal_name",
+    "trading_name",
+    "directors",
+    "beneficial_owners",
+    "bank_account_holder",
+    "commodity",
+    "address",
+    "city",
+    "region",
+    "audit_standard",
+    "notes",
+];
 
 impl ParsedFields {
     /// For a sender who can correct and resend (the JSON API): an optional value that could
@@ -206,6 +225,18 @@ pub fn parse_fields(values: &[FieldValue<'_>], row: u32, today: NaiveDate) -> Pa
             warnings.push(
                 cx.err("truncated", format!("The text was longer than {MAX_CELL_CHARS} characters and was cut.")),
             );
+        }
+        if has_bidi(&text) {
+            if MARKED_FIELDS.contains(&fv.field.as_ref()) {
+                text = mark_bidi(&text);
+                warnings.push(Ctx { row, fv, text: &text }.err(
+                    "bidi_control",
+                    "The text holds bidirectional control characters, which make it display differently \
+                     from what it holds; they are kept as visible markers such as [RLO].",
+                ));
+            } else {
+                text = strip_bidi(&text);
+            }
         }
         let cx = Ctx { row, fv, text: &text };
         let mut remarks = Vec::new();

@@ -44,7 +44,7 @@ pub use sandbox::{read_workbook_sandboxed, worker_main, SandboxStream, LIMITS_EN
 pub use sector::{match_sector, SectorMatch};
 pub use sniff::sniff;
 pub use stream::{Flow, RowSink};
-pub use text::clean_text;
+pub use text::{bidi_marker, clean_text, mark_bidi, strip_bidi};
 pub use values::{parse_date, parse_list, parse_money, parse_number, parse_percent, parse_sector, DateError};
 
 use crate::domain::{FileFormat, Workbook};

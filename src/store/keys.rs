@@ -79,22 +79,44 @@ pub fn list_keys(conn: &mut DbConn, org_id: &str) -> Result<Vec<ApiKeyRow>> {
         .load(conn)?)
 }
 
-/// Revokes a key of this organisation. Another organisation's key is "not found".
+/// Revokes an active key of this organisation. Another organisation's key and a key already
+/// revoked are "not found". The organisation's last active admin key is refused (409
+/// `last_admin_key`): without one, only the command line could manage keys again. Call it
+/// inside a write transaction: on PostgreSQL the organisation row is locked first so that two
+/// concurrent revocations of its last two admin keys cannot both pass the count (SQLite writers
+/// are already serialised).
 pub fn revoke_key(conn: &mut DbConn, org_id: &str, key_id: &str) -> Result<ApiKeyRow> {
-    {
-        let c = conn;
-        let key: ApiKeyRow = api_keys::table
-            .filter(api_keys::id.eq(key_id))
-            .filter(api_keys::org_id.eq(org_id))
-            .select(ApiKeyRow::as_select())
-            .first(c)
-            .optional()?
-            .ok_or(Error::NotFound("key"))?;
-        if key.revoked_at.is_none() {
-            diesel::update(api_keys::table.find(key_id)).set(api_keys::revoked_at.eq(Some(now()))).execute(c)?;
-        }
-        Ok(key)
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT id FROM organisations WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(org_id)
+            .execute(pg)?;
     }
+    let key: ApiKeyRow = api_keys::table
+        .filter(api_keys::id.eq(key_id))
+        .filter(api_keys::org_id.eq(org_id))
+        .filter(api_keys::revoked_at.is_null())
+        .select(ApiKeyRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("key"))?;
+    if key.role == Role::Admin.to_string() {
+        let other_admins: i64 = api_keys::table
+            .filter(api_keys::org_id.eq(org_id))
+            .filter(api_keys::role.eq(&key.role))
+            .filter(api_keys::revoked_at.is_null())
+            .filter(api_keys::id.ne(key_id))
+            .count()
+            .get_result(conn)?;
+        if other_admins == 0 {
+            return Err(Error::problem(
+                409,
+                "last_admin_key",
+                "This is the organisation's last active admin key: create another admin key before revoking it.",
+            ));
+        }
+    }
+    diesel::update(api_keys::table.find(key_id)).set(api_keys::revoked_at.eq(Some(now()))).execute(conn)?;
+    Ok(key)
 }
 
 pub fn role_of(row: &ApiKeyRow) -> Result<Role> {

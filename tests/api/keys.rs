@@ -91,3 +91,77 @@ fn key_creation_replay_returns_the_key_metadata_never_the_plain_key() {
         assert!(!body.contains("\"key\"") && !body.contains(&plain[4..]), "{body}");
     }
 }
+
+/// An organisation always keeps one active admin key (else only the command line could manage
+/// keys again), and a revoked key cannot be revoked again.
+#[test]
+fn the_last_admin_key_cannot_be_revoked_and_revoking_twice_is_404() {
+    let app = TestApp::spawn();
+    let admin_id = |key: &str| {
+        let list = app.get("/api/v1/keys", key).json();
+        let ids: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["role"] == "admin" && k["revoked_at"].is_null())
+            .map(|k| k["id"].as_str().unwrap().to_string())
+            .collect();
+        ids
+    };
+    let first = admin_id(&app.admin_key);
+    assert_eq!(first.len(), 1);
+    let p = app.req("DELETE", &format!("/api/v1/keys/{}", first[0]), Some(&app.admin_key), None);
+    let j = p.assert_problem(409, "last_admin_key");
+    assert!(j["detail"].as_str().unwrap().contains("last active admin key"), "{j}");
+    assert_eq!(app.get("/api/v1/keys", &app.admin_key).status, 200, "the key still works");
+
+    let second = app.key("admin");
+    assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{}", first[0]), Some(&second), None).status, 204);
+    app.req("DELETE", &format!("/api/v1/keys/{}", first[0]), Some(&second), None).assert_problem(404, "not_found");
+    let left = admin_id(&second);
+    assert_eq!(left.len(), 1);
+    app.req("DELETE", &format!("/api/v1/keys/{}", left[0]), Some(&second), None).assert_problem(409, "last_admin_key");
+    // Other roles are not protected.
+    let r = app.post("/api/v1/keys", &second, &json!({"name": "audit", "role": "auditor"}));
+    let (auditor, aid) = (r.json()["key"].as_str().unwrap().to_string(), r.json()["id"].as_str().unwrap().to_string());
+    assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{aid}"), Some(&second), None).status, 204);
+    app.get("/api/v1/keys", &auditor).assert_problem(401, "unauthorized");
+}
+
+/// Two admins revoking each other's key at the same moment: one wins, the other is refused, and
+/// the organisation keeps an admin key (the check runs in the revoke's own transaction).
+#[test]
+fn concurrent_revocations_leave_an_admin_key() {
+    let app = TestApp::spawn();
+    let mut admin = app.admin_key.clone();
+    for round in 0..10 {
+        let make = |name: String| {
+            let r = app.post("/api/v1/keys", &admin, &json!({"name": name, "role": "admin"}));
+            assert_eq!(r.status, 201, "{}", r.text());
+            (r.json()["key"].as_str().unwrap().to_string(), r.json()["id"].as_str().unwrap().to_string())
+        };
+        let (a_key, a_id) = make(format!("a{round}"));
+        let (b_key, b_id) = make(format!("b{round}"));
+        // Leave only a and b active.
+        for k in app.get("/api/v1/keys", &a_key).json().as_array().unwrap() {
+            let id = k["id"].as_str().unwrap();
+            if k["role"] == "admin" && k["revoked_at"].is_null() && id != a_id && id != b_id {
+                assert_eq!(app.req("DELETE", &format!("/api/v1/keys/{id}"), Some(&a_key), None).status, 204);
+            }
+        }
+        let (ra, rb) = std::thread::scope(|s| {
+            let ta = s.spawn(|| app.req("DELETE", &format!("/api/v1/keys/{b_id}"), Some(&a_key), None).status);
+            let tb = s.spawn(|| app.req("DELETE", &format!("/api/v1/keys/{a_id}"), Some(&b_key), None).status);
+            (ta.join().unwrap(), tb.join().unwrap())
+        });
+        let mut statuses = [ra, rb];
+        statuses.sort();
+        // The loser is refused as the last admin (409) or, its own key revoked first, with 401.
+        assert!(statuses == [204, 401] || statuses == [204, 409], "round {round}: {statuses:?}");
+        admin = if ra == 204 { a_key } else { b_key };
+        let left = app.get("/api/v1/keys", &admin).json();
+        let admins =
+            left.as_array().unwrap().iter().filter(|k| k["role"] == "admin" && k["revoked_at"].is_null()).count();
+        assert_eq!(admins, 1, "round {round}");
+    }
+}

@@ -5,6 +5,7 @@ mod helpers;
 
 mod hostile;
 
+mod abuse;
 mod auth;
 mod concurrency;
 mod crash;

@@ -126,3 +126,32 @@ fn every_operation_documents_its_success_body_errors_and_auth() {
         }
     }
 }
+
+/// Every query parameter taking text documents its bound: a maximum length, a pattern
+/// anchored at both ends, or a list of values (the server refuses longer values with 422).
+#[test]
+fn every_text_query_parameter_documents_its_maximum() {
+    let app = TestApp::spawn();
+    let doc = Doc::fetch(&app);
+    let mut unbounded = Vec::new();
+    for (method, path, op) in doc.operations() {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let p = doc.resolve(p);
+            if p["in"] != "query" {
+                continue;
+            }
+            let schema = doc.resolve(&p["schema"]);
+            let texty =
+                schema["type"] == "string" || schema["type"].as_array().is_some_and(|t| t.contains(&json!("string")));
+            let bounded = schema["maxLength"].is_u64()
+                || schema["enum"].is_array()
+                || schema["pattern"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with('^') && r.ends_with('$') && !r.contains('*') && !r.contains('+'));
+            if texty && !bounded {
+                unbounded.push(format!("{} {path} ?{}", method.to_uppercase(), p["name"].as_str().unwrap_or("?")));
+            }
+        }
+    }
+    assert!(unbounded.is_empty(), "query parameters without a documented maximum: {unbounded:?}");
+}
