@@ -85,6 +85,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store_data = web::Data::new(store);
     let settings_data = web::Data::new(settings.clone());
     let slots = web::Data::new(api::uploads::UploadSlots::new(settings.upload_concurrency));
+    let workbook_slots =
+        web::Data::new(api::limits::Slots::new("too_many_workbooks", "workbooks", settings.workbook_concurrency, 1));
     let limiter = web::Data::new(api::limits::RateLimiter::new(settings.rate_limit_per_minute));
     let timeout_secs = settings.request_timeout_secs;
     let key_cache = web::Data::new(crate::auth::KeyCache::new(settings.key_cache_secs));
@@ -94,6 +96,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             .app_data(store_data.clone())
             .app_data(settings_data.clone())
             .app_data(slots.clone())
+            .app_data(workbook_slots.clone())
             .app_data(limiter.clone())
             .app_data(key_cache.clone())
             .wrap(middleware::from_fn(api::protocol::middleware))

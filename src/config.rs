@@ -24,6 +24,10 @@ pub struct Settings {
     /// Uploads parsed at once per process; more get 503 with Retry-After.
     #[arg(long, env = "MANUMIT_UPLOAD_CONCURRENCY", default_value_t = 4)]
     pub upload_concurrency: usize,
+    /// Compliance workbooks built at once per process (one organisation builds one at a time);
+    /// more get 503 with Retry-After. A 100k-supplier workbook holds hundreds of MB while built.
+    #[arg(long, env = "MANUMIT_WORKBOOK_CONCURRENCY", default_value_t = 2)]
+    pub workbook_concurrency: usize,
     /// Requests per minute per API key (0 = unlimited); over it, 429 with Retry-After.
     #[arg(long, env = "MANUMIT_RATE_LIMIT", default_value_t = 0)]
     pub rate_limit_per_minute: u32,
@@ -58,6 +62,7 @@ impl Default for Settings {
             max_json_bytes: 1024 * 1024,
             db_pool: None,
             upload_concurrency: 4,
+            workbook_concurrency: 2,
             rate_limit_per_minute: 0,
             request_timeout_secs: 300,
             key_cache_secs: 5,

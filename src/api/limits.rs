@@ -1,4 +1,5 @@
-//! Per-key rate limit (token bucket, per process) and the request timeout.
+//! Per-key rate limit (token bucket, per process), slots for heavy work (per process and per
+//! organisation), and the request timeout.
 
 use crate::error::Error;
 use actix_web::{
@@ -7,7 +8,7 @@ use actix_web::{
     middleware::Next,
 };
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A token bucket per API key: `per_minute` requests a minute, bursts up to the same number.
@@ -51,6 +52,81 @@ impl RateLimiter {
     }
 }
 
+/// Slots for one kind of heavy work (building a workbook): at most `max` at once in this
+/// process and `per_org` at once for one organisation, so one tenant cannot take them all.
+/// More get 503 with Retry-After at once (a build holds a blocking thread and hundreds of MB:
+/// queueing them would only move the exhaustion).
+pub struct Slots {
+    /// The problem code a refusal carries, e.g. `too_many_workbooks`.
+    code: &'static str,
+    what: &'static str,
+    max: usize,
+    per_org: usize,
+    used: Arc<Mutex<Used>>,
+}
+
+#[derive(Debug, Default)]
+struct Used {
+    total: usize,
+    by_org: HashMap<String, usize>,
+}
+
+/// A slot held until dropped (also when the request is cancelled: the handler's future is
+/// dropped with it).
+#[derive(Debug)]
+pub struct SlotGuard {
+    used: Arc<Mutex<Used>>,
+    org: String,
+}
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        let mut u = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        u.total = u.total.saturating_sub(1);
+        if let Some(n) = u.by_org.get_mut(&self.org) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                u.by_org.remove(&self.org);
+            }
+        }
+    }
+}
+
+impl Slots {
+    pub fn new(code: &'static str, what: &'static str, max: usize, per_org: usize) -> Slots {
+        let max = max.max(1);
+        Slots { code, what, max, per_org: per_org.clamp(1, max), used: Arc::default() }
+    }
+
+    /// Takes a slot for `org`, or says when to retry.
+    pub fn try_acquire(&self, org: &str) -> Result<SlotGuard, Error> {
+        let mut u = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = u.by_org.get(org).copied().unwrap_or(0);
+        if mine >= self.per_org {
+            return Err(Error::problem(
+                503,
+                self.code,
+                format!(
+                    "Your organisation is already building {mine} {} at once (the most allowed); retry shortly.",
+                    self.what
+                ),
+            )
+            .with_retry_after(10));
+        }
+        if u.total >= self.max {
+            return Err(Error::problem(
+                503,
+                self.code,
+                format!("The server is building as many {} as it can; retry shortly.", self.what),
+            )
+            .with_retry_after(10));
+        }
+        u.total += 1;
+        *u.by_org.entry(org.to_string()).or_insert(0) += 1;
+        Ok(SlotGuard { used: self.used.clone(), org: org.to_string() })
+    }
+}
+
 /// Middleware: answers 503 `request_timeout` when a request takes longer than `secs`.
 /// Work already committed stays committed; a retry with the same Idempotency-Key is safe.
 pub async fn timeout(
@@ -86,5 +162,26 @@ mod tests {
         }
         assert!(r.check("b").is_ok(), "keys have their own buckets");
         assert!(RateLimiter::new(0).check("a").is_ok());
+    }
+
+    #[test]
+    fn slots_are_shared_per_process_and_capped_per_organisation() {
+        let s = Slots::new("too_many_workbooks", "workbooks", 2, 1);
+        let a = s.try_acquire("org-a").expect("first");
+        match s.try_acquire("org-a") {
+            Err(Error::Problem { status: 503, code, retry_after: Some(_), .. }) => {
+                assert_eq!(code, "too_many_workbooks")
+            }
+            other => panic!("one organisation holds one slot: {other:?}"),
+        }
+        let b = s.try_acquire("org-b").expect("another organisation still gets one");
+        assert!(s.try_acquire("org-c").is_err(), "the process holds two at most");
+        drop(a);
+        let c = s.try_acquire("org-c").expect("a released slot is free again");
+        drop((b, c));
+        let again = s.try_acquire("org-a").expect("free again");
+        assert_eq!(s.used.lock().map(|u| (u.total, u.by_org.len())).unwrap_or_default(), (1, 1));
+        drop(again);
+        assert_eq!(s.used.lock().map(|u| (u.total, u.by_org.len())).unwrap_or_default(), (0, 0), "nothing left behind");
     }
 }

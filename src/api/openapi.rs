@@ -108,7 +108,8 @@ problem_responses! {
         in the logs. No internal details are sent.";
     /// 503: try again shortly.
     ServiceUnavailable => "Try again shortly: `database_unavailable`, `request_timeout` (the request \
-        took too long and was stopped; work already committed stays committed), `too_many_uploads`.",
+        took too long and was stopped; work already committed stays committed), `too_many_uploads`, \
+        `too_many_workbooks` (as many workbooks are being built as the server, or the organisation, may build at once).",
         RETRY_AFTER => integer_header("Seconds to wait before retrying.");
 }
 

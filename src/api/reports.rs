@@ -2,6 +2,7 @@
 //! data, written to an anonymous temp file off the async threads, and streamed from it.
 
 use crate::api::extract::Query;
+use crate::api::limits::Slots;
 use crate::api::openapi as oa;
 use crate::api::suppliers::parse_filters;
 use crate::auth::{Perm, Principal};
@@ -64,6 +65,7 @@ fn id_param(name: &str, v: Option<String>) -> Result<Option<String>> {
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
         (status = 404, response = oa::NotFound),
         (status = 422, response = oa::UnprocessableContent),
+        (status = 503, response = oa::ServiceUnavailable),
     ))]
 #[get("/reports/workbook.xlsx")]
 pub async fn workbook(
@@ -71,6 +73,7 @@ pub async fn workbook(
     store: web::Data<Store>,
     q: Query<WorkbookQuery>,
     req: HttpRequest,
+    slots: web::Data<Slots>,
 ) -> Result<HttpResponse> {
     p.require(Perm::DownloadReports)?;
     let q = q.into_inner();
@@ -82,6 +85,8 @@ pub async fn workbook(
         tier,
         country,
     };
+    // Held until the file is ready to stream; dropped with the request if the client goes away.
+    let _slot = slots.try_acquire(&p.org_id)?;
     let now = chrono::Utc::now();
     let filters: Map<String, Value> = scope.pairs().into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     let p2 = p.clone();
