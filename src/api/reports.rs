@@ -85,13 +85,15 @@ pub async fn workbook(
         tier,
         country,
     };
-    // Held until the file is ready to stream; dropped with the request if the client goes away.
-    let _slot = slots.try_acquire(&p.org_id)?;
+    // Moved into each blocking step, so the slot is held for as long as the build really runs:
+    // a build cannot be stopped midway, and a client that goes away must not free its slot early.
+    let slot = slots.try_acquire(&p.org_id)?;
     let now = chrono::Utc::now();
     let filters: Map<String, Value> = scope.pairs().into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     let p2 = p.clone();
-    let input = store
+    let (input, slot) = store
         .run(move |c| {
+            let slot = slot;
             let role = p2.role.to_string();
             let who = Requester { org_id: &p2.org_id, name: &p2.key_name, role: &role };
             let input = build_input(c, &who, &scope, now)?;
@@ -101,10 +103,11 @@ pub async fn workbook(
                 json!({"report": "workbook.xlsx", "filters": filters, "suppliers": input.suppliers.len()}),
             );
             audit::record(c, ev)?;
-            Ok(input)
+            Ok((input, slot))
         })
         .await?;
     let file = web::block(move || -> Result<std::fs::File> {
+        let _slot = slot;
         let f = tempfile::tempfile().map_err(|e| Error::internal(format!("temp file: {e}")))?;
         let mut w = BufWriter::with_capacity(256 * 1024, f);
         write_workbook(&input, &mut w).map_err(Error::internal)?;
