@@ -229,6 +229,11 @@ impl FromRequest for Principal {
                             failures::Verdict::Log { count, window_secs_left } => {
                                 let path = failures::cut_path(&path);
                                 let reason = if malformed { "malformed_authorization" } else { "unknown_key" };
+                                if count > 1 {
+                                    // Once per client and window: the operator's signal that an
+                                    // address is now refused (429) until the window ends.
+                                    tracing::warn!(%client, count, "too many failed API keys from one address; refusing it for {window_secs_left} s");
+                                }
                                 let ev = audit::AuditEvent {
                                     org_id: None,
                                     key_id: None,
