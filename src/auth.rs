@@ -189,7 +189,7 @@ impl FromRequest for Principal {
         let malformed = has_header && bearer.is_none();
         // The TCP peer, never X-Forwarded-For: there is no trusted-proxy setting, and a header
         // the client writes would let it pick a fresh identity per request.
-        let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let client = req.peer_addr().map(|a| failures::client_of(a.ip())).unwrap_or_else(|| "unknown".into());
         Box::pin(async move {
             let store = store.ok_or_else(|| Error::internal("store missing from app data"))?;
             let request_id = crate::telemetry::current_request_id();

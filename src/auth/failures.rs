@@ -91,6 +91,18 @@ impl AuthFailures {
     }
 }
 
+/// The client a failure is counted against: an IPv4 address, or an IPv6 address's /64 (one
+/// host is usually given a whole /64, so counting single IPv6 addresses would let it rotate).
+pub fn client_of(ip: std::net::IpAddr) -> String {
+    match ip.to_canonical() {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
 /// The first [`MAX_PATH_CHARS`] characters of a path.
 pub fn cut_path(path: &str) -> String {
     path.chars().take(MAX_PATH_CHARS).collect()
@@ -135,6 +147,17 @@ mod tests {
         assert_eq!(f.tracked(), 3);
         // "a" was evicted: it starts a new count.
         assert!(matches!(f.fail("a", t0 + Duration::from_secs(5)), Verdict::Log { count: 1, .. }));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        let a: std::net::IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: std::net::IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(client_of(a), "2001:db8:1:2::/64");
+        assert_eq!(client_of(a), client_of(b));
+        let mapped: std::net::IpAddr = "::ffff:10.0.0.7".parse().unwrap();
+        assert_eq!(client_of(mapped), "10.0.0.7");
+        assert_eq!(client_of(std::net::IpAddr::V4([127, 0, 0, 1].into())), "127.0.0.1");
     }
 
     #[test]
