@@ -90,6 +90,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let limiter = web::Data::new(api::limits::RateLimiter::new(settings.rate_limit_per_minute));
     let timeout_secs = settings.request_timeout_secs;
     let key_cache = web::Data::new(crate::auth::KeyCache::new(settings.key_cache_secs));
+    let auth_failures = web::Data::new(crate::auth::failures::AuthFailures::new(settings.auth_failure_limit));
     let routes = configure(&settings);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -99,6 +100,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             .app_data(workbook_slots.clone())
             .app_data(limiter.clone())
             .app_data(key_cache.clone())
+            .app_data(auth_failures.clone())
             .wrap(middleware::from_fn(api::protocol::middleware))
             .wrap(middleware::from_fn(move |req, next| api::limits::timeout(timeout_secs, req, next)))
             .wrap(middleware::from_fn(api::security_headers::middleware))

@@ -12,6 +12,8 @@ use std::future::Future;
 use std::pin::Pin;
 use subtle::ConstantTimeEq;
 
+pub mod failures;
+
 /// Characters after `mnm_`: 40 alphanumerics ≈ 238 bits of entropy.
 const KEY_BODY_LEN: usize = 40;
 /// The public lookup prefix: the first characters of the body (not secret on its own).
@@ -181,8 +183,13 @@ impl FromRequest for Principal {
         let limiter = req.app_data::<web::Data<crate::api::limits::RateLimiter>>().cloned();
         let cache = req.app_data::<web::Data<KeyCache>>().cloned();
         let bearer = parse_bearer(req);
+        let failures = req.app_data::<web::Data<failures::AuthFailures>>().cloned();
         let path = req.path().to_string();
         let has_header = req.headers().contains_key("authorization");
+        let malformed = has_header && bearer.is_none();
+        // The TCP peer, never X-Forwarded-For: there is no trusted-proxy setting, and a header
+        // the client writes would let it pick a fresh identity per request.
+        let client = req.peer_addr().map(|a| failures::client_of(a.ip())).unwrap_or_else(|| "unknown".into());
         Box::pin(async move {
             let store = store.ok_or_else(|| Error::internal("store missing from app data"))?;
             let request_id = crate::telemetry::current_request_id();
@@ -210,19 +217,41 @@ impl FromRequest for Principal {
                     Ok(Principal { request_id, ..p })
                 }
                 None => {
-                    if has_header {
-                        // Only failed attempts with a credential are logged: a missing header is
-                        // ordinary (browsers, health probes), a wrong key is worth an entry.
-                        let ev = audit::AuditEvent {
-                            org_id: None,
-                            key_id: None,
-                            actor: "anonymous".into(),
-                            action: "auth.failure",
-                            target: Some(path.clone()),
-                            detail: json!({"path": path}),
-                            request_id,
-                        };
-                        let _ = store.run(move |c| audit::record(c, ev)).await;
+                    // Only failed attempts with a credential are counted: a missing header is
+                    // ordinary (browsers, health probes) and costs nothing; a wrong key is worth
+                    // an entry, but one per client and window, not one per request.
+                    if let (true, Some(failures)) = (has_header, failures) {
+                        match failures.fail(&client, std::time::Instant::now()) {
+                            failures::Verdict::Limited { retry_after } => {
+                                return Err(failures.refusal(retry_after).into());
+                            }
+                            failures::Verdict::Counted => {}
+                            failures::Verdict::Log { count, window_secs_left } => {
+                                let path = failures::cut_path(&path);
+                                let reason = if malformed { "malformed_authorization" } else { "unknown_key" };
+                                if count > 1 {
+                                    // Once per client and window: the operator's signal that an
+                                    // address is now refused (429) until the window ends.
+                                    tracing::warn!(%client, count, "too many failed API keys from one address; refusing it for {window_secs_left} s");
+                                }
+                                let ev = audit::AuditEvent {
+                                    org_id: None,
+                                    key_id: None,
+                                    actor: "anonymous".into(),
+                                    action: "auth.failure",
+                                    target: Some(path.clone()),
+                                    detail: json!({
+                                        "client": client,
+                                        "last_path": path,
+                                        "last_reason": reason,
+                                        "failures_in_window": count,
+                                        "window_seconds_left": window_secs_left,
+                                    }),
+                                    request_id,
+                                };
+                                let _ = store.run(move |c| audit::record(c, ev)).await;
+                            }
+                        }
                     }
                     Err(Error::Unauthorized.into())
                 }

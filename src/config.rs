@@ -38,6 +38,11 @@ pub struct Settings {
     /// A revoked key stops at once on the instance that revoked it, within this on the others.
     #[arg(long, env = "MANUMIT_KEY_CACHE_SECS", default_value_t = 5)]
     pub key_cache_secs: u64,
+    /// Requests with a wrong or malformed API key one client address may make per minute (0 =
+    /// unlimited); over it, 429 `too_many_auth_failures` with Retry-After. A valid key from the same
+    /// address is still served. Counted per process.
+    #[arg(long, env = "MANUMIT_AUTH_FAILURE_LIMIT", default_value_t = 20)]
+    pub auth_failure_limit: u32,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "MANUMIT_WORKERS")]
     pub workers: Option<usize>,
@@ -66,6 +71,7 @@ impl Default for Settings {
             rate_limit_per_minute: 0,
             request_timeout_secs: 300,
             key_cache_secs: 5,
+            auth_failure_limit: 20,
             workers: None,
         }
     }

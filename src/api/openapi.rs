@@ -100,8 +100,9 @@ problem_responses! {
         `validation_failed`, `invalid_json`, `invalid_query` (a query parameter is over 200 characters \
         or not valid), `nul_character` (text holding U+0000), `idempotency_key_reused`, `unreadable_file`, \
         `no_data_rows`) and `errors` names the rows, columns or fields.";
-    /// 429: over the key's rate limit.
-    TooManyRequests => "This API key is over its rate limit (`rate_limited`).",
+    /// 429: over the key's rate limit, or too many failed keys from one address.
+    TooManyRequests => "This API key is over its rate limit (`rate_limited`), or this client address \
+        sent too many missing or wrong keys within a minute (`too_many_auth_failures`).",
         RETRY_AFTER => integer_header("Seconds until a request will be accepted again.");
     /// 500: unexpected.
     InternalError => "Something unexpected went wrong (`internal_error`); `request_id` identifies it \

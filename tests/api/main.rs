@@ -7,6 +7,7 @@ mod hostile;
 
 mod abuse;
 mod auth;
+mod auth_failures;
 mod concurrency;
 mod crash;
 mod keys;
