@@ -49,6 +49,7 @@ pub enum Perm {
     ReadAuditLog,
     DecideScreening,
     ManageWatchlists,
+    ManageOrganisation,
 }
 
 const PERMISSIONS: &[(Perm, &[Role])] = {
@@ -64,6 +65,7 @@ const PERMISSIONS: &[(Perm, &[Role])] = {
         (Perm::ReadAuditLog, &[Admin, Auditor]),
         (Perm::DecideScreening, &[Admin, Procurement, Auditor]),
         (Perm::ManageWatchlists, &[Admin, Procurement]),
+        (Perm::ManageOrganisation, &[Admin]),
     ]
 };
 

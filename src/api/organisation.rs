@@ -5,7 +5,6 @@ use crate::api::idempotency;
 use crate::api::keys::rfc3339;
 use crate::api::openapi as oa;
 use crate::auth::{Perm, Principal};
-use crate::domain::Role;
 use crate::error::{Error, ProblemItem, Result};
 use crate::store::orgs::{self, OrgSettings, PaperSize, COMMON_VALUE_THRESHOLD_RANGE};
 use crate::store::{keys, write_tx, DbConn, Store};
@@ -174,11 +173,8 @@ pub async fn update(
     store: web::Data<Store>,
     body: Json<OrganisationPatch>,
 ) -> Result<HttpResponse> {
-    // Settings change what every member of the organisation sees: admins only (the same
-    // role that manages keys; `Perm` has no separate entry for it).
-    if p.role != Role::Admin {
-        return Err(Error::Forbidden(p.role.to_string()));
-    }
+    // Settings change what every member of the organisation sees: admins only.
+    p.require(Perm::ManageOrganisation)?;
     let patch = body.into_inner();
     // Validated before the Idempotency-Key is claimed: a bad body is refused the same way on retry.
     apply(OrgSettings::default(), &patch)?;

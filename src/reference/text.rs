@@ -5,11 +5,22 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// Lower case, accents removed (NFD minus combining marks), every character that is not a
 /// letter or digit a space, spaces collapsed. "Ürümqi" → "urumqi"; CJK characters are kept.
+/// The one folding of the project: names, identifiers and reference phrases alike.
 pub fn fold(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+    if raw.is_ascii() {
+        return fold_chars(raw.chars(), raw.len());
+    }
+    fold_chars(raw.nfd().filter(|c| !is_combining_mark(*c)), raw.len())
+}
+
+fn fold_chars(chars: impl Iterator<Item = char>, len: usize) -> String {
+    let mut out = String::with_capacity(len);
     let mut space = true;
-    for c in raw.nfd().filter(|c| !is_combining_mark(*c)) {
-        if c.is_alphanumeric() {
+    for c in chars {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            space = false;
+        } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
             space = false;
         } else if !space {

@@ -63,8 +63,9 @@ struct SharedFact {
     label: &'static str,
     /// The component the disagreement is shown in.
     dimension: Dimension,
-    /// Is the list value adverse? None when unknown.
-    field_adverse: fn(&SupplierRecord) -> Option<bool>,
+    /// The list's yes/no value of the fact, and which answer is adverse.
+    listed: fn(&SupplierRecord) -> Option<YesNo>,
+    adverse: YesNo,
     /// Is this questionnaire answer adverse? None when it says nothing either way.
     answer_adverse: fn(&str) -> Option<bool>,
 }
@@ -93,7 +94,8 @@ const SHARED_FACTS: &[SharedFact] = &[
         question: "DM1",
         label: "who holds workers' passports",
         dimension: Dimension::MenaceOfPenalty,
-        field_adverse: |s| yes_no(s.fields.passports_held_by_employer, YesNo::Yes),
+        listed: |s| s.fields.passports_held_by_employer,
+        adverse: YesNo::Yes,
         answer_adverse: |a| {
             answer_is(a, &["Employer", "Labour agent"], &["Worker", "Workers", "Worker (personal locker)"])
         },
@@ -103,7 +105,8 @@ const SHARED_FACTS: &[SharedFact] = &[
         question: "RF1",
         label: "whether workers paid recruitment fees",
         dimension: Dimension::MenaceOfPenalty,
-        field_adverse: |s| yes_no(s.fields.recruitment_fees_paid_by_workers, YesNo::Yes),
+        listed: |s| s.fields.recruitment_fees_paid_by_workers,
+        adverse: YesNo::Yes,
         answer_adverse: |a| answer_is(a, &["Yes"], &["No"]),
     },
     SharedFact {
@@ -111,7 +114,8 @@ const SHARED_FACTS: &[SharedFact] = &[
         question: "CI3",
         label: "whether beneficial owners are disclosed",
         dimension: Dimension::FrontBusiness,
-        field_adverse: |s| yes_no(s.fields.beneficial_owners_disclosed, YesNo::No),
+        listed: |s| s.fields.beneficial_owners_disclosed,
+        adverse: YesNo::No,
         answer_adverse: |a| answer_is(a, &["No"], &["Yes"]),
     },
     SharedFact {
@@ -119,7 +123,8 @@ const SHARED_FACTS: &[SharedFact] = &[
         question: "ST3",
         label: "whether inputs come from Xinjiang",
         dimension: Dimension::Screening,
-        field_adverse: |s| yes_no(s.fields.xinjiang_inputs, YesNo::Yes),
+        listed: |s| s.fields.xinjiang_inputs,
+        adverse: YesNo::Yes,
         answer_adverse: |a| answer_is(a, &["Yes"], &["No"]),
     },
     SharedFact {
@@ -127,7 +132,8 @@ const SHARED_FACTS: &[SharedFact] = &[
         question: "HS2",
         label: "whether workers live on the business premises",
         dimension: Dimension::FrontBusiness,
-        field_adverse: |s| yes_no(s.fields.workers_live_on_premises, YesNo::Yes),
+        listed: |s| s.fields.workers_live_on_premises,
+        adverse: YesNo::Yes,
         answer_adverse: |a| answer_is(a, &["Yes"], &["No"]),
     },
 ];
@@ -141,7 +147,8 @@ pub fn inconsistencies(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) ->
     let mut out = Vec::new();
     for fact in SHARED_FACTS {
         let Some(answer) = q.answers.get(fact.question) else { continue };
-        let (Some(listed), Some(answered)) = ((fact.field_adverse)(s), (fact.answer_adverse)(answer)) else {
+        let (Some(listed), Some(answered)) = (yes_no((fact.listed)(s), fact.adverse), (fact.answer_adverse)(answer))
+        else {
             continue;
         };
         if listed == answered {
@@ -187,19 +194,10 @@ pub fn inconsistencies(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) ->
 /// sources as evidence.
 pub fn open_in_both(s: &SupplierRecord, q: Option<&QuestionnaireEvidence>) -> Vec<(&'static str, &'static str)> {
     let Some(q) = q else { return Vec::new() };
-    let f = &s.fields;
     SHARED_FACTS
         .iter()
         .filter(|fact| {
-            let listed_unknown = match fact.field {
-                "passports_held_by_employer" => f.passports_held_by_employer,
-                "recruitment_fees_paid_by_workers" => f.recruitment_fees_paid_by_workers,
-                "beneficial_owners_disclosed" => f.beneficial_owners_disclosed,
-                "xinjiang_inputs" => f.xinjiang_inputs,
-                "workers_live_on_premises" => f.workers_live_on_premises,
-                _ => None,
-            } == Some(YesNo::Unknown);
-            listed_unknown && q.unanswered_core.iter().any(|(id, _, _)| id == fact.question)
+            (fact.listed)(s) == Some(YesNo::Unknown) && q.unanswered_core.iter().any(|(id, _, _)| id == fact.question)
         })
         .map(|fact| (fact.field, fact.question))
         .collect()

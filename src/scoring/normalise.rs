@@ -2,37 +2,10 @@
 //! person name and postal address. Each returns one canonical form, or None when too weak to link.
 
 use crate::domain::CountryCode;
-use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
-/// Lower case, accents removed (NFD minus combining marks), every non-alphanumeric a space,
-/// spaces collapsed.
-pub fn fold(raw: &str) -> String {
-    if raw.is_ascii() {
-        return fold_chars(raw.chars(), raw.len());
-    }
-    fold_chars(raw.nfd().filter(|c| !is_combining_mark(*c)), raw.len())
-}
-
-fn fold_chars(chars: impl Iterator<Item = char>, len: usize) -> String {
-    let mut out = String::with_capacity(len);
-    let mut space = true;
-    for c in chars {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            space = false;
-        } else if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            space = false;
-        } else if !space {
-            out.push(' ');
-            space = true;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
-}
+/// Lower case, accents removed, every non-alphanumeric a space, spaces collapsed
+/// (`reference::fold`, the project's one folding).
+pub use crate::reference::fold;
 
 /// Bank account / IBAN: letters and digits only, upper case; at least 6 characters.
 pub fn bank_account(raw: &str) -> Option<String> {
